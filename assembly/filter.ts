@@ -1,0 +1,84 @@
+// The only code that touches the proxy ABI: contexts, header reads and writes, logs.
+import {
+  Context, FilterHeadersStatusValues, LogLevelValues, RootContext, WasmResultValues, log,
+} from "@solo-io/proxy-runtime/assembly";
+import * as abi from "@solo-io/proxy-runtime/assembly/imports";
+import { free } from "@solo-io/proxy-runtime/assembly/malloc";
+import { parseConfig } from "./config";
+import { PluginConfig, RulePolicy, TaggingRule } from "./rules";
+import { bucketOf } from "./tagging";
+import { fnv1a32 } from "./hash";
+import { policyForBucket } from "./tagging";
+
+const REQUEST_HEADERS: u32 = 0;
+const LOG_PREFIX = "hash-tagging: ";
+
+// Out-parameters of proxy_get_header_map_value, reused by every request (a VM runs one request at a time).
+const headerValuePtr = memory.data(sizeof<usize>());
+const headerValueSize = memory.data(sizeof<usize>());
+
+export class HashTaggingRoot extends RootContext {
+  config: PluginConfig | null = null;
+
+  createContext(context_id: u32): Context {
+    return new HashTaggingRequest(context_id, this);
+  }
+
+  onConfigure(configuration_size: u32): bool {
+    if (!super.onConfigure(configuration_size)) return false;
+    const result = parseConfig(this.getConfiguration());
+    if (result.config === null) {
+      for (let i = 0; i < result.errors.length; i++) {
+        log(LogLevelValues.error, LOG_PREFIX + result.errors[i]);
+      }
+      log(LogLevelValues.warn, LOG_PREFIX + "configuration refused (" + result.errors.length.toString() + " error(s) above); nothing of it applied");
+      return false;
+    }
+    this.config = result.config;
+    log(LogLevelValues.info, LOG_PREFIX + "configuration accepted: " + result.config!.rules.length.toString() + " rule(s)");
+    return true;
+  }
+}
+
+class HashTaggingRequest extends Context {
+  onRequestHeaders(header_count: u32, end_of_stream: bool): FilterHeadersStatusValues {
+    const config = (this.root_context as HashTaggingRoot).config;
+    if (config === null) return FilterHeadersStatusValues.Continue;
+    const rules = config.rules;
+    for (let i = 0, n = rules.length; i < n; i++) {
+      tagRequest(unchecked(rules[i]), config.logDecisions);
+    }
+    return FilterHeadersStatusValues.Continue;
+  }
+}
+
+/** Applies one rule: hash the key header's bytes in place and replace the tag header with the winner. */
+function tagRequest(rule: TaggingRule, logDecisions: bool): void {
+  const key = rule.headerBytes;
+  const found = abi.proxy_get_header_map_value(
+    REQUEST_HEADERS, changetype<usize>(key), key.byteLength, headerValuePtr, headerValueSize,
+  );
+  if (found != WasmResultValues.Ok) return;
+  const valuePtr = load<usize>(headerValuePtr);
+  const valueSize = load<usize>(headerValueSize);
+  // An empty value is treated as absent: some hosts report a missing header as an empty one.
+  if (valueSize == 0) return;
+  const bucket = bucketOf(fnv1a32(valuePtr, valueSize), rule.modulo);
+  free(valuePtr);
+  const policy = policyForBucket(rule, bucket);
+  if (policy === null) {
+    if (logDecisions) logDecision(rule, bucket, null);
+    return;
+  }
+  const tagHeader = rule.tagHeaderBytes;
+  const tag = policy.tagValueBytes;
+  abi.proxy_replace_header_map_value(
+    REQUEST_HEADERS, changetype<usize>(tagHeader), tagHeader.byteLength, changetype<usize>(tag), tag.byteLength,
+  );
+  if (logDecisions) logDecision(rule, bucket, policy);
+}
+
+function logDecision(rule: TaggingRule, bucket: u32, policy: RulePolicy | null): void {
+  const outcome = policy === null ? "no tag (past the last range)" : rule.tagHeader + ": " + policy.tagValue;
+  log(LogLevelValues.info, LOG_PREFIX + rule.name + ": bucket " + bucket.toString() + " of " + rule.modulo.toString() + " -> " + outcome);
+}

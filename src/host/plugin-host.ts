@@ -1,0 +1,207 @@
+// A Node-side Proxy-Wasm host (ABI 0.2.1) that drives a compiled filter the way Envoy does:
+// root context, vm start, configure, then per request create / request headers / delete.
+// It is the fast test layer (fuzzing, leak checks, micro-benchmarks); real Envoy is the authority.
+import { readFileSync } from "node:fs";
+import { BufferType, FilterHeadersStatus, HeaderMapType, LOG_LEVELS, type LogLevel, WasmResult } from "./abi.ts";
+import { HeaderMap } from "./header-map.ts";
+
+export interface LogLine {
+  level: LogLevel;
+  message: string;
+}
+
+export interface ConfigureResult {
+  accepted: boolean;
+  logs: LogLine[];
+}
+
+export interface RequestResult {
+  headers: HeaderMap;
+  status: number;
+  logs: LogLine[];
+}
+
+/** Raised when the module traps (abort, unreachable, proc_exit): in Envoy this kills the plugin. */
+export class PluginTrap extends Error {
+  constructor(hook: string, cause: unknown, lastLogs: LogLine[]) {
+    const detail = lastLogs.map((l) => `${l.level}: ${l.message}`).join("; ");
+    super(`plugin trapped in ${hook}: ${String(cause)}${detail ? ` (logs: ${detail})` : ""}`);
+  }
+}
+
+class ProcExit extends Error {}
+
+interface PluginExports {
+  memory: WebAssembly.Memory;
+  malloc(size: number): number;
+  proxy_on_context_create(id: number, parent: number): void;
+  proxy_on_vm_start(root: number, size: number): number;
+  proxy_on_configure(root: number, size: number): number;
+  proxy_on_request_headers(id: number, count: number, endOfStream: number): number;
+  proxy_on_done?(id: number): number;
+  proxy_on_log?(id: number): void;
+  proxy_on_delete?(id: number): void;
+}
+
+const ROOT_CONTEXT_ID = 1;
+
+export class PluginHost {
+  readonly logs: LogLine[] = [];
+  /** Calls made to each host import, by name: lets tests see what the filter costs per request. */
+  readonly importCalls = new Map<string, number>();
+  private exports!: PluginExports;
+  private configuration = new Uint8Array(0);
+  private activeHeaders: HeaderMap | null = null;
+  private nextContextId = ROOT_CONTEXT_ID + 1;
+  private trapped = false;
+
+  private constructor(private readonly rootId: string) {}
+
+  /** Instantiates the module and creates its root context, as Envoy does on VM start. */
+  static async load(wasm: string | Uint8Array, options: { rootId?: string } = {}): Promise<PluginHost> {
+    const host = new PluginHost(options.rootId ?? "");
+    const bytes = typeof wasm === "string" ? readFileSync(wasm) : wasm;
+    const module = await WebAssembly.compile(bytes);
+    const instance = await WebAssembly.instantiate(module, host.importsFor(module));
+    host.exports = instance.exports as unknown as PluginExports;
+    host.call("proxy_on_context_create", () => host.exports.proxy_on_context_create(ROOT_CONTEXT_ID, 0));
+    host.call("proxy_on_vm_start", () => host.exports.proxy_on_vm_start(ROOT_CONTEXT_ID, 0));
+    return host;
+  }
+
+  /** Delivers a plugin configuration (JSON text, as Istio sends it) and reports acceptance. */
+  configure(configuration: string | Uint8Array): ConfigureResult {
+    this.configuration = typeof configuration === "string" ? Buffer.from(configuration, "utf8") : configuration;
+    const first = this.logs.length;
+    const accepted = this.call("proxy_on_configure", () =>
+      this.exports.proxy_on_configure(ROOT_CONTEXT_ID, this.configuration.byteLength),
+    );
+    return { accepted: accepted === 1, logs: this.logs.slice(first) };
+  }
+
+  /** Runs one request's headers through the filter and returns them as the upstream would see them. */
+  request(headers: Iterable<[string, string | Uint8Array]>): RequestResult {
+    const map = headers instanceof HeaderMap ? headers : new HeaderMap(headers);
+    const id = this.nextContextId++;
+    const first = this.logs.length;
+    this.activeHeaders = map;
+    try {
+      this.call("proxy_on_context_create", () => this.exports.proxy_on_context_create(id, ROOT_CONTEXT_ID));
+      const status = this.call("proxy_on_request_headers", () =>
+        this.exports.proxy_on_request_headers(id, map.size, 1),
+      );
+      if (this.exports.proxy_on_done) this.call("proxy_on_done", () => this.exports.proxy_on_done!(id));
+      if (this.exports.proxy_on_log) this.call("proxy_on_log", () => this.exports.proxy_on_log!(id));
+      if (this.exports.proxy_on_delete) this.call("proxy_on_delete", () => this.exports.proxy_on_delete!(id));
+      return { headers: map, status, logs: this.logs.slice(first) };
+    } finally {
+      this.activeHeaders = null;
+    }
+  }
+
+  /** Size of the module's linear memory in bytes: it only ever grows, so it shows leaks. */
+  get memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
+  }
+
+  get hasTrapped(): boolean {
+    return this.trapped;
+  }
+
+  private call<T>(hook: string, run: () => T): T {
+    if (this.trapped) throw new Error(`plugin already trapped; ${hook} refused (Envoy would fail the VM)`);
+    const first = this.logs.length;
+    try {
+      return run();
+    } catch (error) {
+      this.trapped = true;
+      throw new PluginTrap(hook, error instanceof ProcExit ? "proc_exit" : error, this.logs.slice(first));
+    }
+  }
+
+  private get memory(): DataView {
+    return new DataView(this.exports.memory.buffer);
+  }
+
+  private readBytes(ptr: number, size: number): Uint8Array {
+    return new Uint8Array(this.exports.memory.buffer, ptr, size).slice();
+  }
+
+  private readText(ptr: number, size: number): string {
+    return Buffer.from(this.readBytes(ptr, size)).toString("utf8");
+  }
+
+  /** Hands bytes to the module the way Envoy does: module malloc, then pointer and size to the out-params. */
+  private returnBytes(bytes: Uint8Array, ptrOut: number, sizeOut: number): number {
+    const ptr = bytes.byteLength === 0 ? 0 : this.exports.malloc(bytes.byteLength);
+    if (bytes.byteLength > 0) new Uint8Array(this.exports.memory.buffer, ptr, bytes.byteLength).set(bytes);
+    this.memory.setUint32(ptrOut, ptr, true);
+    this.memory.setUint32(sizeOut, bytes.byteLength, true);
+    return WasmResult.Ok;
+  }
+
+  private headerMap(type: number): HeaderMap | null {
+    return type === HeaderMapType.RequestHeaders ? this.activeHeaders : null;
+  }
+
+  private count(name: string): void {
+    this.importCalls.set(name, (this.importCalls.get(name) ?? 0) + 1);
+  }
+
+  private importsFor(module: WebAssembly.Module): WebAssembly.Imports {
+    const env: Record<string, (...args: number[]) => number | void> = {
+      proxy_log: (level, ptr, size) => {
+        this.logs.push({ level: LOG_LEVELS[level] ?? "critical", message: this.readText(ptr, size) });
+        return WasmResult.Ok;
+      },
+      proxy_get_property: (pathPtr, pathSize, ptrOut, sizeOut) => {
+        const path = this.readText(pathPtr, pathSize);
+        if (path !== "plugin_root_id") return WasmResult.NotFound;
+        return this.returnBytes(Buffer.from(this.rootId, "utf8"), ptrOut, sizeOut);
+      },
+      proxy_get_buffer_bytes: (type, start, length, ptrOut, sizeOut) => {
+        if (type !== BufferType.PluginConfiguration) return WasmResult.NotFound;
+        if (this.configuration.byteLength === 0) return WasmResult.NotFound;
+        return this.returnBytes(this.configuration.subarray(start, start + length), ptrOut, sizeOut);
+      },
+      proxy_get_header_map_value: (type, keyPtr, keySize, ptrOut, sizeOut) => {
+        const map = this.headerMap(type);
+        if (map === null) return WasmResult.BadArgument;
+        const value = map.get(this.readText(keyPtr, keySize));
+        if (value === undefined) return WasmResult.NotFound;
+        return this.returnBytes(value, ptrOut, sizeOut);
+      },
+      proxy_replace_header_map_value: (type, keyPtr, keySize, valuePtr, valueSize) => {
+        const map = this.headerMap(type);
+        if (map === null) return WasmResult.BadArgument;
+        map.replace(this.readText(keyPtr, keySize), this.readBytes(valuePtr, valueSize));
+        return WasmResult.Ok;
+      },
+      proxy_add_header_map_value: (type, keyPtr, keySize, valuePtr, valueSize) => {
+        const map = this.headerMap(type);
+        if (map === null) return WasmResult.BadArgument;
+        map.add(this.readText(keyPtr, keySize), this.readBytes(valuePtr, valueSize));
+        return WasmResult.Ok;
+      },
+    };
+    const wasi = {
+      proc_exit: () => {
+        throw new ProcExit();
+      },
+    };
+    const provided: Record<string, Record<string, (...args: number[]) => number | void>> = { env, wasi_unstable: wasi };
+    const imports: Record<string, Record<string, (...args: number[]) => number | void>> = {};
+    for (const { module: moduleName, name } of WebAssembly.Module.imports(module)) {
+      const implementation = provided[moduleName]?.[name];
+      imports[moduleName] ??= {};
+      imports[moduleName][name] = (...args: number[]) => {
+        this.count(name);
+        if (!implementation) throw new Error(`test host does not implement import ${moduleName}.${name}`);
+        return implementation(...args);
+      };
+    }
+    return imports;
+  }
+}
+
+export { FilterHeadersStatus, HeaderMap };
