@@ -6,6 +6,8 @@ import { isHeaderValue, isLowercaseHeaderName } from "./http-syntax";
 import { jsonSyntaxError } from "./json-syntax";
 import { PluginConfig, RulePolicy, TaggingRule } from "./rules";
 
+// Problems with the text as a whole are reported under this name; top-level fields need no prefix.
+const ROOT_PATH = "configuration";
 const MAX_MODULO: f64 = <f64>u32.MAX_VALUE;
 const TOP_LEVEL_FIELDS: string[] = ["rules", "debug"];
 const RULE_FIELDS: string[] = ["name", "header", "modulo", "tagHeader", "policies", "match", "partitionedPolicies"];
@@ -57,7 +59,7 @@ class ConfigReader {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       if (!fields.includes(key)) {
-        this.fail(path.length > 0 ? path + "." + key : key, "unknown field (expected one of: " + fields.join(", ") + ")");
+        this.fail(path == ROOT_PATH ? key : path + "." + key, "unknown field (expected one of: " + fields.join(", ") + ")");
       }
     }
     return obj;
@@ -109,15 +111,15 @@ class ConfigReader {
 
   config(text: string): PluginConfig | null {
     if (text.trim().length == 0) {
-      this.fail("configuration", "is empty: expected a JSON object with a non-empty \"rules\" array");
+      this.fail(ROOT_PATH, "is empty: expected a JSON object with a non-empty \"rules\" array");
       return null;
     }
     const syntaxError = jsonSyntaxError(text);
     if (syntaxError !== null) {
-      this.fail("configuration", syntaxError);
+      this.fail(ROOT_PATH, syntaxError);
       return null;
     }
-    const root = this.object(JSON.parse<JSON.Value>(text.trim()), "configuration", TOP_LEVEL_FIELDS);
+    const root = this.object(JSON.parse<JSON.Value>(text.trim()), ROOT_PATH, TOP_LEVEL_FIELDS);
     if (root === null) return null;
 
     let logDecisions = false;

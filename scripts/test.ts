@@ -1,0 +1,104 @@
+// `npm test`: builds the filter, runs every suite, and ends with one `N passed, N failed` line.
+// `npm test -- host e2e` runs only the named suites (as-pect is "assembly").
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+interface SuiteResult {
+  name: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const TESTS = "tests";
+const SUPPORT_DIRS = new Set(["assembly", "support"]);
+
+function run(command: string, args: string[]): { status: number; stdout: string } {
+  const result = spawnSync(command, args, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 1 << 28 });
+  process.stdout.write(result.stdout ?? "");
+  return { status: result.status ?? 1, stdout: result.stdout ?? "" };
+}
+
+function build(): void {
+  const result = spawnSync("npm", ["run", "--silent", "asbuild"], { stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error("npm test: the build failed (npm run asbuild), so no suite can run");
+    console.log("0 passed, 1 failed");
+    process.exit(1);
+  }
+}
+
+function runAssemblySpecs(): SuiteResult {
+  const { status, stdout } = run("npx", ["asp", "--config", "as-pect.config.js", "--no-logo"]);
+  const plain = stdout.replace(/\x1b\[[0-9;]*m/g, "");
+  const summary = /\[Tests\]:\s*(\d+)\s*\/\s*(\d+)/.exec(plain);
+  if (!summary) return { name: "assembly", passed: 0, failed: 1, skipped: 0 };
+  const passed = Number(summary[1]);
+  const failed = Number(summary[2]) - passed + (status !== 0 && passed === Number(summary[2]) ? 1 : 0);
+  return { name: "assembly", passed, failed, skipped: 0 };
+}
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .flatMap((entry) => {
+      const path = join(dir, entry);
+      return statSync(path).isDirectory() ? testFiles(path) : path.endsWith(".test.ts") ? [path] : [];
+    })
+    .sort();
+}
+
+function tapCount(tap: string, key: string): number {
+  const match = new RegExp(`^# ${key} (\\d+)$`, "m").exec(tap);
+  return match ? Number(match[1]) : 0;
+}
+
+function runNodeSuite(name: string): SuiteResult {
+  const files = testFiles(join(TESTS, name));
+  if (files.length === 0) return { name, passed: 0, failed: 0, skipped: 0 };
+  const scratch = mkdtempSync(join(tmpdir(), "hash-tagging-tap-"));
+  const tapFile = join(scratch, "report.tap");
+  try {
+    const { status } = run(process.execPath, [
+      "--import", "tsx", "--test",
+      "--test-reporter=spec", "--test-reporter-destination=stdout",
+      "--test-reporter=tap", `--test-reporter-destination=${tapFile}`,
+      ...files,
+    ]);
+    const tap = readFileSync(tapFile, "utf8");
+    const passed = tapCount(tap, "pass");
+    let failed = tapCount(tap, "fail") + tapCount(tap, "cancelled");
+    if (status !== 0 && failed === 0) failed = 1;
+    return { name, passed, failed, skipped: tapCount(tap, "skipped") + tapCount(tap, "todo") };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const requested = process.argv.slice(2);
+const nodeSuites = readdirSync(TESTS)
+  .filter((entry) => !SUPPORT_DIRS.has(entry) && statSync(join(TESTS, entry)).isDirectory())
+  .sort();
+const known = ["assembly", ...nodeSuites];
+for (const name of requested) {
+  if (!known.includes(name)) {
+    console.error(`npm test: unknown suite "${name}" (suites: ${known.join(", ")})`);
+    process.exit(2);
+  }
+}
+const selected = requested.length > 0 ? requested : known;
+
+build();
+const results = selected.map((name) => (name === "assembly" ? runAssemblySpecs() : runNodeSuite(name)));
+
+console.log("\nSuites:");
+for (const r of results) {
+  console.log(`  ${r.name.padEnd(10)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} SKIPPED` : ""}`);
+}
+const skipped = results.reduce((n, r) => n + r.skipped, 0);
+if (skipped > 0) console.log(`WARNING: ${skipped} test(s) were skipped; their reasons are printed above.`);
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
