@@ -3,6 +3,7 @@
 // first checked for well-formedness, then read as untyped JSON.Value and checked field by field.
 import { JSON } from "json-as";
 import { isHeaderValue, isLowercaseHeaderName } from "./http-syntax";
+import { memberPath, quoteJson } from "./json-quote";
 import { jsonSyntaxError } from "./json-syntax";
 import { PluginConfig, RulePolicy, TaggingRule } from "./rules";
 
@@ -35,7 +36,7 @@ function describe(value: JSON.Value): string {
   if (type == JSON.Types.F64) return "the number " + formatNumber(value.get<f64>());
   if (type == JSON.Types.String) {
     const text = value.get<string>();
-    return text.length > 64 ? 'the string "' + text.substr(0, 61) + '..."' : 'the string "' + text + '"';
+    return "the string " + (text.length > 64 ? quoteJson(text.substr(0, 61)) + "..." : quoteJson(text));
   }
   if (type == JSON.Types.Array) return "an array";
   return "an object";
@@ -59,7 +60,7 @@ class ConfigReader {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       if (!fields.includes(key)) {
-        this.fail(path == ROOT_PATH ? key : path + "." + key, "unknown field (expected one of: " + fields.join(", ") + ")");
+        this.fail(memberPath(path == ROOT_PATH ? "" : path, key), "unknown field (expected one of: " + fields.join(", ") + ")");
       }
     }
     return obj;
@@ -174,7 +175,7 @@ class ConfigReader {
     const header = this.required(obj, "header", path) ? this.headerName(obj.get("header")!, path + ".header") : null;
     const tagHeader = this.required(obj, "tagHeader", path) ? this.headerName(obj.get("tagHeader")!, path + ".tagHeader") : null;
     if (header !== null && tagHeader !== null && header == tagHeader) {
-      this.fail(path + ".tagHeader", 'expected a header other than the hashed header "' + header + '"');
+      this.fail(path + ".tagHeader", "expected a header other than the hashed header " + quoteJson(header));
     }
     let modulo: i64 = -1;
     if (this.required(obj, "modulo", path)) modulo = this.integer(obj.get("modulo")!, path + ".modulo", 1, MAX_MODULO);

@@ -1,6 +1,8 @@
 // A strict JSON well-formedness check that runs before json-as sees the text: json-as aborts the
 // VM on some malformed input, and an abort inside Envoy kills the plugin. This never aborts.
 
+import { quoteJson } from "./json-quote";
+
 const MAX_DEPTH = 64;
 
 class JsonScanner {
@@ -11,7 +13,7 @@ class JsonScanner {
 
   fail(expected: string): bool {
     if (this.error === null) {
-      const found = this.pos < this.text.length ? "'" + this.text.charAt(this.pos) + "'" : "end of text";
+      const found = this.pos < this.text.length ? quoteJson(this.text.charAt(this.pos)) : "end of text";
       this.error = "invalid JSON at character " + this.pos.toString() + ": expected " + expected + ", found " + found;
     }
     return false;

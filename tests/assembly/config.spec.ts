@@ -50,10 +50,10 @@ describe("parseConfig refuses, naming the JSON path", () => {
   });
   it("malformed JSON, with the character position", () => {
     expect(errorsOf('{"rules": [')).toBe("configuration: invalid JSON at character 11: expected a JSON value, found end of text");
-    expect(errorsOf('{"rules": 1,}')).toBe("configuration: invalid JSON at character 12: expected a quoted member name, found '}'");
-    expect(errorsOf("{} x")).toBe("configuration: invalid JSON at character 3: expected end of text, found 'x'");
-    expect(errorsOf('{"a":"\\q"}')).toBe("configuration: invalid JSON at character 7: expected a valid escape, found 'q'");
-    expect(errorsOf('{"a":01}')).toBe("configuration: invalid JSON at character 6: expected ',' or '}', found '1'");
+    expect(errorsOf('{"rules": 1,}')).toBe("configuration: invalid JSON at character 12: expected a quoted member name, found \"}\"");
+    expect(errorsOf("{} x")).toBe("configuration: invalid JSON at character 3: expected end of text, found \"x\"");
+    expect(errorsOf('{"a":"\\q"}')).toBe("configuration: invalid JSON at character 7: expected a valid escape, found \"q\"");
+    expect(errorsOf('{"a":01}')).toBe("configuration: invalid JSON at character 6: expected ',' or '}', found \"1\"");
   });
   it("a top level that is not an object", () => {
     expect(errorsOf("[1,2]")).toBe("configuration: expected an object, got an array");
@@ -71,6 +71,10 @@ describe("parseConfig refuses, naming the JSON path", () => {
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"modolu":1,' + BASE_POLICIES))).toBe("rules[0].modolu: unknown field (expected one of: name, header, modulo, tagHeader, policies, match, partitionedPolicies)");
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":20,"tagValue":"s2","weight":1}]'))).toBe("rules[0].policies[0].weight: unknown field (expected one of: range, tagValue)");
     expect(errorsOf('{"debug":{"on":true},' + VALID.substr(1))).toBe("debug.on: unknown field (expected one of: enabled)");
+  });
+  it("unknown fields with odd names, quoted so that they cannot forge log lines", () => {
+    expect(errorsOf('{"ru-les\\r\\n":1,' + VALID.substr(1))).toBe('["ru-les\\\\r\\\\n"]: unknown field (expected one of: rules, debug)');
+    expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"":1,' + BASE_POLICIES))).toBe('rules[0][""]: unknown field (expected one of: name, header, modulo, tagHeader, policies, match, partitionedPolicies)');
   });
   it("reference fields not implemented yet", () => {
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"match":{},' + BASE_POLICIES))).toBe('rules[0].match: is not supported yet: use "policies" with cumulative ranges');
@@ -112,7 +116,7 @@ describe("parseConfig refuses, naming the JSON path", () => {
   it("tag values that are not header values", () => {
     const expected = "expected a non-empty header value (visible ASCII, inner spaces allowed), got ";
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":20,"tagValue":""}]'))).toBe("rules[0].policies[0].tagValue: " + expected + 'the string ""');
-    expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":20,"tagValue":"s2\\r\\nx-injected: 1"}]'))).toBe("rules[0].policies[0].tagValue: " + expected + 'the string "s2\r\nx-injected: 1"');
+    expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":20,"tagValue":"s2\\r\\nx-injected: 1"}]'))).toBe("rules[0].policies[0].tagValue: " + expected + 'the string "s2\\r\\nx-injected: 1"');
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":20,"tagValue":" s2"}]'))).toBe("rules[0].policies[0].tagValue: " + expected + 'the string " s2"');
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":20,"tagValue":"\\u00e9"}]'))).toBe("rules[0].policies[0].tagValue: " + expected + 'the string "\u00e9"');
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":20,"tagValue":2}]'))).toBe("rules[0].policies[0].tagValue: expected a string, got the number 2");
