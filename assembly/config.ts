@@ -6,6 +6,7 @@ import { isHeaderValue, isLowercaseHeaderName } from "./http-syntax";
 import { memberPath, quoteJson } from "./json-quote";
 import { jsonSyntaxError } from "./json-syntax";
 import { PluginConfig, RulePolicy, TaggingRule } from "./rules";
+import { invalidUtf8Offset } from "./utf8";
 
 // Problems with the text as a whole are reported under this name; top-level fields need no prefix.
 const ROOT_PATH = "configuration";
@@ -59,7 +60,9 @@ class ConfigReader {
     const keys = obj.keys();
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
-      if (!fields.includes(key)) {
+      if (keys.indexOf(key) < i) {
+        this.fail(memberPath(path == ROOT_PATH ? "" : path, key), "appears more than once: expected each field once");
+      } else if (!fields.includes(key)) {
         this.fail(memberPath(path == ROOT_PATH ? "" : path, key), "unknown field (expected one of: " + fields.join(", ") + ")");
       }
     }
@@ -245,4 +248,14 @@ export function parseConfig(text: string): ConfigResult {
   const reader = new ConfigReader();
   const config = reader.config(text);
   return new ConfigResult(reader.errors.length == 0 ? config : null, reader.errors);
+}
+
+/** Reads a configuration as the host delivers it: raw bytes that must be UTF-8 JSON. */
+export function parseConfigBytes(bytes: ArrayBuffer): ConfigResult {
+  const invalidAt = invalidUtf8Offset(changetype<usize>(bytes), bytes.byteLength);
+  if (invalidAt >= 0) {
+    const errors = [ROOT_PATH + ": invalid UTF-8 at byte " + invalidAt.toString() + ": expected UTF-8 JSON text"];
+    return new ConfigResult(null, errors);
+  }
+  return parseConfig(String.UTF8.decode(bytes));
 }

@@ -4,18 +4,19 @@ import {
 } from "@solo-io/proxy-runtime/assembly";
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
 import { free } from "@solo-io/proxy-runtime/assembly/malloc";
-import { parseConfig } from "./config";
+import { parseConfigBytes } from "./config";
 import { PluginConfig, RulePolicy, TaggingRule } from "./rules";
 import { bucketOf } from "./tagging";
 import { fnv1a32 } from "./hash";
 import { policyForBucket } from "./tagging";
 
 const REQUEST_HEADERS: u32 = 0;
+const PLUGIN_CONFIGURATION: u32 = 7;
 const LOG_PREFIX = "hash-tagging: ";
 
-// Out-parameters of proxy_get_header_map_value, reused by every request (a VM runs one request at a time).
-const headerValuePtr = memory.data(sizeof<usize>());
-const headerValueSize = memory.data(sizeof<usize>());
+// Out-parameters of the host's byte-returning calls, reused (a VM runs one call at a time).
+const hostBytesPtr = memory.data(sizeof<usize>());
+const hostBytesSize = memory.data(sizeof<usize>());
 
 export class HashTaggingRoot extends RootContext {
   config: PluginConfig | null = null;
@@ -24,9 +25,11 @@ export class HashTaggingRoot extends RootContext {
     return new HashTaggingRequest(context_id, this);
   }
 
+  // Reads the bytes itself rather than the SDK's decoded string, which hides invalid UTF-8.
   onConfigure(configuration_size: u32): bool {
-    if (!super.onConfigure(configuration_size)) return false;
-    const result = parseConfig(this.getConfiguration());
+    const bytes = readPluginConfiguration(configuration_size);
+    if (bytes === null) return false;
+    const result = parseConfigBytes(bytes);
     if (result.config === null) {
       for (let i = 0; i < result.errors.length; i++) {
         log(LogLevelValues.error, LOG_PREFIX + result.errors[i]);
@@ -38,6 +41,20 @@ export class HashTaggingRoot extends RootContext {
     log(LogLevelValues.info, LOG_PREFIX + "configuration accepted: " + result.config!.rules.length.toString() + " rule(s)");
     return true;
   }
+}
+
+/** The plugin configuration's bytes (empty when Istio sends none), or null when the host fails to give them. */
+function readPluginConfiguration(size: u32): ArrayBuffer | null {
+  if (size == 0) return new ArrayBuffer(0);
+  const result = abi.proxy_get_buffer_bytes(PLUGIN_CONFIGURATION, 0, size, hostBytesPtr, hostBytesSize);
+  if (result != WasmResultValues.Ok) {
+    log(LogLevelValues.error, LOG_PREFIX + "cannot read the plugin configuration: host result " + result.toString());
+    return null;
+  }
+  const ptr = load<usize>(hostBytesPtr);
+  const bytes = changetype<ArrayBuffer>(ptr).slice(0, <i32>load<usize>(hostBytesSize));
+  free(ptr);
+  return bytes;
 }
 
 class HashTaggingRequest extends Context {
@@ -56,11 +73,11 @@ class HashTaggingRequest extends Context {
 function tagRequest(rule: TaggingRule, logDecisions: bool): void {
   const key = rule.headerBytes;
   const found = abi.proxy_get_header_map_value(
-    REQUEST_HEADERS, changetype<usize>(key), key.byteLength, headerValuePtr, headerValueSize,
+    REQUEST_HEADERS, changetype<usize>(key), key.byteLength, hostBytesPtr, hostBytesSize,
   );
   if (found != WasmResultValues.Ok) return;
-  const valuePtr = load<usize>(headerValuePtr);
-  const valueSize = load<usize>(headerValueSize);
+  const valuePtr = load<usize>(hostBytesPtr);
+  const valueSize = load<usize>(hostBytesSize);
   // An empty value is treated as absent: some hosts report a missing header as an empty one.
   if (valueSize == 0) return;
   const bucket = bucketOf(fnv1a32(valuePtr, valueSize), rule.modulo);

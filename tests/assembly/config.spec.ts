@@ -76,6 +76,14 @@ describe("parseConfig refuses, naming the JSON path", () => {
     expect(errorsOf('{"ru-les\\r\\n":1,' + VALID.substr(1))).toBe('["ru-les\\\\r\\\\n"]: unknown field (expected one of: rules, debug)');
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"":1,' + BASE_POLICIES))).toBe('rules[0][""]: unknown field (expected one of: name, header, modulo, tagHeader, policies, match, partitionedPolicies)');
   });
+  it("a field given twice (JSON parsers disagree on which one wins)", () => {
+    expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"modulo":100,' + BASE_POLICIES))).toBe("rules[0].modulo: appears more than once: expected each field once");
+  });
+  it("nesting deeper than 64 levels, before any parser recurses into it", () => {
+    let deep = "";
+    for (let i = 0; i < 10000; i++) deep += "[";
+    expect(errorsOf(deep)).toBe('configuration: invalid JSON at character 65: expected at most 64 levels of nesting, found "["');
+  });
   it("reference fields not implemented yet", () => {
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"match":{},' + BASE_POLICIES))).toBe('rules[0].match: is not supported yet: use "policies" with cumulative ranges');
   });

@@ -64,6 +64,23 @@ describe("configuration through the ABI", () => {
     assert.equal(plugin.hasTrapped, false);
   });
 
+  it("refuses configuration bytes that are not UTF-8, naming the byte", async () => {
+    const plugin = await loadPlugin();
+    const bytes = Buffer.concat([Buffer.from(JSON.stringify(REFERENCE_CONFIG)), Buffer.from([0xe2])]);
+    const { accepted, logs } = plugin.configure(bytes);
+    assert.equal(accepted, false);
+    assert.deepEqual(errorsOf(logs), [`hash-tagging: configuration: invalid UTF-8 at byte ${bytes.length - 1}: expected UTF-8 JSON text`]);
+  });
+
+  it("accepts a large configuration (5,000 rules)", async () => {
+    const plugin = await loadPlugin();
+    const rules = Array.from({ length: 5000 }, (_, i) => ({ ...REFERENCE_CONFIG.rules[0], tagHeader: `x-tag-${i}` }));
+    const { accepted, logs } = plugin.configure(JSON.stringify({ rules }));
+    assert.equal(accepted, true, JSON.stringify(logs.slice(0, 3)));
+    const { headers } = plugin.request([["x-user-id", "jack"]]);
+    assert.equal(headers.getText("x-tag-4999"), referenceTag("jack"));
+  });
+
   it("keeps serving the previous configuration when an update is refused", async () => {
     const plugin = await loadPlugin();
     assert.equal(plugin.configure(JSON.stringify(REFERENCE_CONFIG)).accepted, true);
