@@ -12,7 +12,6 @@ import { policyForBucket } from "./tagging";
 
 const REQUEST_HEADERS: u32 = 0;
 const PLUGIN_CONFIGURATION: u32 = 7;
-const LOG_PREFIX = "hash-tagging: ";
 
 // Out-parameters of the host's byte-returning calls, reused (a VM runs one call at a time).
 const hostBytesPtr = memory.data(sizeof<usize>());
@@ -32,13 +31,13 @@ export class HashTaggingRoot extends RootContext {
     const result = parseConfigBytes(bytes);
     if (result.config === null) {
       for (let i = 0; i < result.errors.length; i++) {
-        log(LogLevelValues.error, LOG_PREFIX + result.errors[i]);
+        log(LogLevelValues.error, result.errors[i]);
       }
-      log(LogLevelValues.warn, LOG_PREFIX + "configuration refused (" + result.errors.length.toString() + " error(s) above); nothing of it applied");
+      log(LogLevelValues.warn, "configuration refused (" + result.errors.length.toString() + " error(s) above); nothing of it applied");
       return false;
     }
     this.config = result.config;
-    log(LogLevelValues.info, LOG_PREFIX + "configuration accepted: " + result.config!.rules.length.toString() + " rule(s)");
+    log(LogLevelValues.info, "configuration accepted: " + result.config!.rules.length.toString() + " rule(s)");
     return true;
   }
 }
@@ -48,7 +47,7 @@ function readPluginConfiguration(size: u32): ArrayBuffer | null {
   if (size == 0) return new ArrayBuffer(0);
   const result = abi.proxy_get_buffer_bytes(PLUGIN_CONFIGURATION, 0, size, hostBytesPtr, hostBytesSize);
   if (result != WasmResultValues.Ok) {
-    log(LogLevelValues.error, LOG_PREFIX + "cannot read the plugin configuration: host result " + result.toString());
+    log(LogLevelValues.error, "cannot read the plugin configuration: host result " + result.toString());
     return null;
   }
   const ptr = load<usize>(hostBytesPtr);
@@ -97,5 +96,5 @@ function tagRequest(rule: TaggingRule, logDecisions: bool): void {
 
 function logDecision(rule: TaggingRule, bucket: u32, policy: RulePolicy | null): void {
   const outcome = policy === null ? "no tag (past the last range)" : rule.tagHeader + ": " + policy.tagValue;
-  log(LogLevelValues.info, LOG_PREFIX + rule.name + ": bucket " + bucket.toString() + " of " + rule.modulo.toString() + " -> " + outcome);
+  log(LogLevelValues.info, rule.name + ": bucket " + bucket.toString() + " of " + rule.modulo.toString() + " -> " + outcome);
 }

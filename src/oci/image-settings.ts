@@ -35,8 +35,8 @@ function tlsVerifyFlag(argv: string[]): string | undefined {
 }
 
 export function readImageSettings(env: NodeJS.ProcessEnv, argv: string[], packageVersion: string): ImageSettings {
-  const unknown = argv.filter((arg, i) => arg.startsWith("-") && !arg.startsWith("--tls-verify") && argv[i - 1] !== "--tls-verify");
-  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(" ")}: the only option is --tls-verify=true|false`);
+  const unknown = argv.filter((arg, i) => !arg.startsWith("--tls-verify") && argv[i - 1] !== "--tls-verify");
+  if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(" ")}: the only option is --tls-verify=true|false`);
 
   const flag = tlsVerifyFlag(argv);
   const epochText = env.SOURCE_DATE_EPOCH ?? "0";

@@ -25,7 +25,15 @@ export class CommandNotFoundError extends Error {
 /** Runs a program to completion; never throws on a non-zero exit (callers decide what it means). */
 export function runCommand(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"], timeout: options.timeoutMs });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    // Our own timer rather than spawn's `timeout`, which stays armed when the program is not found.
+    let timedOut = false;
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGKILL");
+        }, options.timeoutMs)
+      : undefined;
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => {
@@ -37,13 +45,15 @@ export function runCommand(command: string, args: string[], options: RunOptions 
       if (options.echo) process.stderr.write(chunk);
     });
     child.on("error", (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       reject(error.code === "ENOENT" ? new CommandNotFoundError(command) : error);
     });
     child.on("close", (code, signal) => {
+      clearTimeout(timer);
       resolve({
         code: code ?? (signal ? 128 : 1),
         stdout: Buffer.concat(stdout).toString("utf8"),
-        stderr: Buffer.concat(stderr).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8") + (timedOut ? `\n${command}: no answer within ${options.timeoutMs} ms, killed` : ""),
       });
     });
   });
@@ -58,8 +68,11 @@ export function describeCommand(command: string, args: string[]): string {
 export async function runOrThrow(command: string, args: string[], options: RunOptions = {}): Promise<CommandResult> {
   const result = await runCommand(command, args, options);
   if (result.code !== 0) {
+    // When the output was already shown as it ran, repeating it would only bury the error line.
+    const failed = `\`${describeCommand(command, args)}\` failed (exit ${result.code})`;
+    if (options.echo) throw new Error(`${failed}; its output is above`);
     const output = (result.stderr.trim() || result.stdout.trim()).split("\n").slice(-15).join("\n");
-    throw new Error(`\`${describeCommand(command, args)}\` failed (exit ${result.code}):\n${output}`);
+    throw new Error(`${failed}:\n${output}`);
   }
   return result;
 }

@@ -14,7 +14,7 @@ describe("configuration through the ABI", () => {
     const { accepted, logs } = plugin.configure(JSON.stringify(REFERENCE_CONFIG));
     assert.equal(accepted, true, `refused: ${JSON.stringify(logs)}`);
     assert.deepEqual(errorsOf(logs), []);
-    assert.ok(logs.some((l) => l.level === "info" && l.message === "hash-tagging: configuration accepted: 1 rule(s)"));
+    assert.ok(logs.some((l) => l.level === "info" && l.message === "configuration accepted: 1 rule(s)"));
   });
 
   it("refuses with one error line per problem, each naming its JSON path", async () => {
@@ -28,9 +28,9 @@ describe("configuration through the ABI", () => {
     const { accepted, logs } = plugin.configure(JSON.stringify(bad));
     assert.equal(accepted, false);
     assert.deepEqual(errorsOf(logs), [
-      "hash-tagging: rules[0].header: expected a lowercase HTTP header name (letters a-z, digits, !#$%&'*+-.^_`|~; no pseudo-headers), got the string \"X-User\"",
-      "hash-tagging: rules[0].modulo: expected an integer from 1 to 4294967295, got the number 0",
-      "hash-tagging: rules[1].policies[1].range: expected at least the previous range 50 (ranges never decrease), got the number 20",
+      "rules[0].header: expected a lowercase HTTP header name (letters a-z, digits, !#$%&'*+-.^_`|~; no pseudo-headers), got the string \"X-User\"",
+      "rules[0].modulo: expected an integer from 1 to 4294967295, got the number 0",
+      "rules[1].policies[1].range: expected at least the previous range 50 (ranges never decrease), got the number 20",
     ]);
     assert.ok(logs.some((l) => l.level === "warn" && l.message.includes("configuration refused (3 error(s) above)")));
   });
@@ -39,7 +39,7 @@ describe("configuration through the ABI", () => {
     const plugin = await loadPlugin();
     const { accepted, logs } = plugin.configure("");
     assert.equal(accepted, false);
-    assert.deepEqual(errorsOf(logs), ['hash-tagging: configuration: is empty: expected a JSON object with a non-empty "rules" array']);
+    assert.deepEqual(errorsOf(logs), ['configuration: is empty: expected a JSON object with a non-empty "rules" array']);
     assert.equal(plugin.hasTrapped, false);
   });
 
@@ -59,7 +59,7 @@ describe("configuration through the ABI", () => {
     for (const [text, expected] of cases) {
       const { accepted, logs } = plugin.configure(text);
       assert.equal(accepted, false, text);
-      assert.ok(errorsOf(logs).includes(`hash-tagging: ${expected}`), `${text}: got ${JSON.stringify(errorsOf(logs))}, want it to include ${expected}`);
+      assert.ok(errorsOf(logs).includes(expected), `${text}: got ${JSON.stringify(errorsOf(logs))}, want it to include ${expected}`);
     }
     assert.equal(plugin.hasTrapped, false);
   });
@@ -69,7 +69,7 @@ describe("configuration through the ABI", () => {
     const bytes = Buffer.concat([Buffer.from(JSON.stringify(REFERENCE_CONFIG)), Buffer.from([0xe2])]);
     const { accepted, logs } = plugin.configure(bytes);
     assert.equal(accepted, false);
-    assert.deepEqual(errorsOf(logs), [`hash-tagging: configuration: invalid UTF-8 at byte ${bytes.length - 1}: expected UTF-8 JSON text`]);
+    assert.deepEqual(errorsOf(logs), [`configuration: invalid UTF-8 at byte ${bytes.length - 1}: expected UTF-8 JSON text`]);
   });
 
   it("accepts a large configuration (5,000 rules)", async () => {

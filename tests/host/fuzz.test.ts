@@ -9,8 +9,8 @@ import { REFERENCE_CONFIG } from "../support/configs.ts";
 import { fnv1a32 } from "../support/fnv1a.ts";
 import { Random } from "../support/random.ts";
 
-// "hash-tagging: " then a JSON path (name, .name, [0], ["odd name"]) then ": ".
-const JSON_PATH_ERROR = /^hash-tagging: (?:[A-Za-z_$][\w$]*|\.[A-Za-z_$][\w$]*|\[\d+\]|\["(?:[^"\\\x00-\x1f]|\\.)*"\])+: [^\r\n]*$/;
+// "" then a JSON path (name, .name, [0], ["odd name"]) then ": ".
+const JSON_PATH_ERROR = /^(?:[A-Za-z_$][\w$]*|\.[A-Za-z_$][\w$]*|\[\d+\]|\["(?:[^"\\\x00-\x1f]|\\.)*"\])+: [^\r\n]*$/;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const CONFIGS_PER_KIND = Number(process.env.FUZZ_CONFIGS ?? 2000);
 const HEADER_VALUES = Number(process.env.FUZZ_HEADERS ?? 100_000);

@@ -98,7 +98,7 @@ describe("tagging through the ABI", () => {
     verbose.configure(JSON.stringify({ debug: { enabled: true }, ...REFERENCE_CONFIG }));
     const bucket = fnv1a32(Buffer.from("jack")) % 100;
     assert.deepEqual(verbose.request([["x-user-id", "jack"]]).logs, [
-      { level: "info", message: `hash-tagging: rules[0]: bucket ${bucket} of 100 -> x-asm-prefer-tag: ${referenceTag("jack")}` },
+      { level: "info", message: `rules[0]: bucket ${bucket} of 100 -> x-asm-prefer-tag: ${referenceTag("jack")}` },
     ]);
   });
 

@@ -1,0 +1,26 @@
+// npm run envoy:config — write envoy/envoy.yaml and envoy/docker-compose.yaml from src/envoy/.
+// With --check, write nothing and fail if the committed files differ from the generator's output.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { dockerFiles } from "../src/envoy/docker.js";
+import { REPO_ROOT } from "../src/envoy/paths.js";
+
+const check = process.argv.includes("--check");
+let stale = 0;
+for (const [path, content] of Object.entries(dockerFiles())) {
+  const file = join(REPO_ROOT, path);
+  if (check) {
+    let current = "";
+    try {
+      current = readFileSync(file, "utf8");
+    } catch {}
+    if (current !== content) {
+      console.error(`${path}: differs from the generator's output (run npm run envoy:config)`);
+      stale++;
+    }
+  } else {
+    writeFileSync(file, content);
+    console.log(`wrote ${path}`);
+  }
+}
+process.exit(stale ? 1 : 0);

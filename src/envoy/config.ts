@@ -1,0 +1,221 @@
+// Envoy bootstrap generator: one source for the native testbed, the tests and envoy/envoy.yaml (Docker).
+//
+// Topology: one Envoy plays both the ingress gateway and the mesh. The ingress listener runs the
+// hash-tagging filter and routes like the reference VirtualService; the mesh listener carries every
+// service-to-service call (apps send them to it with Host: <service>) and routes by the propagated tag.
+// Loose mode is Envoy's subset load balancer: a route asks for the lane's version, and a service with
+// no endpoint of that version falls back to the baseline subset.
+import {
+  BASELINE_LANE, LANES, NAMED_USERS, ROUTE_HEADER, SERVICES, TAG_HEADER, USER_HEADER, type Lane,
+} from "./topology.js";
+
+const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+const ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
+export const WASM_FILTER_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
+const STRING_VALUE = "type.googleapis.com/google.protobuf.StringValue";
+const EXTENSION_CONFIG = "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig";
+/** Name of the filter and of its ECDS resource, as Istio names a WasmPlugin's filter after it. */
+export const FILTER_NAME = "hash-tagging";
+export const INGRESS_LISTENER = "ingress";
+export const MESH_LISTENER = "mesh";
+/** Test-only route that answers at Envoy with the tag the filter wrote, so bulk checks skip the apps. */
+export const TAG_ECHO_PATH = "/_tag";
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+export interface BootstrapOptions {
+  /** Address listeners and admin bind to: 127.0.0.1 natively, 0.0.0.0 in a container. */
+  bind: string;
+  adminPort: number;
+  ingressPort: number;
+  meshPort: number;
+  /** Where one instance of a service listens. */
+  endpoint(app: string, version: string): Endpoint;
+  /** STATIC for IP endpoints, STRICT_DNS for container names. */
+  clusterType: "STATIC" | "STRICT_DNS";
+  wasmPath: string;
+  /** The filter's configuration inline (JSON text or an object), or by ECDS from a watched file. */
+  plugin: { config: string | object } | { ecdsFile: string };
+  tagEcho?: boolean;
+}
+
+/** The wasm filter's config (envoy.extensions.filters.http.wasm.v3.Wasm), as Istio builds it. */
+export function wasmFilterConfig(wasmPath: string, config: string | object): object {
+  return {
+    "@type": WASM_FILTER_TYPE,
+    config: {
+      name: FILTER_NAME,
+      root_id: "", // Istio's default: WasmPlugin.pluginName unset
+      vm_config: {
+        vm_id: FILTER_NAME,
+        runtime: "envoy.wasm.runtime.v8",
+        code: { local: { filename: wasmPath } },
+      },
+      configuration: { "@type": STRING_VALUE, value: typeof config === "string" ? config : JSON.stringify(config) },
+      failure_policy: "FAIL_CLOSED",
+    },
+  };
+}
+
+/** A file-based ECDS DiscoveryResponse carrying the filter config. */
+export function ecdsResponse(wasmPath: string, config: string | object, version: string): object {
+  return {
+    version_info: version,
+    resources: [{ "@type": EXTENSION_CONFIG, name: FILTER_NAME, typed_config: wasmFilterConfig(wasmPath, config) }],
+  };
+}
+
+function wasmFilter(o: BootstrapOptions): object {
+  if ("config" in o.plugin) {
+    return { name: FILTER_NAME, typed_config: wasmFilterConfig(o.wasmPath, o.plugin.config) };
+  }
+  const dir = o.plugin.ecdsFile.slice(0, o.plugin.ecdsFile.lastIndexOf("/"));
+  return {
+    name: FILTER_NAME,
+    config_discovery: {
+      // watched_directory: reload when a new file is renamed into place (atomic update).
+      config_source: { path_config_source: { path: o.plugin.ecdsFile, watched_directory: { path: dir } }, resource_api_version: "V3" },
+      type_urls: [WASM_FILTER_TYPE],
+    },
+  };
+}
+
+function laneMatch(lane: Lane): object {
+  return { filter_metadata: { "envoy.lb": { version: lane.version } } };
+}
+
+function toLane(cluster: string, lane: Lane): object {
+  return { cluster, metadata_match: laneMatch(lane) };
+}
+
+function headerIs(name: string, value: string): object {
+  return { name, string_match: { exact: value } };
+}
+
+function routeName(name: string): object[] {
+  return [{ header: { key: ROUTE_HEADER, value: name }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }];
+}
+
+/** The reference VirtualService (named users, then one rule per tag) plus a baseline default. */
+function ingressRoutes(o: BootstrapOptions): object[] {
+  const entry = SERVICES[0].app;
+  const routes: object[] = [];
+  if (o.tagEcho) {
+    routes.push({
+      name: "tag-echo",
+      match: { path: TAG_ECHO_PATH },
+      direct_response: { status: 200 },
+      response_headers_to_add: [{ header: { key: TAG_HEADER, value: `%REQ(${TAG_HEADER})%` }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }],
+    });
+  }
+  for (const { user, lane } of NAMED_USERS) {
+    const name = `user-${user}`;
+    routes.push({
+      name,
+      match: { path: "/", headers: [headerIs(USER_HEADER, user)] },
+      route: toLane(entry, lane),
+      request_headers_to_add: [{ header: { key: TAG_HEADER, value: lane.tag }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }],
+      response_headers_to_add: routeName(name),
+    });
+  }
+  // Canary lanes first, baseline last, as the reference orders its rules.
+  for (const lane of [...LANES].reverse()) {
+    const name = `tag-${lane.tag}`;
+    routes.push({
+      name,
+      match: { path: "/", headers: [headerIs(TAG_HEADER, lane.tag)] },
+      route: toLane(entry, lane),
+      response_headers_to_add: routeName(name),
+    });
+  }
+  // Not in the reference VirtualService (an untagged request gets a 404 there): untagged requests
+  // ride the baseline lane, as loose mode does for every in-mesh call.
+  routes.push({ name: "baseline", match: { path: "/" }, route: toLane(entry, BASELINE_LANE), response_headers_to_add: routeName("baseline") });
+  return routes;
+}
+
+/** One virtual host per service, reached by Host: <service>[:port]; the propagated tag picks the lane. */
+function meshVirtualHosts(): object[] {
+  return SERVICES.map((s) => ({
+    name: s.app,
+    domains: [s.app, `${s.app}:*`],
+    routes: [
+      ...LANES.filter((l) => l !== BASELINE_LANE).map((lane) => ({
+        match: { prefix: "/", headers: [headerIs(TAG_HEADER, lane.tag)] },
+        route: toLane(s.app, lane),
+      })),
+      { match: { prefix: "/" }, route: toLane(s.app, BASELINE_LANE) },
+    ],
+  }));
+}
+
+function listener(name: string, o: BootstrapOptions, port: number, routeConfig: object, filters: object[]): object {
+  return {
+    name,
+    address: { socket_address: { address: o.bind, port_value: port } },
+    filter_chains: [{
+      filters: [{
+        name: "envoy.filters.network.http_connection_manager",
+        typed_config: {
+          "@type": HCM,
+          stat_prefix: name,
+          route_config: { name, ...routeConfig },
+          http_filters: [...filters, { name: "envoy.filters.http.router", typed_config: { "@type": ROUTER } }],
+        },
+      }],
+    }],
+  };
+}
+
+function cluster(app: string, versions: readonly string[], o: BootstrapOptions): object {
+  return {
+    name: app,
+    type: o.clusterType,
+    connect_timeout: "1s",
+    ...(o.clusterType === "STRICT_DNS" ? { dns_lookup_family: "V4_ONLY" } : {}),
+    lb_subset_config: {
+      fallback_policy: "DEFAULT_SUBSET",
+      default_subset: { version: BASELINE_LANE.version },
+      subset_selectors: [{ keys: ["version"] }],
+    },
+    load_assignment: {
+      cluster_name: app,
+      endpoints: [{
+        lb_endpoints: versions.map((version) => {
+          const e = o.endpoint(app, version);
+          return {
+            endpoint: { address: { socket_address: { address: e.address, port_value: e.port } } },
+            metadata: { filter_metadata: { "envoy.lb": { version } } },
+          };
+        }),
+      }],
+    },
+  };
+}
+
+export function bootstrap(o: BootstrapOptions): object {
+  return {
+    // File-based xDS (the ECDS flavour) requires a node identity.
+    node: { id: "hash-tagging", cluster: "hash-tagging" },
+    admin: { address: { socket_address: { address: o.bind, port_value: o.adminPort } } },
+    overload_manager: {
+      resource_monitors: [{
+        name: "envoy.resource_monitors.global_downstream_max_connections",
+        typed_config: {
+          "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig",
+          max_active_downstream_connections: 10_000,
+        },
+      }],
+    },
+    static_resources: {
+      listeners: [
+        listener(INGRESS_LISTENER, o, o.ingressPort, { virtual_hosts: [{ name: INGRESS_LISTENER, domains: ["*"], routes: ingressRoutes(o) }] }, [wasmFilter(o)]),
+        listener(MESH_LISTENER, o, o.meshPort, { virtual_hosts: meshVirtualHosts() }, []),
+      ],
+      clusters: SERVICES.map((s) => cluster(s.app, s.versions, o)),
+    },
+  };
+}

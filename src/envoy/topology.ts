@@ -1,0 +1,69 @@
+// The sample deployment the reference walk-through uses: which services exist, which lanes they
+// have, and how the ingress routes. Both Envoy configs (native and Docker) are generated from this.
+
+export const USER_HEADER = "x-user-id";
+export const TAG_HEADER = "x-asm-prefer-tag";
+/** Response header naming the ingress route that matched: shows which tag the router saw. */
+export const ROUTE_HEADER = "x-ingress-route";
+/** Port every sample service listens on inside Docker (the reference's containers use 8000 too). */
+export const SERVICE_PORT = 8000;
+
+export interface Lane {
+  tag: string;
+  version: string;
+}
+
+/** Lane s1 selects version v1 and is the baseline; lane s2 selects v2 (only mockc has one). */
+export const BASELINE_LANE: Lane = { tag: "s1", version: "v1" };
+export const CANARY_LANE: Lane = { tag: "s2", version: "v2" };
+export const LANES: readonly Lane[] = [BASELINE_LANE, CANARY_LANE];
+
+export interface Service {
+  app: string;
+  versions: readonly string[];
+  /** Name of the service this one calls, if any. */
+  upstream?: string;
+}
+
+export const SERVICES: readonly Service[] = [
+  { app: "mocka", versions: ["v1"], upstream: "mockb" },
+  { app: "mockb", versions: ["v1"], upstream: "mockc" },
+  { app: "mockc", versions: ["v1", "v2"] },
+];
+
+/** The reference VirtualService's first rule: this user always rides the canary lane. */
+export const NAMED_USERS: readonly { user: string; lane: Lane }[] = [{ user: "jason", lane: CANARY_LANE }];
+
+export const WALKTHROUGH_USERS: readonly string[] = ["jason", "bob", "stacy", "jessie", "vance", "jack"];
+
+/** DESIGN.md's pluginConfig: 20% of users to s2, the rest to s1, by x-user-id. */
+export function pluginConfig(canaryRange = 20): object {
+  return {
+    rules: [
+      {
+        header: USER_HEADER,
+        modulo: 100,
+        tagHeader: TAG_HEADER,
+        policies: [
+          { range: canaryRange, tagValue: CANARY_LANE.tag },
+          { range: 100, tagValue: BASELINE_LANE.tag },
+        ],
+      },
+    ],
+  };
+}
+
+export interface Instance {
+  app: string;
+  version: string;
+  upstream?: string;
+}
+
+export function instances(): Instance[] {
+  return SERVICES.flatMap((s) => s.versions.map((version) => ({ app: s.app, version, upstream: s.upstream })));
+}
+
+/** Docker Compose service name and DNS name of one instance, e.g. mockc-v2. */
+export function instanceName(i: Pick<Instance, "app" | "version">): string {
+  return `${i.app}-${i.version}`;
+}

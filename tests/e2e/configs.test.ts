@@ -1,0 +1,101 @@
+// Envoy itself judges our configs: every shipped one validates, the Docker files match their generator,
+// and an invalid plugin config keeps Envoy from starting, with the filter's error lines in its log.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test, before, after } from "node:test";
+import { promisify } from "node:util";
+import { parse, stringify } from "yaml";
+import { bootstrap } from "../../src/envoy/config.js";
+import { DOCKER_WASM_PATH, dockerFiles } from "../../src/envoy/docker.js";
+import type { EnvoyBinary } from "../../src/envoy/ensure.js";
+import { REPO_ROOT } from "../../src/envoy/paths.js";
+import { EnvoyProcess, EnvoyStartError } from "../../src/envoy/process.js";
+import { pluginConfig } from "../../src/envoy/topology.js";
+import { ENVOY_IMAGE } from "../../src/envoy/version.js";
+import { PLUGIN_WASM, envoyForTests } from "./support.js";
+
+const run = promisify(execFile);
+let envoy: EnvoyBinary;
+let scratch = "";
+
+before(async () => {
+  envoy = await envoyForTests();
+  scratch = mkdtempSync(join(tmpdir(), "hash-tagging-configs-"));
+});
+
+after(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+async function validate(name: string, yamlText: string): Promise<void> {
+  const path = join(scratch, name);
+  writeFileSync(path, yamlText);
+  try {
+    const { stdout } = await run(envoy.bin, ["--mode", "validate", "-c", path, "-l", "warn"], { timeout: 60_000 });
+    assert.match(stdout, /OK/, `${name}: envoy --mode validate printed no OK: ${stdout}`);
+  } catch (e) {
+    const err = e as Error & { stdout?: string; stderr?: string };
+    assert.fail(`${name}: envoy --mode validate refused it:\n${err.stdout ?? ""}${err.stderr ?? err.message}`);
+  }
+}
+
+function nativeConfig(plugin: string | object): object {
+  return bootstrap({
+    bind: "127.0.0.1", adminPort: 0, ingressPort: 0, meshPort: 0,
+    endpoint: () => ({ address: "127.0.0.1", port: 9 }),
+    clusterType: "STATIC", wasmPath: PLUGIN_WASM, plugin: { config: plugin }, tagEcho: true,
+  });
+}
+
+test("envoy/envoy.yaml and envoy/docker-compose.yaml equal the generator's output (npm run envoy:config)", () => {
+  for (const [path, want] of Object.entries(dockerFiles())) {
+    const got = readFileSync(join(REPO_ROOT, path), "utf8").split("\n");
+    const wantLines = want.split("\n");
+    const line = got.findIndex((l, i) => l !== wantLines[i]);
+    const at = line >= 0 ? line : got.length === wantLines.length ? -1 : Math.min(got.length, wantLines.length);
+    assert.equal(at, -1, `${path}:${at + 1}: got ${JSON.stringify(got[at])}, want ${JSON.stringify(wantLines[at])} (the generator's output); run npm run envoy:config`);
+  }
+});
+
+test("docker compose runs the pinned Envoy image", () => {
+  const compose = parse(readFileSync(join(REPO_ROOT, "envoy/docker-compose.yaml"), "utf8"));
+  assert.equal(compose.services.envoy.image, ENVOY_IMAGE, `got image ${compose.services.envoy.image}, want ${ENVOY_IMAGE}`);
+});
+
+test("envoy --mode validate accepts the shipped Docker config (plugin path pointed at build/plugin.wasm)", async () => {
+  // Validation loads the Wasm module, so the container path must exist here; nothing else changes.
+  const shipped = readFileSync(join(REPO_ROOT, "envoy/envoy.yaml"), "utf8");
+  assert.ok(shipped.includes(`filename: ${DOCKER_WASM_PATH}`), `envoy/envoy.yaml: got no filename: ${DOCKER_WASM_PATH}`);
+  await validate("docker-envoy.yaml", shipped.replace(`filename: ${DOCKER_WASM_PATH}`, `filename: ${PLUGIN_WASM}`));
+});
+
+test("envoy --mode validate accepts the native testbed config", async () => {
+  await validate("native-envoy.yaml", stringify(nativeConfig(pluginConfig())));
+});
+
+test("an invalid plugin config is refused: Envoy does not start and logs one error line per problem", async () => {
+  const bad = {
+    rules: [{
+      header: "x-user-id", modulo: 0, tagHeader: "x-asm-prefer-tag",
+      policies: [{ range: 20, tagValue: "s2" }, { range: 10, tagValue: "s1" }],
+    }],
+  };
+  let failure: EnvoyStartError | undefined;
+  try {
+    const started = await EnvoyProcess.start({ bin: envoy.bin, config: nativeConfig(bad), concurrency: 1, readyTimeoutMs: 20_000 });
+    await started.stop();
+  } catch (e) {
+    if (!(e instanceof EnvoyStartError)) throw e;
+    failure = e;
+  }
+  assert.ok(failure, "got an Envoy that started with an invalid plugin config, want a refusal");
+  assert.notEqual(failure.exit?.code ?? 0, 0, `got exit ${JSON.stringify(failure.exit)}, want a non-zero exit code`);
+  const errorLines = failure.log.split("\n").filter((l) => /\[error\]\[wasm\].*rules\[0\]\./.test(l));
+  for (const path of ["rules[0].modulo: ", "rules[0].policies[1].range: "]) {
+    assert.ok(errorLines.some((l) => l.includes(path)), `got no error line naming ${path.trim()} in Envoy's log:\n${errorLines.join("\n") || failure.log.slice(-3000)}`);
+  }
+  assert.match(failure.log, /Unable to create Wasm plugin/, "got no 'Unable to create Wasm plugin' in Envoy's log");
+});

@@ -1,0 +1,105 @@
+// Helpers shared by the real-Envoy suites. Expected lanes are computed here, independently of the
+// filter: FNV-1a 32-bit over the UTF-8 bytes, bucket = hash % 100, bucket < canary range -> s2.
+import http from "node:http";
+import { ensureEnvoy, type EnvoyBinary } from "../../src/envoy/ensure.js";
+import { PLUGIN_WASM } from "../../src/envoy/paths.js";
+import type { EnvoyProcess } from "../../src/envoy/process.js";
+
+export { PLUGIN_WASM };
+
+export function fnv1a32(key: string): number {
+  let hash = 2166136261;
+  for (const byte of Buffer.from(key, "utf8")) {
+    hash ^= byte;
+    hash = Math.imul(hash, 16777619) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+export function expectedTag(user: string, canaryRange = 20): "s1" | "s2" {
+  return fnv1a32(user) % 100 < canaryRange ? "s2" : "s1";
+}
+
+export function chainFor(mockcVersion: string): string {
+  return `-> mocka(version: v1, ip: 127.0.0.1)-> mockb(version: v1, ip: 127.0.0.1)-> mockc(version: ${mockcVersion}, ip: 127.0.0.1)`;
+}
+
+/** Fails (never skips) when the plugin is unbuilt or no Envoy can run it; installs Envoy if needed. */
+export function envoyForTests(): Promise<EnvoyBinary> {
+  return ensureEnvoy(PLUGIN_WASM);
+}
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+export function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers, agent }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`GET ${url}: no answer in 10 s`)));
+  });
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The tag the filter wrote, read back through the test-only echo route (no app hops). */
+export async function tagOf(ingressUrl: string, user: string): Promise<string | undefined> {
+  const r = await get(`${ingressUrl}/_tag`, { "x-user-id": user });
+  if (r.status !== 200) throw new Error(`GET /_tag as ${user}: got HTTP ${r.status}, want 200`);
+  const tag = r.headers["x-asm-prefer-tag"];
+  return typeof tag === "string" && tag !== "" ? tag : undefined;
+}
+
+/** Wraps a test body so a failure carries the tail of Envoy's log. */
+export function withEnvoyLog(envoy: () => EnvoyProcess | undefined, body: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await body();
+    } catch (e) {
+      const err = e as Error;
+      const proc = envoy();
+      if (proc) err.message += `\n--- envoy log tail (${proc.logPath}) ---\n${proc.logTail(40)}`;
+      throw err;
+    }
+  };
+}
+
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function syntheticUsers(n: number, prefix = "user-"): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+}
+
+/** Drops pooled keep-alive connections so the test process can exit. */
+export function closeClients(): void {
+  agent.destroy();
+}

@@ -1,0 +1,162 @@
+// deploy/istio/ holds what REFERENCE.md describes: the reference's resources, in two flavours.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { find, flavour, loadManifests, type Manifest } from "./support/manifests.ts";
+
+const manifests = loadManifests();
+const INGRESS_HOST = "mocka.default.svc.cluster.local";
+const ask = (m: Manifest) => m.doc;
+
+test("every document parses and names its kind, name and namespace", () => {
+  assert.ok(manifests.length >= 12, `found only ${manifests.length} documents under deploy/istio`);
+  for (const m of manifests) {
+    for (const field of ["apiVersion", "kind"]) assert.equal(typeof m.doc[field], "string", `${m.where}: ${field} missing`);
+    assert.equal(typeof m.doc.metadata?.name, "string", `${m.where}: metadata.name missing`);
+    assert.equal(typeof m.doc.metadata?.namespace, "string", `${m.where}: metadata.namespace missing (kubectl would use the current one)`);
+  }
+});
+
+test("each flavour applies one WasmPlugin, one Gateway and one ingress VirtualService, with no name clash", () => {
+  for (const name of ["upstream", "asm"] as const) {
+    const applied = flavour(manifests, name);
+    const ids = applied.map((m) => `${m.doc.kind} ${m.doc.metadata.namespace}/${m.doc.metadata.name}`);
+    assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], `${name}: duplicate resources`);
+    find(applied, "WasmPlugin", "hash-tagging", "istio-system");
+    find(applied, "Gateway", "ingressgateway", "istio-system");
+    find(applied, "VirtualService", "swimlane-ingress-vs", "istio-system");
+  }
+});
+
+test("WasmPlugin: ingress gateway, phase AUTHN, IfNotPresent, OCI url placeholder, DESIGN.md's pluginConfig", () => {
+  const spec = ask(find(manifests, "WasmPlugin", "hash-tagging")).spec;
+  assert.deepEqual(spec.selector, { matchLabels: { istio: "ingressgateway" } });
+  assert.equal(spec.phase, "AUTHN");
+  assert.equal(spec.imagePullPolicy, "IfNotPresent");
+  assert.equal(spec.url, "oci://REGISTRY/hash-tagging:TAG");
+  // A placeholder sha256 would fail Istio's validation (64 hex digits): the file documents it in a comment.
+  assert.equal(spec.sha256, undefined);
+  assert.deepEqual(spec.pluginConfig, {
+    rules: [{
+      header: "x-user-id",
+      modulo: 100,
+      tagHeader: "x-asm-prefer-tag",
+      policies: [{ range: 20, tagValue: "s2" }, { range: 100, tagValue: "s1" }],
+    }],
+  });
+});
+
+test("Gateway: selector istio=ingressgateway, port 80 HTTP, hosts *", () => {
+  const spec = ask(find(manifests, "Gateway", "ingressgateway")).spec;
+  assert.deepEqual(spec.selector, { istio: "ingressgateway" });
+  assert.deepEqual(spec.servers, [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }]);
+});
+
+/** A route rule reduced to what the reference specifies: match, header set, destinations (with fallback). */
+function summarize(rule: any) {
+  return {
+    match: rule.match,
+    set: rule.headers?.request?.set,
+    to: rule.route.map((r: any) => [r.destination.host, r.destination.subset, r.fallback?.target?.subset]),
+  };
+}
+const matchOn = (header: string, value: string) => [{ uri: { exact: "/" }, headers: { [header]: { exact: value } } }];
+
+const BASELINE_MATCH = [{ uri: { exact: "/" } }];
+
+test("ASM ingress VirtualService: the reference's three rules, with fallback to s1, then a baseline catch-all", () => {
+  const vs = ask(find(flavour(manifests, "asm"), "VirtualService", "swimlane-ingress-vs")).spec;
+  assert.deepEqual(vs.gateways, ["istio-system/ingressgateway"]);
+  assert.deepEqual(vs.hosts, ["*"]);
+  assert.deepEqual(vs.http.map(summarize), [
+    { match: matchOn("x-user-id", "jason"), set: { "x-asm-prefer-tag": "s2" }, to: [[INGRESS_HOST, "s2", "s1"]] },
+    { match: matchOn("x-asm-prefer-tag", "s2"), set: undefined, to: [[INGRESS_HOST, "s2", "s1"]] },
+    { match: matchOn("x-asm-prefer-tag", "s1"), set: undefined, to: [[INGRESS_HOST, "s1", undefined]] },
+    { match: BASELINE_MATCH, set: undefined, to: [[INGRESS_HOST, "s1", undefined]] },
+  ]);
+});
+
+test("upstream ingress VirtualService: the same rules, fallback spelled out (mocka has only v1)", () => {
+  const vs = ask(find(flavour(manifests, "upstream"), "VirtualService", "swimlane-ingress-vs")).spec;
+  assert.deepEqual(vs.gateways, ["istio-system/ingressgateway"]);
+  assert.deepEqual(vs.http.map(summarize), [
+    { match: matchOn("x-user-id", "jason"), set: { "x-asm-prefer-tag": "s2" }, to: [[INGRESS_HOST, "v1", undefined]] },
+    { match: matchOn("x-asm-prefer-tag", "s2"), set: undefined, to: [[INGRESS_HOST, "v1", undefined]] },
+    { match: matchOn("x-asm-prefer-tag", "s1"), set: undefined, to: [[INGRESS_HOST, "v1", undefined]] },
+    { match: BASELINE_MATCH, set: undefined, to: [[INGRESS_HOST, "v1", undefined]] },
+  ]);
+});
+
+const REFERENCE_DEPLOYMENTS = [
+  { name: "mocka-v1", app: "mocka", version: "v1", upstream: "http://mockb:8000/" },
+  { name: "mockb-v1", app: "mockb", version: "v1", upstream: "http://mockc:8000/" },
+  { name: "mockc-v1", app: "mockc", version: "v1", upstream: undefined },
+  { name: "mockc-v2", app: "mockc", version: "v2", upstream: undefined },
+];
+
+test("sample app: four Deployments labelled app, version and ASM_TRAFFIC_TAG, configured as the reference", () => {
+  const deployments = manifests.filter((m) => m.doc.kind === "Deployment");
+  assert.deepEqual(deployments.map((m) => m.doc.metadata.name).sort(), REFERENCE_DEPLOYMENTS.map((d) => d.name));
+  for (const want of REFERENCE_DEPLOYMENTS) {
+    const d = ask(find(manifests, "Deployment", want.name, "default"));
+    const labels = { app: want.app, version: want.version, ASM_TRAFFIC_TAG: want.version };
+    assert.deepEqual(d.metadata.labels, labels, `${want.name}: labels`);
+    assert.deepEqual(d.spec.template.metadata.labels, labels, `${want.name}: pod labels (lanes select pods)`);
+    for (const [key, value] of Object.entries(d.spec.selector.matchLabels)) {
+      assert.equal(d.spec.template.metadata.labels[key], value, `${want.name}: selector ${key} does not match its own pods`);
+    }
+    const [container] = d.spec.template.spec.containers;
+    assert.equal(container.image, "SAMPLE_APP_IMAGE");
+    const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+    assert.equal(env.app, want.app);
+    assert.equal(env.version, want.version);
+    assert.equal(env.upstream_url, want.upstream);
+    assert.deepEqual(env.forward_headers.split(","), ["x-user-id", "x-asm-prefer-tag"], `${want.name}: the lane tag must travel with the call`);
+    assert.deepEqual(container.ports, [{ name: "http", containerPort: 8000 }]);
+    assert.equal(env.PORT, "8000");
+  }
+});
+
+test("sample app: one Service per app on port 8000, selecting every version of it", () => {
+  for (const app of ["mocka", "mockb", "mockc"]) {
+    const service = ask(find(manifests, "Service", app, "default")).spec;
+    assert.deepEqual(service.selector, { app });
+    assert.deepEqual(service.ports, [{ name: "http", port: 8000, targetPort: 8000 }]);
+  }
+});
+
+/** Which version a sidecar sends a request for `host` to, given its x-asm-prefer-tag (upstream flavour). */
+function upstreamVersionFor(applied: Manifest[], app: string, tag: string | undefined): string {
+  const host = `${app}.default.svc.cluster.local`;
+  const vs = find(applied, "VirtualService", app, "default").doc.spec;
+  assert.deepEqual(vs.hosts, [host]);
+  const rule = vs.http.find((r: any) => !r.match || r.match.some((m: any) => tag !== undefined && m.headers?.["x-asm-prefer-tag"]?.exact === tag));
+  const subset = rule.route[0].destination.subset;
+  const dr = find(applied, "DestinationRule", app, "default").doc.spec;
+  assert.equal(dr.host, host);
+  const labels = dr.subsets.find((s: any) => s.name === subset)?.labels;
+  assert.ok(labels, `${app}: subset ${subset} is not defined in DestinationRule ${app}`);
+  const pods = applied.filter((m) => m.doc.kind === "Deployment" && Object.entries(labels).every(([k, v]) => m.doc.spec.template.metadata.labels[k] === v));
+  assert.ok(pods.length > 0, `${app}: subset ${subset} (${JSON.stringify(labels)}) selects no Deployment`);
+  return String(labels.version);
+}
+
+test("upstream lanes: s2 reaches v2 where one exists and v1 elsewhere; s1 and untagged reach v1", () => {
+  const applied = flavour(manifests, "upstream");
+  const versions = (tag: string | undefined) => ["mocka", "mockb", "mockc"].map((app) => upstreamVersionFor(applied, app, tag));
+  assert.deepEqual(versions("s2"), ["v1", "v1", "v2"]);
+  assert.deepEqual(versions("s1"), ["v1", "v1", "v1"]);
+  assert.deepEqual(versions(undefined), ["v1", "v1", "v1"]);
+});
+
+test("upstream: every subset a VirtualService names is defined for its host", () => {
+  const applied = flavour(manifests, "upstream");
+  for (const m of applied.filter((x) => x.doc.kind === "VirtualService")) {
+    for (const rule of m.doc.spec.http) {
+      for (const { destination } of rule.route) {
+        const dr = applied.find((x) => x.doc.kind === "DestinationRule" && x.doc.spec.host === destination.host);
+        assert.ok(dr, `${m.where}: no DestinationRule for ${destination.host}`);
+        assert.ok(dr.doc.spec.subsets.some((s: any) => s.name === destination.subset), `${m.where}: subset ${destination.subset} of ${destination.host} undefined`);
+      }
+    }
+  }
+});

@@ -1,0 +1,66 @@
+// The last step of the Istio path without Istio: the image pushed to a registry, pulled back and unpacked
+// the way Istio's agent does, then loaded by real Envoy with the WasmPlugin's own pluginConfig.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureEnvoy } from "../../src/envoy/ensure.ts";
+import { startTestbed, type Testbed } from "../../src/envoy/testbed.ts";
+import { createBuildahBuilder } from "../../src/oci/buildah.ts";
+import { fetchWasmLikeIstio } from "../../src/oci/istio-wasm-fetch.ts";
+import { startLocalRegistry, type LocalRegistry } from "../../src/oci/local-registry.ts";
+import { RegistryClient } from "../../src/oci/registry-client.ts";
+import { referenceTag } from "../support/fnv1a.ts";
+import { shippedPluginConfig } from "../istio/support/wasmplugin-config.ts";
+import { PROJECT_DIR } from "./support/project.ts";
+import { BUILDAH, DOCKER_REGISTRY, skipUnlessInstalled } from "./support/required-tools.ts";
+
+const skip = skipUnlessInstalled("tests/oci/envoy-pulled-image.test.ts (buildah + docker-registry + Envoy)", [BUILDAH, DOCKER_REGISTRY]);
+
+describe("plugin.wasm pulled from the registry image, in real Envoy", () => {
+  let work: string;
+  let registry: LocalRegistry | undefined;
+  let bed: Testbed | undefined;
+
+  before(async () => {
+    if (skip) return;
+    work = await mkdtemp(join(tmpdir(), "envoy-pulled-image-"));
+    registry = await startLocalRegistry(join(work, "registry"));
+    const image = `${registry.host}/hash-tagging:e2e`;
+    const builder = createBuildahBuilder({ storage: { driver: "vfs", root: join(work, "root"), runRoot: join(work, "run") } });
+    await builder.build({ contextDir: PROJECT_DIR, dockerfile: "Dockerfile", image, sourceDateEpoch: 0 });
+    await builder.push({ image, format: "docker", tlsVerify: false });
+
+    const pulled = await fetchWasmLikeIstio(new RegistryClient(registry.baseUrl), "hash-tagging", "e2e");
+    const wasmPath = join(work, "pulled-plugin.wasm");
+    await writeFile(wasmPath, pulled.wasm);
+    const envoy = await ensureEnvoy(wasmPath);
+    bed = await startTestbed({ envoyBin: envoy.bin, wasmPath, tagEcho: true, plugin: { config: shippedPluginConfig() } });
+  });
+
+  after(async () => {
+    await bed?.stop();
+    await registry?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test("a request is tagged with the lane FNV-1a gives its user, and rides that lane to mockc", { skip }, async () => {
+    try {
+      // jessie hashes into the canary (bucket < 20), bob into the baseline: one of each lane.
+      for (const user of ["jessie", "bob"]) {
+        const want = referenceTag(user);
+        const echo = await fetch(`${bed!.ingressUrl}/_tag`, { headers: { "x-user-id": user } });
+        assert.equal(echo.status, 200);
+        assert.equal(echo.headers.get("x-asm-prefer-tag"), want, `user ${user}: tag`);
+        const reply = await fetch(`${bed!.ingressUrl}/`, { headers: { "x-user-id": user } });
+        const body = (await reply.text()).trimEnd();
+        assert.equal(reply.status, 200, body);
+        assert.match(body, new RegExp(`-> mockc\\(version: ${want === "s2" ? "v2" : "v1"}, `), `user ${user}: ${body}`);
+      }
+    } catch (error) {
+      (error as Error).message += `\n--- envoy log tail ---\n${bed?.envoy.logTail(40) ?? "(no envoy)"}`;
+      throw error;
+    }
+  });
+});
