@@ -1,0 +1,171 @@
+// Benchmark through real Envoy: the same routes (direct responses chosen by x-asm-prefer-tag) with no
+// tagging filter, with the Wasm filter, and with a Lua filter doing the same hashing (route cache
+// cleared, Lua's default, and not cleared). Envoy runs one worker pinned to CPU 0 and wrk runs on CPU 1;
+// variants are interleaved round by round and reported as medians. Figures are printed, never asserted.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { ensureEnvoy } from "../src/envoy/ensure.ts";
+import { wasmFilterConfig } from "../src/envoy/config.ts";
+import { PLUGIN_WASM } from "../src/envoy/paths.ts";
+import { EnvoyProcess } from "../src/envoy/process.ts";
+import { pluginConfig } from "../src/envoy/topology.ts";
+import { referenceTag } from "../tests/support/fnv1a.ts";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROUTER = { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } };
+const LUA_TYPE = "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua";
+const LUA_CODE = readFileSync(new URL("./lua-tagging.lua", import.meta.url), "utf8");
+
+interface Variant {
+  name: string;
+  filters: object[];
+  /** Whether the route sees the tag: without a route cache clear it was picked before the write. */
+  routesByTag: boolean;
+}
+
+const variants: Variant[] = [
+  { name: "no tagging filter (baseline)", filters: [], routesByTag: false },
+  { name: "hash-tagging Wasm filter", filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(PLUGIN_WASM, pluginConfig()) }], routesByTag: true },
+  // The Wasm filter's fixed cost: a rule whose key header never comes, so no hash and no header write.
+  { name: "hash-tagging Wasm, key header absent", filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(PLUGIN_WASM, absentKeyConfig()) }], routesByTag: false },
+  // Another build of the filter (BENCH_CANDIDATE_WASM=path), measured side by side with this one.
+  ...(process.env.BENCH_CANDIDATE_WASM
+    ? [{ name: "candidate Wasm build", filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(process.env.BENCH_CANDIDATE_WASM, pluginConfig()) }], routesByTag: true }]
+    : []),
+  { name: "Lua filter, clear_route_cache true", filters: [{ name: "lua", typed_config: { "@type": LUA_TYPE, default_source_code: { inline_string: LUA_CODE } } }], routesByTag: true },
+  // Cheaper, but useless for lane routing: the route was chosen before the tag existed.
+  { name: "Lua filter, clear_route_cache false", filters: [{ name: "lua", typed_config: { "@type": LUA_TYPE, default_source_code: { inline_string: LUA_CODE }, clear_route_cache: false } }], routesByTag: false },
+];
+
+function absentKeyConfig(): object {
+  const config = pluginConfig() as { rules: { header: string }[] };
+  return { rules: config.rules.map((rule) => ({ ...rule, header: "x-absent" })) };
+}
+
+function bootstrap(filters: object[]): object {
+  const byTag = (tag: string) => ({
+    match: { prefix: "/", headers: [{ name: "x-asm-prefer-tag", string_match: { exact: tag } }] },
+    direct_response: { status: 200, body: { inline_string: tag } },
+  });
+  return {
+    admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
+    stats_config: { use_all_default_tags: false },
+    static_resources: {
+      listeners: [{
+        name: "bench",
+        address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
+        filter_chains: [{
+          filters: [{
+            name: "envoy.filters.network.http_connection_manager",
+            typed_config: {
+              "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+              stat_prefix: "bench",
+              generate_request_id: false,
+              route_config: {
+                virtual_hosts: [{
+                  name: "bench", domains: ["*"],
+                  routes: [byTag("s2"), byTag("s1"), { match: { prefix: "/" }, direct_response: { status: 200, body: { inline_string: "none" } } }],
+                }],
+              },
+              http_filters: [...filters, ROUTER],
+            },
+          }],
+        }],
+      }],
+    },
+  };
+}
+
+function get(port: number, user: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: "127.0.0.1", port, path: "/", headers: { "x-user-id": user }, agent: false }, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve(body));
+    }).on("error", reject);
+  });
+}
+
+/** Envoy's CPU time so far (user + system), in seconds, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
+}
+
+interface Sample {
+  rps: number;
+  cpuMicrosPerRequest: number;
+  p99Millis: number;
+}
+
+function runWrk(port: number): { requests: number; rps: number; p99Millis: number } {
+  const out = execFileSync("taskset", ["-c", "1", "wrk", "-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", "bench/users.lua", `http://127.0.0.1:${port}/`], { encoding: "utf8" });
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
+  const p99Millis = p99 ? Number(p99[1]) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[p99[2]] : NaN;
+  if (!requests || !rps) throw new Error(`cannot read wrk's output:\n${out}`);
+  if (/Non-2xx|Socket errors/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
+  return { requests, rps, p99Millis };
+}
+
+function requireWrk(): void {
+  try {
+    execFileSync("wrk", ["--version"], { stdio: "ignore" });
+  } catch (e) {
+    // wrk --version exits 1 after printing its version; only a missing binary is a problem.
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+      console.error("bench/envoy.ts needs wrk, the HTTP load generator: apt-get install wrk");
+      process.exit(1);
+    }
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+requireWrk();
+const envoyBinary = await ensureEnvoy(PLUGIN_WASM, (line) => console.log(line));
+const envoys: EnvoyProcess[] = [];
+try {
+  for (const v of variants) envoys.push(await EnvoyProcess.start({ bin: envoyBinary.bin, config: bootstrap(v.filters), concurrency: 1, logLevel: "warn" }));
+  const ports = await Promise.all(envoys.map((e) => e.listenerPort("bench")));
+  for (const e of envoys) execFileSync("taskset", ["-a", "-p", "-c", "0", String(e.pid)], { stdio: "ignore" });
+
+  // Each variant must route as the filter decides before its figures mean anything.
+  for (const [i, v] of variants.entries()) {
+    for (const user of ["jack", "bob", "jessie", "vance"]) {
+      const got = await get(ports[i], user);
+      const want = v.routesByTag ? referenceTag(user) : "none";
+      if (got !== want) throw new Error(`${v.name}: user ${user} routed to ${got}, want ${want}`);
+    }
+  }
+
+  const samples: Sample[][] = variants.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, envoy] of envoys.entries()) {
+      const cpuBefore = cpuSeconds(envoy.pid);
+      const run = runWrk(ports[i]);
+      const cpu = cpuSeconds(envoy.pid) - cpuBefore;
+      samples[i].push({ rps: run.rps, cpuMicrosPerRequest: (cpu * 1e6) / run.requests, p99Millis: run.p99Millis });
+    }
+  }
+
+  const base = samples[0];
+  const baseCpu = median(base.map((s) => s.cpuMicrosPerRequest));
+  const baseRps = median(base.map((s) => s.rps));
+  console.log(`Envoy ${envoyBinary.version}, 1 worker on CPU 0; wrk -t1 -c${CONNECTIONS} on CPU 1; ${ROUNDS} interleaved rounds of ${SECONDS}s; medians (min..max)`);
+  console.log(`${"variant".padEnd(38)} ${"requests/s".padStart(22)} ${"x base".padStart(7)} ${"Envoy CPU us/req".padStart(22)} ${"added".padStart(8)} ${"p99 ms".padStart(7)}`);
+  for (const [i, v] of variants.entries()) {
+    const rps = samples[i].map((s) => s.rps);
+    const cpu = samples[i].map((s) => s.cpuMicrosPerRequest);
+    const rpsText = `${median(rps).toFixed(0)} (${Math.min(...rps).toFixed(0)}..${Math.max(...rps).toFixed(0)})`;
+    const cpuText = `${median(cpu).toFixed(2)} (${Math.min(...cpu).toFixed(2)}..${Math.max(...cpu).toFixed(2)})`;
+    console.log(`${v.name.padEnd(38)} ${rpsText.padStart(22)} ${(median(rps) / baseRps).toFixed(3).padStart(7)} ${cpuText.padStart(22)} ${(median(cpu) - baseCpu).toFixed(2).padStart(8)} ${median(samples[i].map((s) => s.p99Millis)).toFixed(2).padStart(7)}`);
+  }
+} finally {
+  await Promise.all(envoys.map((e) => e.stop()));
+}
