@@ -3,11 +3,13 @@
 // cleared, Lua's default, and not cleared). Envoy runs one worker pinned to CPU 0 and wrk runs on CPU 1;
 // variants are interleaved round by round and reported as medians. Figures are printed, never asserted.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import http from "node:http";
 import { ensureEnvoy } from "../src/envoy/ensure.ts";
 import { wasmFilterConfig } from "../src/envoy/config.ts";
-import { PLUGIN_WASM } from "../src/envoy/paths.ts";
+import { PLUGIN_WASM, REPO_ROOT } from "../src/envoy/paths.ts";
 import { EnvoyProcess } from "../src/envoy/process.ts";
 import { pluginConfig } from "../src/envoy/topology.ts";
 import { referenceTag } from "../tests/support/fnv1a.ts";
@@ -15,8 +17,10 @@ import { referenceTag } from "../tests/support/fnv1a.ts";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const FIXED_RPS = Number(process.env.BENCH_FIXED_RPS ?? 5000);
 const ROUTER = { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } };
 const LUA_TYPE = "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua";
+const NOOP_WASM = buildNoopFilter();
 const LUA_CODE = readFileSync(new URL("./lua-tagging.lua", import.meta.url), "utf8");
 
 interface Variant {
@@ -29,6 +33,7 @@ interface Variant {
 const variants: Variant[] = [
   { name: "no tagging filter (baseline)", filters: [], routesByTag: false },
   { name: "hash-tagging Wasm filter", filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(PLUGIN_WASM, pluginConfig()) }], routesByTag: true },
+  { name: "no-op Wasm module (Envoy's floor)", filters: [{ name: "noop", typed_config: wasmFilterConfig(NOOP_WASM, "{}") }], routesByTag: false },
   // The Wasm filter's fixed cost: a rule whose key header never comes, so no hash and no header write.
   { name: "hash-tagging Wasm, key header absent", filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(PLUGIN_WASM, absentKeyConfig()) }], routesByTag: false },
   // Another build of the filter (BENCH_CANDIDATE_WASM=path), measured side by side with this one.
@@ -39,6 +44,16 @@ const variants: Variant[] = [
   // Cheaper, but useless for lane routing: the route was chosen before the tag existed.
   { name: "Lua filter, clear_route_cache false", filters: [{ name: "lua", typed_config: { "@type": LUA_TYPE, default_source_code: { inline_string: LUA_CODE }, clear_route_cache: false } }], routesByTag: false },
 ];
+
+/** Compiles bench/noop-filter.ts on its own (no project asconfig, stub runtime, no imports). */
+function buildNoopFilter(): string {
+  const dir = mkdtempSync(join(tmpdir(), "hash-tagging-noop-"));
+  const out = join(dir, "noop.wasm");
+  writeFileSync(join(dir, "asconfig.json"), "{}");
+  copyFileSync(new URL("./noop-filter.ts", import.meta.url), join(dir, "noop-filter.ts"));
+  execFileSync(join(REPO_ROOT, "node_modules", ".bin", "asc"), ["noop-filter.ts", "-O3", "--runtime", "stub", "--use", "abort=", "-o", out], { cwd: dir, stdio: "inherit" });
+  return out;
+}
 
 function absentKeyConfig(): object {
   const config = pluginConfig() as { rules: { header: string }[] };
@@ -102,24 +117,44 @@ interface Sample {
   p99Millis: number;
 }
 
-function runWrk(port: number): { requests: number; rps: number; p99Millis: number } {
+interface LoadResult {
+  requests: number;
+  rps: number;
+  p99Millis: number;
+}
+
+const MILLIS_PER_UNIT: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
+
+/** Saturation: as many requests as wrk can get through, each with the next of 10,000 user ids. */
+function saturate(port: number): LoadResult {
   const out = execFileSync("taskset", ["-c", "1", "wrk", "-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", "bench/users.lua", `http://127.0.0.1:${port}/`], { encoding: "utf8" });
+  if (/Non-2xx|Socket errors/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
-  const p99Millis = p99 ? Number(p99[1]) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[p99[2]] : NaN;
-  if (!requests || !rps) throw new Error(`cannot read wrk's output:\n${out}`);
-  if (/Non-2xx|Socket errors/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
-  return { requests, rps, p99Millis };
+  if (!requests || !rps || !p99) throw new Error(`cannot read wrk's output:\n${out}`);
+  return { requests, rps, p99Millis: Number(p99[1]) * MILLIS_PER_UNIT[p99[2]] };
 }
 
-function requireWrk(): void {
+/** A fixed rate, the same for every variant, so CPU per request compares like with like. */
+function fixedRate(port: number): LoadResult {
+  const clients = 10;
+  const out = execFileSync("taskset", ["-c", "1", "h2load", "--h1", `-c${clients}`, `--rps=${FIXED_RPS / clients}`, `-D${SECONDS}`, "-H", "x-user-id: user-4242", `http://127.0.0.1:${port}/`], { encoding: "utf8" });
+  const done = /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed/.exec(out);
+  if (!done || Number(done[3]) > 0) throw new Error(`h2load failed requests or cannot be read:\n${out}`);
+  const requests = Number(done[2]);
+  // h2load reports min, max and mean, no percentiles: the mean stands in the latency column.
+  const mean = /time for request:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)/.exec(out);
+  return { requests, rps: requests / SECONDS, p99Millis: mean ? Number(mean[1]) * MILLIS_PER_UNIT[mean[2]] : NaN };
+}
+
+function requireTool(tool: string, versionFlag: string, debianPackage: string): void {
   try {
-    execFileSync("wrk", ["--version"], { stdio: "ignore" });
+    execFileSync(tool, [versionFlag], { stdio: "ignore" });
   } catch (e) {
-    // wrk --version exits 1 after printing its version; only a missing binary is a problem.
+    // Some tools exit non-zero after printing their version; only a missing binary is a problem.
     if ((e as NodeJS.ErrnoException).code === "ENOENT") {
-      console.error("bench/envoy.ts needs wrk, the HTTP load generator: apt-get install wrk");
+      console.error(`bench/envoy.ts needs ${tool}: apt-get install ${debianPackage}`);
       process.exit(1);
     }
   }
@@ -127,7 +162,8 @@ function requireWrk(): void {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-requireWrk();
+requireTool("wrk", "--version", "wrk");
+requireTool("h2load", "--version", "nghttp2-client");
 const envoyBinary = await ensureEnvoy(PLUGIN_WASM, (line) => console.log(line));
 const envoys: EnvoyProcess[] = [];
 try {
@@ -144,28 +180,38 @@ try {
     }
   }
 
-  const samples: Sample[][] = variants.map(() => []);
+  const loads: Array<[string, (port: number) => LoadResult, string]> = [
+    [`saturation: wrk -t1 -c${CONNECTIONS}, 10,000 user ids`, saturate, "p99 ms"],
+    [`fixed rate: h2load --h1, ${FIXED_RPS} requests/s`, fixedRate, "mean ms"],
+  ];
+  const samples: Sample[][][] = loads.map(() => variants.map(() => []));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, envoy] of envoys.entries()) {
-      const cpuBefore = cpuSeconds(envoy.pid);
-      const run = runWrk(ports[i]);
-      const cpu = cpuSeconds(envoy.pid) - cpuBefore;
-      samples[i].push({ rps: run.rps, cpuMicrosPerRequest: (cpu * 1e6) / run.requests, p99Millis: run.p99Millis });
+    for (const [l, [, load]] of loads.entries()) {
+      for (const [i, envoy] of envoys.entries()) {
+        const cpuBefore = cpuSeconds(envoy.pid);
+        const run = load(ports[i]);
+        const cpu = cpuSeconds(envoy.pid) - cpuBefore;
+        samples[l][i].push({ rps: run.rps, cpuMicrosPerRequest: (cpu * 1e6) / run.requests, p99Millis: run.p99Millis });
+      }
     }
   }
 
-  const base = samples[0];
-  const baseCpu = median(base.map((s) => s.cpuMicrosPerRequest));
-  const baseRps = median(base.map((s) => s.rps));
-  console.log(`Envoy ${envoyBinary.version}, 1 worker on CPU 0; wrk -t1 -c${CONNECTIONS} on CPU 1; ${ROUNDS} interleaved rounds of ${SECONDS}s; medians (min..max)`);
-  console.log(`${"variant".padEnd(38)} ${"requests/s".padStart(22)} ${"x base".padStart(7)} ${"Envoy CPU us/req".padStart(22)} ${"added".padStart(8)} ${"p99 ms".padStart(7)}`);
-  for (const [i, v] of variants.entries()) {
-    const rps = samples[i].map((s) => s.rps);
-    const cpu = samples[i].map((s) => s.cpuMicrosPerRequest);
-    const rpsText = `${median(rps).toFixed(0)} (${Math.min(...rps).toFixed(0)}..${Math.max(...rps).toFixed(0)})`;
-    const cpuText = `${median(cpu).toFixed(2)} (${Math.min(...cpu).toFixed(2)}..${Math.max(...cpu).toFixed(2)})`;
-    console.log(`${v.name.padEnd(38)} ${rpsText.padStart(22)} ${(median(rps) / baseRps).toFixed(3).padStart(7)} ${cpuText.padStart(22)} ${(median(cpu) - baseCpu).toFixed(2).padStart(8)} ${median(samples[i].map((s) => s.p99Millis)).toFixed(2).padStart(7)}`);
+  console.log(`Envoy ${envoyBinary.version}, 1 worker pinned to CPU 0, load generator on CPU 1; ${ROUNDS} interleaved rounds of ${SECONDS}s; medians (min..max)`);
+  for (const [l, [title, , latencyLabel]] of loads.entries()) {
+    const base = samples[l][0];
+    const baseCpu = median(base.map((s) => s.cpuMicrosPerRequest));
+    const baseRps = median(base.map((s) => s.rps));
+    console.log(`\n${title}`);
+    console.log(`${"variant".padEnd(38)} ${"requests/s".padStart(22)} ${"x base".padStart(7)} ${"Envoy CPU us/req".padStart(22)} ${"added".padStart(8)} ${latencyLabel.padStart(8)}`);
+    for (const [i, v] of variants.entries()) {
+      const rps = samples[l][i].map((s) => s.rps);
+      const cpu = samples[l][i].map((s) => s.cpuMicrosPerRequest);
+      const rpsText = `${median(rps).toFixed(0)} (${Math.min(...rps).toFixed(0)}..${Math.max(...rps).toFixed(0)})`;
+      const cpuText = `${median(cpu).toFixed(2)} (${Math.min(...cpu).toFixed(2)}..${Math.max(...cpu).toFixed(2)})`;
+      console.log(`${v.name.padEnd(38)} ${rpsText.padStart(22)} ${(median(rps) / baseRps).toFixed(3).padStart(7)} ${cpuText.padStart(22)} ${(median(cpu) - baseCpu).toFixed(2).padStart(8)} ${median(samples[l][i].map((s) => s.p99Millis)).toFixed(2).padStart(8)}`);
+    }
   }
 } finally {
   await Promise.all(envoys.map((e) => e.stop()));
+  rmSync(dirname(NOOP_WASM), { recursive: true, force: true });
 }
