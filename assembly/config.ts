@@ -5,6 +5,7 @@ import { JSON } from "json-as";
 import { isHeaderValue, isLowercaseHeaderName } from "./http-syntax";
 import { memberPath, quoteJson } from "./json-quote";
 import { jsonSyntaxError } from "./json-syntax";
+import { statsSegment } from "./metric-names";
 import { PluginConfig, RulePolicy, TaggingRule } from "./rules";
 import { invalidUtf8Offset } from "./utf8";
 
@@ -139,9 +140,17 @@ class ConfigReader {
     if (items === null) return null;
     if (items.length == 0) this.fail("rules", "expected at least one rule, got an empty array");
     const rules = new StaticArray<TaggingRule>(items.length);
+    const statsNames = new Array<string>(items.length);
     for (let i = 0; i < items.length; i++) {
       const rule = this.rule(items[i], "rules[" + i.toString() + "]", i);
-      if (rule !== null) rules[i] = rule;
+      if (rule === null) continue;
+      rules[i] = rule;
+      // Names label the rule's counters: two rules with one label would share them.
+      statsNames[i] = statsSegment(rule.name);
+      const first = statsNames.indexOf(statsNames[i]);
+      if (first < i) {
+        this.fail("rules[" + i.toString() + "].name", "expected a name no other rule has (as a stats name, " + quoteJson(statsNames[i]) + " is also rules[" + first.toString() + "]'s), got " + quoteJson(rule.name));
+      }
     }
     return this.errors.length == 0 ? new PluginConfig(rules, logDecisions) : null;
   }
@@ -167,7 +176,7 @@ class ConfigReader {
       if (obj.has(field)) this.fail(path + "." + field, "is not supported yet: use \"policies\" with cumulative ranges");
     }
 
-    let name = "rules[" + index.toString() + "]";
+    let name = "rule_" + index.toString();
     const nameValue = obj.get("name");
     if (nameValue !== null) {
       const text = this.string(nameValue, path + ".name");

@@ -49,6 +49,9 @@ export class PluginHost {
   readonly logs: LogLine[] = [];
   /** Calls made to each host import, by name: lets tests see what the filter costs per request. */
   readonly importCalls = new Map<string, number>();
+  /** Counters the filter defined, by name, with their values. */
+  readonly counters = new Map<string, number>();
+  private readonly metricNames: string[] = [];
   private exports!: PluginExports;
   private configuration = new Uint8Array(0);
   private activeHeaders: HeaderMap | null = null;
@@ -184,17 +187,37 @@ export class PluginHost {
         return WasmResult.Ok;
       },
     };
+    env.proxy_define_metric = (type, namePtr, nameSize, idOut) => {
+      const name = this.readText(namePtr, nameSize);
+      let id = this.metricNames.indexOf(name);
+      if (id < 0) {
+        id = this.metricNames.push(name) - 1;
+        this.counters.set(name, 0);
+      }
+      this.memory.setUint32(idOut, id, true);
+      return WasmResult.Ok;
+    };
+    // The offset is an i64: it arrives from WebAssembly as a BigInt.
+    const incrementMetric = (id: number, offset: bigint) => {
+      const name = this.metricNames[id];
+      if (name === undefined) return WasmResult.NotFound;
+      this.counters.set(name, this.counters.get(name)! + Number(offset));
+      return WasmResult.Ok;
+    };
     const wasi = {
       proc_exit: () => {
         throw new ProcExit();
       },
     };
-    const provided: Record<string, Record<string, (...args: number[]) => number | void>> = { env, wasi_unstable: wasi };
-    const imports: Record<string, Record<string, (...args: number[]) => number | void>> = {};
+    const provided: Record<string, Record<string, (...args: never[]) => number | void>> = {
+      env: { ...env, proxy_increment_metric: incrementMetric },
+      wasi_unstable: wasi,
+    };
+    const imports: Record<string, Record<string, (...args: never[]) => number | void>> = {};
     for (const { module: moduleName, name } of WebAssembly.Module.imports(module)) {
       const implementation = provided[moduleName]?.[name];
       imports[moduleName] ??= {};
-      imports[moduleName][name] = (...args: number[]) => {
+      imports[moduleName][name] = (...args: never[]) => {
         this.count(name);
         if (!implementation) throw new Error(`test host does not implement import ${moduleName}.${name}`);
         return implementation(...args);

@@ -20,7 +20,7 @@ describe("parseConfig accepts", () => {
     const result = parseConfig(VALID);
     expect(result.errors.length).toBe(0);
     const rule = result.config!.rules[0];
-    expect(rule.name).toBe("rules[0]");
+    expect(rule.name).toBe("rule_0");
     expect(rule.header).toBe("x-user-id");
     expect(rule.modulo).toBe(100);
     expect(rule.tagHeader).toBe("x-asm-prefer-tag");
@@ -128,6 +128,11 @@ describe("parseConfig refuses, naming the JSON path", () => {
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":20,"tagValue":" s2"}]'))).toBe("rules[0].policies[0].tagValue: " + expected + 'the string " s2"');
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":20,"tagValue":"\\u00e9"}]'))).toBe("rules[0].policies[0].tagValue: " + expected + 'the string "\u00e9"');
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":20,"tagValue":2}]'))).toBe("rules[0].policies[0].tagValue: expected a string, got the number 2");
+  });
+  it("two rules whose names give one stats name", () => {
+    const rule = BASE_RULE + ',"modulo":100,' + BASE_POLICIES;
+    expect(errorsOf('{"rules":[{"name":"a.b",' + rule + '},{"name":"a_b",' + rule + '}]}')).toBe('rules[1].name: expected a name no other rule has (as a stats name, "a_b" is also rules[0]\'s), got "a_b"');
+    expect(errorsOf('{"rules":[{' + rule + '},{"name":"rule_0",' + rule + '}]}')).toBe('rules[1].name: expected a name no other rule has (as a stats name, "rule_0" is also rules[0]\'s), got "rule_0"');
   });
   it("a mistyped rule name or debug block", () => {
     expect(errorsOf(withRule('"name":7,' + BASE_RULE + ',"modulo":100,' + BASE_POLICIES))).toBe("rules[0].name: expected a string, got the number 7");

@@ -1,6 +1,6 @@
 import { fnv1a32OfString } from "../../assembly/hash";
 import { RulePolicy, TaggingRule } from "../../assembly/rules";
-import { bucketOf, policyForBucket, policyForKey } from "../../assembly/tagging";
+import { bucketOf, policyIndexForBucket, policyIndexForKey } from "../../assembly/tagging";
 
 function ruleOf(modulo: u32, ranges: u32[], tags: string[]): TaggingRule {
   const policies = new StaticArray<RulePolicy>(ranges.length);
@@ -9,8 +9,8 @@ function ruleOf(modulo: u32, ranges: u32[], tags: string[]): TaggingRule {
 }
 
 function tagAt(rule: TaggingRule, bucket: u32): string {
-  const policy = policyForBucket(rule, bucket);
-  return policy === null ? "<none>" : policy.tagValue;
+  const index = policyIndexForBucket(rule, bucket);
+  return index < 0 ? "<none>" : rule.policies[index].tagValue;
 }
 
 describe("bucketOf", () => {
@@ -23,7 +23,7 @@ describe("bucketOf", () => {
   });
 });
 
-describe("policyForBucket", () => {
+describe("policyIndexForBucket", () => {
   it("gives the first policy whose range is greater than the bucket", () => {
     const reference = ruleOf(100, [20, 100], ["s2", "s1"]);
     expect(tagAt(reference, 0)).toBe("s2");
@@ -56,12 +56,12 @@ describe("policyForBucket", () => {
   });
 });
 
-describe("policyForKey", () => {
+describe("policyIndexForKey", () => {
   it("buckets a key by FNV-1a of its bytes", () => {
     const rule = ruleOf(100, [20, 100], ["s2", "s1"]);
     const key = String.UTF8.encode("jack");
     const expected = fnv1a32OfString("jack") % 100 < 20 ? "s2" : "s1";
-    const policy = policyForKey(rule, changetype<usize>(key), key.byteLength);
-    expect(policy!.tagValue).toBe(expected);
+    const index = policyIndexForKey(rule, changetype<usize>(key), key.byteLength);
+    expect(rule.policies[index].tagValue).toBe(expected);
   });
 });

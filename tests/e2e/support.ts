@@ -1,4 +1,4 @@
-// Helpers shared by the real-Envoy suites. Expected lanes are computed here, independently of the
+// Helpers shared by the real-Envoy suites. Expected lanes come from tests/support/fnv1a.ts, independent of the
 // filter: FNV-1a 32-bit over the UTF-8 bytes, bucket = hash % 100, bucket < canary range -> s2.
 import http from "node:http";
 import { ensureEnvoy, type EnvoyBinary } from "../../src/envoy/ensure.js";
@@ -7,18 +7,7 @@ import type { EnvoyProcess } from "../../src/envoy/process.js";
 
 export { PLUGIN_WASM };
 
-export function fnv1a32(key: string): number {
-  let hash = 2166136261;
-  for (const byte of Buffer.from(key, "utf8")) {
-    hash ^= byte;
-    hash = Math.imul(hash, 16777619) >>> 0;
-  }
-  return hash >>> 0;
-}
-
-export function expectedTag(user: string, canaryRange = 20): "s1" | "s2" {
-  return fnv1a32(user) % 100 < canaryRange ? "s2" : "s1";
-}
+export { referenceTag as expectedTag } from "../support/fnv1a.ts";
 
 export function chainFor(mockcVersion: string): string {
   return `-> mocka(version: v1, ip: 127.0.0.1)-> mockb(version: v1, ip: 127.0.0.1)-> mockc(version: ${mockcVersion}, ip: 127.0.0.1)`;

@@ -98,14 +98,42 @@ describe("tagging through the ABI", () => {
     verbose.configure(JSON.stringify({ debug: { enabled: true }, ...REFERENCE_CONFIG }));
     const bucket = fnv1a32(Buffer.from("jack")) % 100;
     assert.deepEqual(verbose.request([["x-user-id", "jack"]]).logs, [
-      { level: "info", message: `rules[0]: bucket ${bucket} of 100 -> x-asm-prefer-tag: ${referenceTag("jack")}` },
+      { level: "info", message: `rule_0: bucket ${bucket} of 100 -> x-asm-prefer-tag: ${referenceTag("jack")}` },
     ]);
   });
 
-  it("makes only the host calls a request needs: one header read and one write per rule", async () => {
+  it("makes only the host calls a request needs: one header read, one write and one counter per rule", async () => {
     const plugin = await referencePlugin();
     plugin.importCalls.clear();
     plugin.request([["x-user-id", "jack"]]);
-    assert.deepEqual(Object.fromEntries(plugin.importCalls), { proxy_get_header_map_value: 1, proxy_replace_header_map_value: 1 });
+    assert.deepEqual(Object.fromEntries(plugin.importCalls), {
+      proxy_get_header_map_value: 1, proxy_replace_header_map_value: 1, proxy_increment_metric: 1,
+    });
+  });
+
+  it("counts every decision per rule and outcome", async () => {
+    const plugin = await loadPlugin();
+    const config = {
+      rules: [
+        { ...REFERENCE_CONFIG.rules[0], name: "lanes" },
+        { header: "x-user-id", modulo: 100, tagHeader: "x-half", policies: [{ range: 50, tagValue: "low" }] },
+      ],
+    };
+    assert.equal(plugin.configure(JSON.stringify(config)).accepted, true);
+    const users = Array.from({ length: 1000 }, (_, i) => `counted-${i}`);
+    for (const user of users) plugin.request([["x-user-id", user]]);
+    for (let i = 0; i < 7; i++) plugin.request([["x-other", "1"]]);
+    plugin.request([["x-user-id", ""]]);
+    const canary = users.filter((u) => referenceTag(u) === "s2").length;
+    const low = users.filter((u) => referenceTag(u, 50) === "s2").length;
+    assert.deepEqual(Object.fromEntries(plugin.counters), {
+      "hash_tagging.lanes.tag.s2": canary,
+      "hash_tagging.lanes.tag.s1": users.length - canary,
+      "hash_tagging.lanes.past_last_range": 0,
+      "hash_tagging.lanes.no_key": 8,
+      "hash_tagging.rule_1.tag.low": low,
+      "hash_tagging.rule_1.past_last_range": users.length - low,
+      "hash_tagging.rule_1.no_key": 8,
+    });
   });
 });

@@ -1,0 +1,30 @@
+// The compiled module's interface with the host: what Envoy sees before it calls anything.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { it } from "node:test";
+
+const module = new WebAssembly.Module(readFileSync("build/plugin.wasm"));
+
+it("declares Proxy-Wasm ABI 0.2.1 and exports only the hooks the filter uses", () => {
+  // Every exported lifecycle hook is one more VM entry per request in Envoy.
+  const exported = WebAssembly.Module.exports(module).map((e) => e.name).sort();
+  assert.deepEqual(exported, [
+    "malloc", "memory", "proxy_abi_version_0_2_1", "proxy_on_configure", "proxy_on_context_create",
+    "proxy_on_delete", "proxy_on_request_headers", "proxy_on_vm_start",
+  ]);
+});
+
+it("imports only functions Envoy provides", () => {
+  const imported = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort();
+  const envoyProvides = new Set([
+    "env.proxy_log", "env.proxy_get_property", "env.proxy_get_buffer_bytes", "env.proxy_get_header_map_value",
+    "env.proxy_replace_header_map_value", "env.proxy_define_metric", "env.proxy_increment_metric", "wasi_unstable.proc_exit",
+  ]);
+  for (const name of imported) assert.ok(envoyProvides.has(name), `unexpected import ${name}`);
+});
+
+it("is the release build: small and starting with the \\0asm magic", () => {
+  const bytes = readFileSync("build/plugin.wasm");
+  assert.deepEqual([...bytes.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d]);
+  assert.ok(bytes.length < 100 * 1024, `release build is ${bytes.length} bytes, want an optimized one under 100 KiB`);
+});
