@@ -1,5 +1,5 @@
 // `npm test`: builds the filter, runs every suite, and ends with one `N passed, N failed` line.
-// `npm test -- host e2e` runs only the named suites (as-pect is "assembly").
+// `npm test -- host e2e` runs only the named suites (as-pect is "assembly", tsc is "types").
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,6 +38,13 @@ function runAssemblySpecs(): SuiteResult {
   const passed = Number(summary[1]);
   const failed = Number(summary[2]) - passed + (status !== 0 && passed === Number(summary[2]) ? 1 : 0);
   return { name: "assembly", passed, failed, skipped: 0 };
+}
+
+/** The TypeScript type check of the Node-side code (tsconfig.json), counted as one test. */
+function runTypeCheck(): SuiteResult {
+  const { status } = run("npx", ["tsc", "-p", "tsconfig.json"]);
+  if (status !== 0) console.log("types: tsc found the errors above");
+  return { name: "types", passed: status === 0 ? 1 : 0, failed: status === 0 ? 0 : 1, skipped: 0 };
 }
 
 function testFiles(dir: string): string[] {
@@ -80,7 +87,7 @@ const requested = process.argv.slice(2);
 const nodeSuites = readdirSync(TESTS)
   .filter((entry) => !SUPPORT_DIRS.has(entry) && statSync(join(TESTS, entry)).isDirectory())
   .sort();
-const known = ["assembly", ...nodeSuites];
+const known = ["types", "assembly", ...nodeSuites];
 for (const name of requested) {
   if (!known.includes(name)) {
     console.error(`npm test: unknown suite "${name}" (suites: ${known.join(", ")})`);
@@ -90,7 +97,8 @@ for (const name of requested) {
 const selected = requested.length > 0 ? requested : known;
 
 build();
-const results = selected.map((name) => (name === "assembly" ? runAssemblySpecs() : runNodeSuite(name)));
+const runners: Record<string, () => SuiteResult> = { types: runTypeCheck, assembly: runAssemblySpecs };
+const results = selected.map((name) => (runners[name] ?? (() => runNodeSuite(name)))());
 
 console.log("\nSuites:");
 for (const r of results) {

@@ -53,7 +53,7 @@ export class PluginHost {
   readonly counters = new Map<string, number>();
   private readonly metricNames: string[] = [];
   private exports!: PluginExports;
-  private configuration = new Uint8Array(0);
+  private configuration: Uint8Array = new Uint8Array(0);
   private activeHeaders: HeaderMap | null = null;
   private nextContextId = ROOT_CONTEXT_ID + 1;
   private trapped = false;
@@ -63,7 +63,7 @@ export class PluginHost {
   /** Instantiates the module and creates its root context, as Envoy does on VM start. */
   static async load(wasm: string | Uint8Array, options: { rootId?: string } = {}): Promise<PluginHost> {
     const host = new PluginHost(options.rootId ?? "");
-    const bytes = typeof wasm === "string" ? readFileSync(wasm) : wasm;
+    const bytes = typeof wasm === "string" ? readFileSync(wasm) : new Uint8Array(wasm);
     const module = await WebAssembly.compile(bytes);
     const instance = await WebAssembly.instantiate(module, host.importsFor(module));
     host.exports = instance.exports as unknown as PluginExports;
@@ -83,7 +83,7 @@ export class PluginHost {
   }
 
   /** Runs one request's headers through the filter and returns them as the upstream would see them. */
-  request(headers: Iterable<[string, string | Uint8Array]>): RequestResult {
+  request(headers: HeaderMap | Iterable<[string, string | Uint8Array]>): RequestResult {
     const map = headers instanceof HeaderMap ? headers : new HeaderMap(headers);
     const id = this.nextContextId++;
     const first = this.logs.length;

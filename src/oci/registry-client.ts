@@ -55,7 +55,7 @@ export class RegistryClient {
     uploadUrl.searchParams.set("digest", digest);
     await this.request("PUT", uploadUrl.toString(), {
       headers: { "Content-Type": "application/octet-stream", "Content-Length": String(bytes.length) },
-      body: bytes,
+      body: Buffer.from(bytes),
     }, [201]);
     return digest;
   }
@@ -63,7 +63,7 @@ export class RegistryClient {
   /** Stores a manifest under a tag; returns the digest the registry computed for it. */
   async putManifest(repository: string, tag: string, mediaType: string, bytes: Uint8Array): Promise<string> {
     const url = `${this.baseUrl}/v2/${repository}/manifests/${tag}`;
-    const response = await this.request("PUT", url, { headers: { "Content-Type": mediaType }, body: bytes }, [201]);
+    const response = await this.request("PUT", url, { headers: { "Content-Type": mediaType }, body: Buffer.from(bytes) }, [201]);
     const digest = sha256Digest(bytes);
     const served = response.headers.get("docker-content-digest");
     if (served && served !== digest) throw new Error(`PUT ${url}: registry says ${served}, body hashes to ${digest}`);
