@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import http from "node:http";
 import { ensureEnvoy } from "../src/envoy/ensure.ts";
-import { wasmFilterConfig } from "../src/envoy/config.ts";
+import { httpListener, wasmFilterConfig } from "../src/envoy/config.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../src/envoy/paths.ts";
 import { EnvoyProcess } from "../src/envoy/process.ts";
 import { pluginConfig } from "../src/envoy/topology.ts";
@@ -18,7 +18,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const FIXED_RPS = Number(process.env.BENCH_FIXED_RPS ?? 5000);
-const ROUTER = { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } };
 const LUA_TYPE = "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua";
 const NOOP_WASM = buildNoopFilter();
 const LUA_CODE = readFileSync(new URL("./lua-tagging.lua", import.meta.url), "utf8");
@@ -69,27 +68,19 @@ function bootstrap(filters: object[]): object {
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
     stats_config: { use_all_default_tags: false },
     static_resources: {
-      listeners: [{
+      listeners: [httpListener({
         name: "bench",
-        address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
-        filter_chains: [{
-          filters: [{
-            name: "envoy.filters.network.http_connection_manager",
-            typed_config: {
-              "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
-              stat_prefix: "bench",
-              generate_request_id: false,
-              route_config: {
-                virtual_hosts: [{
-                  name: "bench", domains: ["*"],
-                  routes: [byTag("s2"), byTag("s1"), { match: { prefix: "/" }, direct_response: { status: 200, body: { inline_string: "none" } } }],
-                }],
-              },
-              http_filters: [...filters, ROUTER],
-            },
+        bind: "127.0.0.1",
+        port: 0,
+        connectionManager: { generate_request_id: false },
+        routeConfig: {
+          virtual_hosts: [{
+            name: "bench", domains: ["*"],
+            routes: [byTag("s2"), byTag("s1"), { match: { prefix: "/" }, direct_response: { status: 200, body: { inline_string: "none" } } }],
           }],
-        }],
-      }],
+        },
+        filters,
+      })],
     },
   };
 }

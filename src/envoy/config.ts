@@ -152,18 +152,31 @@ function meshVirtualHosts(): object[] {
   }));
 }
 
-function listener(name: string, o: BootstrapOptions, port: number, routeConfig: object, filters: object[]): object {
+export interface HttpListenerOptions {
+  name: string;
+  bind: string;
+  port: number;
+  routeConfig: object;
+  /** HTTP filters before the router. */
+  filters: object[];
+  /** Further HttpConnectionManager fields. */
+  connectionManager?: object;
+}
+
+/** A listener running Envoy's HTTP connection manager: `filters`, then the router. */
+export function httpListener(l: HttpListenerOptions): object {
   return {
-    name,
-    address: { socket_address: { address: o.bind, port_value: port } },
+    name: l.name,
+    address: { socket_address: { address: l.bind, port_value: l.port } },
     filter_chains: [{
       filters: [{
         name: "envoy.filters.network.http_connection_manager",
         typed_config: {
           "@type": HCM,
-          stat_prefix: name,
-          route_config: { name, ...routeConfig },
-          http_filters: [...filters, { name: "envoy.filters.http.router", typed_config: { "@type": ROUTER } }],
+          stat_prefix: l.name,
+          ...l.connectionManager,
+          route_config: { name: l.name, ...l.routeConfig },
+          http_filters: [...l.filters, { name: "envoy.filters.http.router", typed_config: { "@type": ROUTER } }],
         },
       }],
     }],
@@ -212,8 +225,12 @@ export function bootstrap(o: BootstrapOptions): object {
     },
     static_resources: {
       listeners: [
-        listener(INGRESS_LISTENER, o, o.ingressPort, { virtual_hosts: [{ name: INGRESS_LISTENER, domains: ["*"], routes: ingressRoutes(o) }] }, [wasmFilter(o)]),
-        listener(MESH_LISTENER, o, o.meshPort, { virtual_hosts: meshVirtualHosts() }, []),
+        httpListener({
+          name: INGRESS_LISTENER, bind: o.bind, port: o.ingressPort,
+          routeConfig: { virtual_hosts: [{ name: INGRESS_LISTENER, domains: ["*"], routes: ingressRoutes(o) }] },
+          filters: [wasmFilter(o)],
+        }),
+        httpListener({ name: MESH_LISTENER, bind: o.bind, port: o.meshPort, routeConfig: { virtual_hosts: meshVirtualHosts() }, filters: [] }),
       ],
       clusters: SERVICES.map((s) => cluster(s.app, s.versions, o)),
     },

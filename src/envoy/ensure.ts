@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
-import { TAG_ECHO_PATH, wasmFilterConfig } from "./config.js";
+import { TAG_ECHO_PATH, httpListener, wasmFilterConfig } from "./config.js";
 import { REPO_ROOT } from "./paths.js";
 import { pluginConfig } from "./topology.js";
 import { ENVOY_PYPI_PACKAGE, ENVOY_VERSION } from "./version.js";
@@ -145,24 +145,13 @@ export async function checkWasmLoads(envoy: EnvoyBinary, wasmPath: string): Prom
 function probeConfig(wasmPath: string): object {
   return {
     static_resources: {
-      listeners: [{
+      listeners: [httpListener({
         name: "wasm-probe",
-        address: { socket_address: { address: "127.0.0.1", port_value: 0 } },
-        filter_chains: [{
-          filters: [{
-            name: "envoy.filters.network.http_connection_manager",
-            typed_config: {
-              "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
-              stat_prefix: "probe",
-              route_config: { virtual_hosts: [{ name: "probe", domains: ["*"], routes: [{ match: { path: TAG_ECHO_PATH }, direct_response: { status: 200 } }] }] },
-              http_filters: [
-                { name: "hash-tagging", typed_config: wasmFilterConfig(wasmPath, pluginConfig()) },
-                { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
-              ],
-            },
-          }],
-        }],
-      }],
+        bind: "127.0.0.1",
+        port: 0,
+        routeConfig: { virtual_hosts: [{ name: "probe", domains: ["*"], routes: [{ match: { path: TAG_ECHO_PATH }, direct_response: { status: 200 } }] }] },
+        filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(wasmPath, pluginConfig()) }],
+      })],
     },
   };
 }

@@ -187,7 +187,7 @@ export class PluginHost {
         return WasmResult.Ok;
       },
     };
-    env.proxy_define_metric = (type, namePtr, nameSize, idOut) => {
+    env.proxy_define_metric = (_type, namePtr, nameSize, idOut) => {
       const name = this.readText(namePtr, nameSize);
       let id = this.metricNames.indexOf(name);
       if (id < 0) {

@@ -2,29 +2,17 @@
 // VM, and then every later request on it gets 503 under FAIL_CLOSED) and must hash exactly the bytes.
 import assert from "node:assert/strict";
 import http from "node:http";
-import { after, before, test } from "node:test";
-import { startTestbed, type Testbed } from "../../src/envoy/testbed.js";
+import { test } from "node:test";
 import { fnv1a32 } from "../support/fnv1a.ts";
 import { Random } from "../support/random.ts";
-import { PLUGIN_WASM, closeClients, envoyForTests, withEnvoyLog } from "./support.js";
+import { useTestbed } from "./support.js";
 
-let bed: Testbed | undefined;
-const e2e = (body: () => Promise<void>) => withEnvoyLog(() => bed?.envoy, body);
-
-before(async () => {
-  const envoy = await envoyForTests();
-  bed = await startTestbed({ envoyBin: envoy.bin, wasmPath: PLUGIN_WASM, tagEcho: true });
-});
-
-after(async () => {
-  await bed?.stop();
-  closeClients();
-});
+const { bed, e2e } = useTestbed();
 
 /** GET /_tag with raw header lines (latin1, so bytes 0x80-0xff go out as they are); returns status and tag. */
 function echo(headers: Array<[string, string]>): Promise<{ status: number; tag: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${bed!.ingressUrl}/_tag`, { agent: false }, (res) => {
+    const req = http.request(`${bed().ingressUrl}/_tag`, { agent: false }, (res) => {
       res.resume();
       res.on("end", () => {
         const tag = res.headers["x-asm-prefer-tag"];
@@ -49,7 +37,7 @@ test("random visible and obs-text bytes, up to 48 KiB, are hashed as received an
     assert.equal(r.status, 200, `value #${i} (${length} bytes): got HTTP ${r.status}, want 200`);
     assert.equal(r.tag, tagFor(bytes), `value #${i} (${length} bytes): got tag ${r.tag}, want ${tagFor(bytes)}`);
   }
-  assert.equal(await bed!.envoy.stat("wasm.envoy.wasm.runtime.v8.active") > 0, true, "no V8 VM is active any more");
+  assert.equal(await bed().envoy.stat("wasm.envoy.wasm.runtime.v8.active") > 0, true, "no V8 VM is active any more");
 }));
 
 test("an x-user-id sent twice is hashed by its first value, the same on every request", e2e(async () => {

@@ -1,9 +1,11 @@
 // Helpers shared by the real-Envoy suites. Expected lanes come from tests/support/fnv1a.ts, independent of the
 // filter: FNV-1a 32-bit over the UTF-8 bytes, bucket = hash % 100, bucket < canary range -> s2.
 import http from "node:http";
+import { after, before } from "node:test";
 import { ensureEnvoy, type EnvoyBinary } from "../../src/envoy/ensure.js";
 import { PLUGIN_WASM } from "../../src/envoy/paths.js";
 import type { EnvoyProcess } from "../../src/envoy/process.js";
+import { startTestbed, type Testbed, type TestbedOptions } from "../../src/envoy/testbed.js";
 
 export { PLUGIN_WASM };
 
@@ -91,4 +93,27 @@ export function syntheticUsers(n: number, prefix = "user-"): string[] {
 /** Drops pooled keep-alive connections so the test process can exit. */
 export function closeClients(): void {
   agent.destroy();
+}
+
+/**
+ * The testbed of one test file: started (with the /_tag echo) before its tests, stopped after them.
+ * `bed()` returns it; `e2e(body)` wraps a test body so that a failure carries Envoy's log.
+ */
+export function useTestbed(options: Partial<TestbedOptions> = {}): { bed: () => Testbed; e2e: (body: () => Promise<void>) => () => Promise<void> } {
+  let bed: Testbed | undefined;
+  before(async () => {
+    const envoy = await envoyForTests();
+    bed = await startTestbed({ envoyBin: envoy.bin, wasmPath: PLUGIN_WASM, tagEcho: true, ...options });
+  });
+  after(async () => {
+    await bed?.stop();
+    closeClients();
+  });
+  return {
+    bed: () => {
+      if (!bed) throw new Error("the testbed did not start (see the before hook's error)");
+      return bed;
+    },
+    e2e: (body) => withEnvoyLog(() => bed?.envoy, body),
+  };
 }

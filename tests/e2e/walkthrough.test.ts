@@ -1,27 +1,13 @@
 // The reference walk-through and the lane contract, through a real Envoy running build/plugin.wasm.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { startTestbed, type Testbed } from "../../src/envoy/testbed.js";
+import { test } from "node:test";
 import { WALKTHROUGH_USERS } from "../../src/envoy/topology.js";
-import {
-  PLUGIN_WASM, chainFor, closeClients, envoyForTests, expectedTag, get, mapConcurrent, syntheticUsers, tagOf, withEnvoyLog,
-} from "./support.js";
+import { chainFor, expectedTag, get, mapConcurrent, syntheticUsers, tagOf, useTestbed } from "./support.js";
 
-let bed: Testbed | undefined;
-const e2e = (body: () => Promise<void>) => withEnvoyLog(() => bed?.envoy, body);
-
-before(async () => {
-  const envoy = await envoyForTests();
-  bed = await startTestbed({ envoyBin: envoy.bin, wasmPath: PLUGIN_WASM, tagEcho: true });
-});
-
-after(async () => {
-  await bed?.stop();
-  closeClients();
-});
+const { bed, e2e } = useTestbed();
 
 const versionOf = (tag: string) => (tag === "s2" ? "v2" : "v1");
-const ask = (headers: Record<string, string>) => get(`${bed!.ingressUrl}/`, headers);
+const ask = (headers: Record<string, string>) => get(`${bed().ingressUrl}/`, headers);
 
 test("walk-through: jason rides the canary; bob, stacy, jessie, vance, jack ride the lane FNV-1a gives them", e2e(async () => {
   for (const user of WALKTHROUGH_USERS) {
@@ -55,14 +41,14 @@ test("a request without x-user-id gets no tag and rides the baseline lane s1", e
   const r = await ask({});
   assert.equal(r.body.trimEnd(), chainFor("v1"), `got ${r.body.trimEnd()}, want ${chainFor("v1")}`);
   assert.equal(r.headers["x-ingress-route"], "baseline", `got route ${r.headers["x-ingress-route"]}, want baseline`);
-  const echo = await get(`${bed!.ingressUrl}/_tag`);
+  const echo = await get(`${bed().ingressUrl}/_tag`);
   assert.equal(echo.headers["x-asm-prefer-tag"] ?? "", "", `got tag ${JSON.stringify(echo.headers["x-asm-prefer-tag"])}, want none`);
 }));
 
 test("a client-supplied x-asm-prefer-tag is replaced by the hash result when x-user-id is present", e2e(async () => {
   for (const [user, forged] of [["bob", "s2"], ["jack", "s1"], ["vance", "s3"]] as const) {
     const want = expectedTag(user);
-    const echo = await get(`${bed!.ingressUrl}/_tag`, { "x-user-id": user, "x-asm-prefer-tag": forged });
+    const echo = await get(`${bed().ingressUrl}/_tag`, { "x-user-id": user, "x-asm-prefer-tag": forged });
     assert.equal(echo.headers["x-asm-prefer-tag"], want, `user ${user} sending ${forged}: got tag ${echo.headers["x-asm-prefer-tag"]}, want ${want}`);
     const r = await ask({ "x-user-id": user, "x-asm-prefer-tag": forged });
     assert.equal(r.body.trimEnd(), chainFor(versionOf(want)), `user ${user} sending ${forged}: got ${r.body.trimEnd()}, want ${chainFor(versionOf(want))}`);
@@ -71,7 +57,7 @@ test("a client-supplied x-asm-prefer-tag is replaced by the hash result when x-u
 
 test("10,000 synthetic ids: each gets the tag FNV-1a predicts, and the split is 20/80 within 2 points", e2e(async () => {
   const users = syntheticUsers(10_000);
-  const tags = await mapConcurrent(users, 32, (u) => tagOf(bed!.ingressUrl, u));
+  const tags = await mapConcurrent(users, 32, (u) => tagOf(bed().ingressUrl, u));
   const wrong = users.filter((u, i) => tags[i] !== expectedTag(u));
   assert.equal(wrong.length, 0, `${wrong.length} ids got an unexpected tag, e.g. ${wrong.slice(0, 3).map((u) => `${u}: got ${tags[users.indexOf(u)]}, want ${expectedTag(u)}`).join("; ")}`);
   const canaryShare = (100 * tags.filter((t) => t === "s2").length) / users.length;
