@@ -13,7 +13,7 @@ import { invalidUtf8Offset } from "./utf8";
 const ROOT_PATH = "configuration";
 const MAX_MODULO: f64 = <f64>u32.MAX_VALUE;
 const TOP_LEVEL_FIELDS: string[] = ["rules", "debug"];
-const RULE_FIELDS: string[] = ["name", "header", "modulo", "tagHeader", "policies", "match", "partitionedPolicies"];
+const RULE_FIELDS: string[] = ["name", "header", "modulo", "tagHeader", "policies"];
 const POLICY_FIELDS: string[] = ["range", "tagValue"];
 const DEBUG_FIELDS: string[] = ["enabled"];
 // Fields of the reference schema this filter recognises but does not implement yet: refusing them
@@ -51,20 +51,24 @@ class ConfigReader {
     this.errors.push(path + ": " + message);
   }
 
-  /** The object at `path`, with its unknown fields reported, or null (reported) when it is not an object. */
-  object(value: JSON.Value, path: string, fields: string[]): JSON.Obj | null {
+  /**
+   * The object at `path`, with repeated and unknown fields reported (`unsupported` ones are known but
+   * reported by the caller), or null (reported) when it is not an object.
+   */
+  object(value: JSON.Value, path: string, fields: string[], unsupported: string[] = []): JSON.Obj | null {
     if (value.type != JSON.Types.Object) {
       this.fail(path, "expected an object, got " + describe(value));
       return null;
     }
     const obj = value.get<JSON.Obj>();
     const keys = obj.keys();
+    const parent = path == ROOT_PATH ? "" : path;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
       if (keys.indexOf(key) < i) {
-        this.fail(memberPath(path == ROOT_PATH ? "" : path, key), "appears more than once: expected each field once");
-      } else if (!fields.includes(key)) {
-        this.fail(memberPath(path == ROOT_PATH ? "" : path, key), "unknown field (expected one of: " + fields.join(", ") + ")");
+        this.fail(memberPath(parent, key), "appears more than once: expected each field once");
+      } else if (!fields.includes(key) && !unsupported.includes(key)) {
+        this.fail(memberPath(parent, key), "unknown field (expected one of: " + fields.join(", ") + ")");
       }
     }
     return obj;
@@ -168,7 +172,7 @@ class ConfigReader {
   }
 
   rule(value: JSON.Value, path: string, index: i32): TaggingRule | null {
-    const obj = this.object(value, path, RULE_FIELDS);
+    const obj = this.object(value, path, RULE_FIELDS, UNSUPPORTED_RULE_FIELDS);
     if (obj === null) return null;
     const errorsBefore = this.errors.length;
     for (let i = 0; i < UNSUPPORTED_RULE_FIELDS.length; i++) {

@@ -68,13 +68,13 @@ describe("parseConfig refuses, naming the JSON path", () => {
   });
   it("unknown fields, at every level", () => {
     expect(errorsOf('{"rule":[]}')).toBe("rule: unknown field (expected one of: rules, debug)\nrules: is required: expected a non-empty array of rules");
-    expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"modolu":1,' + BASE_POLICIES))).toBe("rules[0].modolu: unknown field (expected one of: name, header, modulo, tagHeader, policies, match, partitionedPolicies)");
+    expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"modolu":1,' + BASE_POLICIES))).toBe("rules[0].modolu: unknown field (expected one of: name, header, modulo, tagHeader, policies)");
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":20,"tagValue":"s2","weight":1}]'))).toBe("rules[0].policies[0].weight: unknown field (expected one of: range, tagValue)");
     expect(errorsOf('{"debug":{"on":true},' + VALID.substr(1))).toBe("debug.on: unknown field (expected one of: enabled)");
   });
   it("unknown fields with odd names, quoted so that they cannot forge log lines", () => {
     expect(errorsOf('{"ru-les\\r\\n":1,' + VALID.substr(1))).toBe('["ru-les\\\\r\\\\n"]: unknown field (expected one of: rules, debug)');
-    expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"":1,' + BASE_POLICIES))).toBe('rules[0][""]: unknown field (expected one of: name, header, modulo, tagHeader, policies, match, partitionedPolicies)');
+    expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"":1,' + BASE_POLICIES))).toBe('rules[0][""]: unknown field (expected one of: name, header, modulo, tagHeader, policies)');
   });
   it("a field given twice (JSON parsers disagree on which one wins)", () => {
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"modulo":100,' + BASE_POLICIES))).toBe("rules[0].modulo: appears more than once: expected each field once");
