@@ -16,9 +16,13 @@ const TOP_LEVEL_FIELDS: string[] = ["rules", "debug"];
 const RULE_FIELDS: string[] = ["name", "header", "modulo", "tagHeader", "policies"];
 const POLICY_FIELDS: string[] = ["range", "tagValue"];
 const DEBUG_FIELDS: string[] = ["enabled"];
-// Fields of the reference schema this filter recognises but does not implement yet: refusing them
-// is safer than silently routing differently from what the operator wrote.
+// Fields of the reference schema this filter recognises but does not implement yet, with what to
+// do instead: refusing them is safer than silently routing differently from what the operator wrote.
 const UNSUPPORTED_RULE_FIELDS: string[] = ["match", "partitionedPolicies"];
+const UNSUPPORTED_RULE_ADVICE: string[] = [
+  "select the gateways to tag with the WasmPlugin's selector instead",
+  "use \"policies\" with cumulative ranges instead",
+];
 
 /** The outcome of reading a configuration: a config when `errors` is empty, otherwise null. */
 export class ConfigResult {
@@ -177,7 +181,7 @@ class ConfigReader {
     const errorsBefore = this.errors.length;
     for (let i = 0; i < UNSUPPORTED_RULE_FIELDS.length; i++) {
       const field = UNSUPPORTED_RULE_FIELDS[i];
-      if (obj.has(field)) this.fail(path + "." + field, "is not supported yet: use \"policies\" with cumulative ranges");
+      if (obj.has(field)) this.fail(path + "." + field, "is not supported yet: " + UNSUPPORTED_RULE_ADVICE[i]);
     }
 
     let name = "rule_" + index.toString();

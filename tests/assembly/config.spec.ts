@@ -85,7 +85,8 @@ describe("parseConfig refuses, naming the JSON path", () => {
     expect(errorsOf(deep)).toBe('configuration: invalid JSON at character 65: expected at most 64 levels of nesting, found "["');
   });
   it("reference fields not implemented yet", () => {
-    expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"match":{},' + BASE_POLICIES))).toBe('rules[0].match: is not supported yet: use "policies" with cumulative ranges');
+    expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"match":{},' + BASE_POLICIES))).toBe("rules[0].match: is not supported yet: select the gateways to tag with the WasmPlugin's selector instead");
+    expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"partitionedPolicies":[],' + BASE_POLICIES))).toBe('rules[0].partitionedPolicies: is not supported yet: use "policies" with cumulative ranges instead');
   });
   it("missing required rule fields, all at once", () => {
     expect(errorsOf(withRule(""))).toBe("rules[0].header: is required\nrules[0].tagHeader: is required\nrules[0].modulo: is required\nrules[0].policies: is required");
