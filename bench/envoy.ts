@@ -95,6 +95,12 @@ function get(port: number, user: string): Promise<string> {
   });
 }
 
+/** Envoy's resident memory in MiB: a Wasm VM's heap growth shows here, not in Envoy's /memory. */
+function rssMiB(pid: number): number {
+  const kib = Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+  return kib / 1024;
+}
+
 /** Envoy's CPU time so far (user + system), in seconds, from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
@@ -176,6 +182,7 @@ try {
     [`fixed rate: h2load --h1, ${FIXED_RPS} requests/s`, fixedRate, "mean ms"],
   ];
   const samples: Sample[][][] = loads.map(() => variants.map(() => []));
+  const rssBefore = envoys.map((e) => rssMiB(e.pid));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [l, [, load]] of loads.entries()) {
       for (const [i, envoy] of envoys.entries()) {
@@ -201,6 +208,10 @@ try {
       const cpuText = `${median(cpu).toFixed(2)} (${Math.min(...cpu).toFixed(2)}..${Math.max(...cpu).toFixed(2)})`;
       console.log(`${v.name.padEnd(38)} ${rpsText.padStart(22)} ${(median(rps) / baseRps).toFixed(3).padStart(7)} ${cpuText.padStart(22)} ${(median(cpu) - baseCpu).toFixed(2).padStart(8)} ${median(samples[l][i].map((s) => s.p99Millis)).toFixed(2).padStart(8)}`);
     }
+  }
+  console.log("\nEnvoy resident memory (MiB) after the routing check, then after every round");
+  for (const [i, v] of variants.entries()) {
+    console.log(`${v.name.padEnd(38)} ${rssBefore[i].toFixed(1).padStart(7)} -> ${rssMiB(envoys[i].pid).toFixed(1).padStart(7)}`);
   }
 } finally {
   await Promise.all(envoys.map((e) => e.stop()));
