@@ -1,4 +1,4 @@
-// npm run image: build the plugin image (docker if an engine answers, else buildah). See README "Image".
+// npm run image: build the plugin image (docker if an engine answers, else buildah). See README "Deploy to Istio".
 import { fileURLToPath } from "node:url";
 import { buildImage } from "../src/oci/image-commands.ts";
 import { readImageSettings } from "../src/oci/image-settings.ts";
