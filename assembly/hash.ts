@@ -11,9 +11,3 @@ export function fnv1a32(ptr: usize, length: usize): u32 {
   }
   return hash;
 }
-
-/** FNV-1a 32-bit of a string's UTF-8 bytes: for config-time and test use, not the request path. */
-export function fnv1a32OfString(text: string): u32 {
-  const bytes = String.UTF8.encode(text);
-  return fnv1a32(changetype<usize>(bytes), <usize>bytes.byteLength);
-}

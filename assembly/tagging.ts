@@ -1,5 +1,4 @@
-// The pure decision: key bytes -> hash -> bucket -> policy. No host calls, so as-pect tests it directly.
-import { fnv1a32 } from "./hash";
+// The pure decision: hash -> bucket -> policy. No host calls, so as-pect tests it directly.
 import { TaggingRule } from "./rules";
 
 /** The bucket of a hash: unsigned remainder, so every hash lands in 0..modulo-1. */
@@ -14,9 +13,4 @@ export function policyIndexForBucket(rule: TaggingRule, bucket: u32): i32 {
     if (bucket < unchecked(policies[i]).range) return i;
   }
   return -1;
-}
-
-/** Index of the policy that tags a request whose key is `keyLength` bytes at `keyPtr`, or -1 for none. */
-export function policyIndexForKey(rule: TaggingRule, keyPtr: usize, keyLength: usize): i32 {
-  return policyIndexForBucket(rule, bucketOf(fnv1a32(keyPtr, keyLength), rule.modulo));
 }
