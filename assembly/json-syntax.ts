@@ -31,8 +31,8 @@ class JsonScanner {
     if (depth > MAX_DEPTH) return this.fail("at most " + MAX_DEPTH.toString() + " levels of nesting");
     this.skipWhitespace();
     const c = this.peek();
-    if (c == 0x7b) return this.object(depth + 1);
-    if (c == 0x5b) return this.array(depth + 1);
+    if (c == 0x7b) return this.container(0x7d, depth + 1);
+    if (c == 0x5b) return this.container(0x5d, depth + 1);
     if (c == 0x22) return this.string();
     if (c == 0x2d || <u32>(c - 0x30) < 10) return this.number();
     if (c == 0x74) return this.literal("true");
@@ -104,50 +104,35 @@ class JsonScanner {
     return this.fail("a valid escape");
   }
 
-  object(depth: i32): bool {
+  /** An object (`close` is '}') or an array (`close` is ']'): items separated by commas. */
+  container(close: i32, depth: i32): bool {
     this.pos++;
     this.skipWhitespace();
-    if (this.peek() == 0x7d) {
+    if (this.peek() == close) {
       this.pos++;
       return true;
     }
     while (true) {
-      this.skipWhitespace();
-      if (this.peek() != 0x22) return this.fail("a quoted member name");
-      if (!this.string()) return false;
-      this.skipWhitespace();
-      if (this.peek() != 0x3a) return this.fail("':'");
-      this.pos++;
-      if (!this.value(depth)) return false;
+      if (!(close == 0x7d ? this.member(depth) : this.value(depth))) return false;
       this.skipWhitespace();
       const c = this.peek();
-      this.pos++;
-      if (c == 0x7d) return true;
-      if (c != 0x2c) {
-        this.pos--;
-        return this.fail("',' or '}'");
+      if (c == close) {
+        this.pos++;
+        return true;
       }
+      if (c != 0x2c) return this.fail(close == 0x7d ? "',' or '}'" : "',' or ']'");
+      this.pos++;
     }
   }
 
-  array(depth: i32): bool {
-    this.pos++;
+  member(depth: i32): bool {
     this.skipWhitespace();
-    if (this.peek() == 0x5d) {
-      this.pos++;
-      return true;
-    }
-    while (true) {
-      if (!this.value(depth)) return false;
-      this.skipWhitespace();
-      const c = this.peek();
-      this.pos++;
-      if (c == 0x5d) return true;
-      if (c != 0x2c) {
-        this.pos--;
-        return this.fail("',' or ']'");
-      }
-    }
+    if (this.peek() != 0x22) return this.fail("a quoted member name");
+    if (!this.string()) return false;
+    this.skipWhitespace();
+    if (this.peek() != 0x3a) return this.fail("':'");
+    this.pos++;
+    return this.value(depth);
   }
 }
 
