@@ -1,0 +1,60 @@
+// `npm run check-config`: pluginConfigs in files, judged by the compiled filter before they reach a gateway.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, it } from "node:test";
+import { checkConfigFiles } from "../../src/check/plugin-config-files.ts";
+
+const WASM = "build/plugin.wasm";
+const scratch = mkdtempSync(join(tmpdir(), "check-config-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(scratch, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const WASMPLUGIN = (pluginConfig: string) => `apiVersion: extensions.istio.io/v1alpha1
+kind: WasmPlugin
+metadata: {name: hash-tagging, namespace: istio-system}
+spec:
+  url: oci://registry.example.com/hash-tagging:0.1.0
+${pluginConfig}`;
+
+it("accepts the shipped WasmPlugin, and judges every WasmPlugin of a multi-document file", async () => {
+  const twoPlugins = file("two.yaml", `${WASMPLUGIN("  pluginConfig: {rules: [{header: x-user-id, modulo: 100, tagHeader: x-tag, policies: [{range: 100, tagValue: a}]}]}")}
+---
+${WASMPLUGIN("  pluginConfig: {rules: [{header: x-user-id, modulo: 100, tagHeader: x-tag, policies: [{range: 200, tagValue: a}]}]}").replace("name: hash-tagging", "name: second")}
+`);
+  const [shipped, two] = await checkConfigFiles(["deploy/istio/wasmplugin.yaml", twoPlugins], WASM);
+  assert.deepEqual(shipped.verdicts, [{ subject: "WasmPlugin istio-system/hash-tagging", accepted: true, lines: ["configuration accepted: 1 rule(s)"] }]);
+  assert.deepEqual(two.verdicts.map((v) => [v.subject, v.accepted]), [["WasmPlugin istio-system/hash-tagging", true], ["WasmPlugin istio-system/second", false]]);
+  assert.deepEqual(two.verdicts[1].lines, ["rules[0].policies[0].range: expected an integer from 0 to 100, got the number 200"]);
+});
+
+it("refuses a WasmPlugin without pluginConfig, as the filter in Envoy would", async () => {
+  const [report] = await checkConfigFiles([file("empty.yaml", WASMPLUGIN(""))], WASM);
+  assert.equal(report.verdicts[0].accepted, false);
+  assert.deepEqual(report.verdicts[0].lines, ['configuration: is empty: expected a JSON object with a non-empty "rules" array']);
+});
+
+it("checks a bare pluginConfig in JSON, and says why a file cannot be checked", async () => {
+  const json = file("config.json", '{"rules":[{"header":"x-user-id","modulo":10,"tagHeader":"x-tag","policies":[{"range":10,"tagValue":"a"}]}]}');
+  const reports = await checkConfigFiles([json, join(scratch, "missing.yaml"), file("broken.yaml", "rules: [\n"), file("other.yaml", "kind: Service\n")], WASM);
+  assert.equal(reports[0].verdicts[0].accepted, true);
+  assert.match(reports[1].problem ?? "", /^cannot read: ENOENT/);
+  assert.match(reports[2].problem ?? "", /^not YAML or JSON: /);
+  assert.equal(reports[3].problem, 'holds no WasmPlugin and no pluginConfig (an object with "rules")');
+});
+
+it("exits 0 when every config is accepted, 1 otherwise, 2 without files", () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "scripts/check-config.ts", ...args], { encoding: "utf8" });
+  assert.equal(run("deploy/istio/wasmplugin.yaml").status, 0);
+  const refused = run(file("bad.yaml", "rules: []\n"));
+  assert.equal(refused.status, 1);
+  assert.match(refused.stdout, /bad\.yaml: pluginConfig: refused\n {2}rules: expected at least one rule, got an empty array/);
+  assert.equal(run().status, 2);
+});
