@@ -28,9 +28,9 @@ class JsonScanner {
   }
 
   value(depth: i32): bool {
-    if (depth > MAX_DEPTH) return this.fail("at most " + MAX_DEPTH.toString() + " levels of nesting");
     this.skipWhitespace();
     const c = this.peek();
+    if ((c == 0x7b || c == 0x5b) && depth >= MAX_DEPTH) return this.fail("at most " + MAX_DEPTH.toString() + " levels of nesting");
     if (c == 0x7b) return this.container(0x7d, depth + 1);
     if (c == 0x5b) return this.container(0x5d, depth + 1);
     if (c == 0x22) return this.string();

@@ -82,7 +82,7 @@ describe("parseConfig refuses, naming the JSON path", () => {
   it("nesting deeper than 64 levels, before any parser recurses into it", () => {
     let deep = "";
     for (let i = 0; i < 10000; i++) deep += "[";
-    expect(errorsOf(deep)).toBe('configuration: invalid JSON at character 65: expected at most 64 levels of nesting, found "["');
+    expect(errorsOf(deep)).toBe('configuration: invalid JSON at character 64: expected at most 64 levels of nesting, found "["');
   });
   it("reference fields not implemented yet", () => {
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"match":{},' + BASE_POLICIES))).toBe("rules[0].match: is not supported yet: select the gateways to tag with the WasmPlugin's selector instead");
