@@ -2,7 +2,7 @@
 // root context, vm start, configure, then per request create / request headers / delete.
 // It is the fast test layer (fuzzing, leak checks, micro-benchmarks); real Envoy is the authority.
 import { readFileSync } from "node:fs";
-import { BufferType, FilterHeadersStatus, HeaderMapType, LOG_LEVELS, type LogLevel, WasmResult } from "./abi.ts";
+import { BufferType, HeaderMapType, LOG_LEVELS, type LogLevel, WasmResult } from "./abi.ts";
 import { HeaderMap } from "./header-map.ts";
 
 export interface LogLine {
@@ -227,4 +227,3 @@ export class PluginHost {
   }
 }
 
-export { FilterHeadersStatus, HeaderMap };
