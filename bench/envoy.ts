@@ -3,23 +3,22 @@
 // cleared, Lua's default, and not cleared). Envoy runs one worker pinned to CPU 0 and wrk runs on CPU 1;
 // variants are interleaved round by round and reported as medians. Figures are printed, never asserted.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
 import http from "node:http";
 import { ensureEnvoy } from "../src/envoy/ensure.ts";
-import { httpListener, wasmFilterConfig } from "../src/envoy/config.ts";
-import { PLUGIN_WASM, REPO_ROOT } from "../src/envoy/paths.ts";
+import { wasmFilterConfig } from "../src/envoy/config.ts";
+import { PLUGIN_WASM } from "../src/envoy/paths.ts";
 import { EnvoyProcess } from "../src/envoy/process.ts";
 import { pluginConfig } from "../src/envoy/topology.ts";
 import { referenceTag } from "../tests/support/fnv1a.ts";
+import { absentKeyConfig, benchBootstrap, buildBenchModule, luaFilter } from "./support.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const FIXED_RPS = Number(process.env.BENCH_FIXED_RPS ?? 5000);
-const LUA_TYPE = "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua";
-const NOOP_WASM = buildNoopFilter();
+const NOOP_WASM = buildBenchModule("noop", "stub");
 const LUA_CODE = readFileSync(new URL("./lua-tagging.lua", import.meta.url), "utf8");
 
 interface Variant {
@@ -39,51 +38,10 @@ const variants: Variant[] = [
   ...(process.env.BENCH_CANDIDATE_WASM
     ? [{ name: "candidate Wasm build", filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(process.env.BENCH_CANDIDATE_WASM, pluginConfig()) }], routesByTag: true }]
     : []),
-  { name: "Lua filter, clear_route_cache true", filters: [{ name: "lua", typed_config: { "@type": LUA_TYPE, default_source_code: { inline_string: LUA_CODE } } }], routesByTag: true },
+  { name: "Lua filter, clear_route_cache true", filters: [luaFilter("lua", LUA_CODE)], routesByTag: true },
   // Cheaper, but useless for lane routing: the route was chosen before the tag existed.
-  { name: "Lua filter, clear_route_cache false", filters: [{ name: "lua", typed_config: { "@type": LUA_TYPE, default_source_code: { inline_string: LUA_CODE }, clear_route_cache: false } }], routesByTag: false },
+  { name: "Lua filter, clear_route_cache false", filters: [luaFilter("lua", LUA_CODE, false)], routesByTag: false },
 ];
-
-/** Compiles bench/noop-filter.ts on its own (no project asconfig, stub runtime, no imports). */
-function buildNoopFilter(): string {
-  const dir = mkdtempSync(join(tmpdir(), "hash-tagging-noop-"));
-  const out = join(dir, "noop.wasm");
-  writeFileSync(join(dir, "asconfig.json"), "{}");
-  copyFileSync(new URL("./noop-filter.ts", import.meta.url), join(dir, "noop-filter.ts"));
-  execFileSync(join(REPO_ROOT, "node_modules", ".bin", "asc"), ["noop-filter.ts", "-O3", "--runtime", "stub", "--use", "abort=", "-o", out], { cwd: dir, stdio: "inherit" });
-  return out;
-}
-
-function absentKeyConfig(): object {
-  const config = pluginConfig() as { rules: { header: string }[] };
-  return { rules: config.rules.map((rule) => ({ ...rule, header: "x-absent" })) };
-}
-
-function bootstrap(filters: object[]): object {
-  const byTag = (tag: string) => ({
-    match: { prefix: "/", headers: [{ name: "x-asm-prefer-tag", string_match: { exact: tag } }] },
-    direct_response: { status: 200, body: { inline_string: tag } },
-  });
-  return {
-    admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
-    stats_config: { use_all_default_tags: false },
-    static_resources: {
-      listeners: [httpListener({
-        name: "bench",
-        bind: "127.0.0.1",
-        port: 0,
-        connectionManager: { generate_request_id: false },
-        routeConfig: {
-          virtual_hosts: [{
-            name: "bench", domains: ["*"],
-            routes: [byTag("s2"), byTag("s1"), { match: { prefix: "/" }, direct_response: { status: 200, body: { inline_string: "none" } } }],
-          }],
-        },
-        filters,
-      })],
-    },
-  };
-}
 
 function get(port: number, user: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -164,7 +122,7 @@ requireTool("h2load", "--version", "nghttp2-client");
 const envoyBinary = await ensureEnvoy(PLUGIN_WASM, (line) => console.log(line));
 const envoys: EnvoyProcess[] = [];
 try {
-  for (const v of variants) envoys.push(await EnvoyProcess.start({ bin: envoyBinary.bin, config: bootstrap(v.filters), concurrency: 1, logLevel: "warn" }));
+  for (const v of variants) envoys.push(await EnvoyProcess.start({ bin: envoyBinary.bin, config: benchBootstrap(v.filters), concurrency: 1, logLevel: "warn" }));
   const ports = await Promise.all(envoys.map((e) => e.listenerPort("bench")));
   for (const e of envoys) execFileSync("taskset", ["-a", "-p", "-c", "0", String(e.pid)], { stdio: "ignore" });
 

@@ -17,6 +17,8 @@ export interface StartEnvoyOptions {
   readyTimeoutMs?: number;
   /** Existing directory to use instead of a fresh temp dir (kept on stop). */
   workDir?: string;
+  /** A command Envoy runs under, such as valgrind with its options. */
+  wrapper?: string[];
 }
 
 /** Envoy did not come up; `log` holds its whole log (its work dir is already removed). */
@@ -87,7 +89,8 @@ export class EnvoyProcess {
       "-l", o.logLevel ?? "info",
     ];
     const logFd = openSync(logPath, "a");
-    const child = spawn(o.bin, args, { stdio: ["ignore", logFd, logFd] });
+    const [command, ...commandArgs] = [...(o.wrapper ?? []), o.bin, ...args];
+    const child = spawn(command, commandArgs, { stdio: ["ignore", logFd, logFd] });
     closeSync(logFd);
     running.add(child);
     const envoy = new EnvoyProcess(child, workDir, logPath, o.workDir === undefined);

@@ -1,5 +1,5 @@
-// The smallest module Envoy accepts as a Proxy-Wasm HTTP filter: it does nothing. bench/envoy.ts
-// compiles and runs it to show what any Wasm filter costs in Envoy before doing any work.
+// The smallest module Envoy accepts as a Proxy-Wasm HTTP filter: it does nothing. The benchmarks
+// run it to show what any Wasm filter costs in Envoy before doing any work.
 export function proxy_abi_version_0_2_1(): void {}
 export function proxy_on_context_create(context_id: u32, root_context_id: u32): void {}
 export function proxy_on_vm_start(root_context_id: u32, vm_configuration_size: u32): u32 { return 1; }

@@ -1,0 +1,186 @@
+// `npm run bench:instructions`: instructions Envoy executes per request, counted exactly by valgrind's
+// callgrind, for the filter and its comparators in one run. Wall-clock figures on a shared VM move by
+// microseconds between runs; instruction counts repeat within 0.1%. Each variant runs in its own
+// Envoy (one worker) under callgrind with counting off; after a warm-up, counting is switched on for
+// REQUESTS keep-alive requests only. Writes bench/results/instructions.md and instructions.svg.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { wasmFilterConfig } from "../src/envoy/config.ts";
+import { ensureEnvoy } from "../src/envoy/ensure.ts";
+import { PLUGIN_WASM, REPO_ROOT } from "../src/envoy/paths.ts";
+import { EnvoyProcess } from "../src/envoy/process.ts";
+import { pluginConfig } from "../src/envoy/topology.ts";
+import { referenceTag } from "../tests/support/fnv1a.ts";
+import { absentKeyConfig, benchBootstrap, buildBenchModule, fourRulesConfig, luaFilter } from "./support.ts";
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
+const WARMUP = 300;
+const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 2);
+const USER = "user-4242";
+const RESULTS = join(REPO_ROOT, "bench", "results");
+
+const LUA_REPLACE_ONLY = `function envoy_on_request(handle)\n  handle:headers():replace("x-asm-prefer-tag", "s1")\nend\n`;
+const LUA_NOOP = `function envoy_on_request(handle)\nend\n`;
+
+interface Variant {
+  name: string;
+  filters: object[];
+  /** The tag USER's request must be routed by, or "none": checked before counting. */
+  routedAs: string;
+}
+
+function requireTool(tool: string, debianPackage: string): void {
+  try {
+    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
+  } catch {
+    console.log(`installing ${debianPackage} (for ${tool})`);
+    execFileSync("apt-get", ["install", "-y", "-qq", debianPackage], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  }
+}
+
+function wasm(name: string, path: string, config: object): object {
+  return { name, typed_config: wasmFilterConfig(path, config) };
+}
+
+function variants(): Variant[] {
+  const tag = referenceTag(USER);
+  const candidate = process.env.BENCH_CANDIDATE_WASM;
+  return [
+    { name: "no filter", filters: [], routedAs: "none" },
+    { name: "bare no-op Wasm module", filters: [wasm("noop", buildBenchModule("noop", "stub"), {})], routedAs: "none" },
+    { name: "proxy-runtime no-op filter", filters: [wasm("runtime-noop", buildBenchModule("runtime-noop", "incremental"), {})], routedAs: "none" },
+    { name: "floor: minimal same-work module", filters: [wasm("floor", buildBenchModule("floor", "stub"), {})], routedAs: tag },
+    { name: "hash-tagging, reference config", filters: [wasm("hash-tagging", PLUGIN_WASM, pluginConfig())], routedAs: tag },
+    { name: "hash-tagging, key header absent", filters: [wasm("hash-tagging", PLUGIN_WASM, absentKeyConfig())], routedAs: "none" },
+    { name: "hash-tagging, 4 rules", filters: [wasm("hash-tagging", PLUGIN_WASM, fourRulesConfig())], routedAs: tag },
+    ...(candidate ? [{ name: `candidate (${candidate})`, filters: [wasm("hash-tagging", candidate, pluginConfig())], routedAs: tag }] : []),
+    { name: "Lua no-op", filters: [luaFilter("lua", LUA_NOOP)], routedAs: "none" },
+    { name: "Lua replace-only", filters: [luaFilter("lua", LUA_REPLACE_ONLY)], routedAs: "s1" },
+    { name: "Lua, same decision", filters: [luaFilter("lua", readFileSync(join(REPO_ROOT, "bench", "lua-tagging.lua"), "utf8"))], routedAs: tag },
+  ];
+}
+
+function h2load(port: number, requests: number): void {
+  const out = execFileSync("h2load", ["--h1", "-n", String(requests), "-c", "1", "-H", `x-user-id: ${USER}`, `http://127.0.0.1:${port}/`], { encoding: "utf8" });
+  const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(out);
+  if (!done || Number(done[1]) !== requests) throw new Error(`h2load did not complete ${requests} requests:\n${out}`);
+}
+
+async function routedTag(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { "x-user-id": USER } });
+  return res.text();
+}
+
+/** Total instructions of the callgrind dump(s) in `dir`. */
+function dumpedInstructions(dir: string): number {
+  const dumps = readdirSync(dir).filter((f) => f.startsWith("callgrind.out"));
+  let total = 0;
+  for (const file of dumps) {
+    const m = /^totals: (\d+)/m.exec(readFileSync(join(dir, file), "utf8"));
+    if (m) total += Number(m[1]);
+  }
+  if (total === 0) throw new Error(`no callgrind totals in ${dir} (${dumps.join(", ") || "no dump"})`);
+  return total;
+}
+
+/** callgrind_control exits 0 even when it finds no such process: its output tells. */
+function callgrindControl(pid: number, ...args: string[]): void {
+  const out = execFileSync("callgrind_control", [...args, String(pid)], { encoding: "utf8" });
+  if (/Error|No active/.test(out)) throw new Error(`callgrind_control ${args.join(" ")} ${pid}: ${out.trim()}`);
+}
+
+async function measure(bin: string, v: Variant): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "hash-tagging-callgrind-"));
+  const envoy = await EnvoyProcess.start({
+    bin, config: benchBootstrap(v.filters), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000,
+    wrapper: ["valgrind", "--tool=callgrind", "--smc-check=all-non-file", "--instr-atstart=no", "--trace-children=yes", `--callgrind-out-file=${join(dir, "callgrind.out")}`],
+  });
+  try {
+    const port = await envoy.listenerPort("bench");
+    const got = await routedTag(port);
+    if (got !== v.routedAs) throw new Error(`${v.name}: ${USER} routed as "${got}", want "${v.routedAs}"`);
+    h2load(port, WARMUP);
+    callgrindControl(envoy.pid, "-i", "on");
+    h2load(port, REQUESTS);
+    callgrindControl(envoy.pid, "-i", "off");
+    callgrindControl(envoy.pid, "-d");
+    return dumpedInstructions(dir) / REQUESTS;
+  } finally {
+    await envoy.stop(30_000);
+    if (!process.env.KEEP_CALLGRIND) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `jobs` with at most `limit` at a time; callgrind counts are the same whatever else runs. */
+async function inParallel<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  return results;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+
+function markdownTable(version: string, rows: { name: string; perRequest: number; added: number }[]): string {
+  const lines = [
+    `Envoy ${version}, one worker, ${REQUESTS} keep-alive requests (\`h2load --h1 -c 1\`, \`x-user-id: ${USER}\`) to direct-response routes`,
+    "matching `x-asm-prefer-tag`, counted by callgrind after a warm-up. Instructions per request:",
+    "",
+    "| variant | per request | added over no filter |",
+    "|---|---:|---:|",
+    ...rows.map((r) => `| ${r.name} | ${fmt(r.perRequest)} | ${r.added === 0 ? "0" : `+${fmt(r.added)}`} |`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function svgChart(rows: { name: string; added: number }[]): string {
+  const barHeight = 22;
+  const labelWidth = 260;
+  const chartWidth = 440;
+  const max = Math.max(...rows.map((r) => r.added), 1);
+  const height = rows.length * (barHeight + 6) + 40;
+  const bars = rows.map((r, i) => {
+    const y = 30 + i * (barHeight + 6);
+    const w = Math.max(1, (Math.max(0, r.added) / max) * chartWidth);
+    const fill = r.name.startsWith("hash-tagging") ? "#2b7bb9" : r.name.startsWith("floor") ? "#3a9a4a" : r.name.startsWith("Lua") ? "#c77c1e" : "#888";
+    return `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${r.name}</text>`
+      + `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${fill}"/>`
+      + `<text x="${labelWidth + w + 6}" y="${y + 15}">+${fmt(r.added)}</text>`;
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + chartWidth + 90}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<text x="10" y="18" font-weight="bold">Instructions added per request over Envoy with no filter (callgrind)</text>`,
+    ...bars,
+    "</svg>",
+    "",
+  ].join("\n");
+}
+
+requireTool("valgrind", "valgrind");
+requireTool("callgrind_control", "valgrind");
+requireTool("h2load", "nghttp2-client");
+const envoy = await ensureEnvoy(PLUGIN_WASM, (line) => console.log(line));
+const list = variants();
+console.log(`measuring ${list.length} variants under callgrind, ${PARALLEL} at a time (Envoy takes about 20 s to start under valgrind)`);
+const perRequest = await inParallel(list.map((v) => async () => {
+  const n = await measure(envoy.bin, v);
+  console.log(`  ${v.name}: ${fmt(n)} instructions per request`);
+  return n;
+}), PARALLEL);
+const rows = list.map((v, i) => ({ name: v.name, perRequest: perRequest[i], added: perRequest[i] - perRequest[0] }));
+const table = markdownTable(envoy.version, rows);
+console.log(`\n${table}`);
+const floor = rows.find((r) => r.name.startsWith("floor"))!;
+const filter = rows.find((r) => r.name === "hash-tagging, reference config")!;
+console.log(`hash-tagging over the floor: ${((filter.added / floor.added - 1) * 100).toFixed(1)}% (${fmt(filter.added - floor.added)} instructions)`);
+writeFileSync(join(RESULTS, "instructions.md"), table);
+writeFileSync(join(RESULTS, "instructions.svg"), svgChart(rows.slice(1)));
+console.log(`wrote bench/results/instructions.md and bench/results/instructions.svg`);
