@@ -1,11 +1,13 @@
-// The only code that touches the proxy ABI: contexts, header reads and writes, counters, logs.
-import {
-  Context, FilterHeadersStatusValues, LogLevelValues, RootContext, WasmResultValues, log,
-} from "@solo-io/proxy-runtime/assembly";
+// The only code that touches the proxy ABI: configure, the request hook, header reads and writes,
+// counters, logs. The SDK's own exports are bypassed: they create a Context object for every
+// request and look it up in a map, which costs two more VM entries per request (context create and
+// delete) plus GC allocations. Envoy calls proxy_on_request_headers without any context create when
+// the module does not export one, so the filter keeps no per-request state at all.
+import { FilterHeadersStatusValues, LogLevelValues, RootContext, WasmResultValues, log } from "@solo-io/proxy-runtime/assembly";
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
-import { free } from "@solo-io/proxy-runtime/assembly/malloc";
 import { parseConfigBytes } from "./config";
 import { fnv1a32 } from "./hash";
+import { releaseHostBytes, resetHostBuffers } from "./host-buffers";
 import { noKeyMetricName, pastLastRangeMetricName, taggedMetricName } from "./metric-names";
 import { PluginConfig, TaggingRule } from "./rules";
 import { bucketOf, policyIndexForBucket } from "./tagging";
@@ -56,12 +58,9 @@ function defineCounter(name: string): u32 {
   return load<u32>(metricIdOut);
 }
 
-export class HashTaggingRoot extends RootContext {
+/** The root context: turns each configuration the host delivers into the active one, or refuses it. */
+class HashTaggingRoot extends RootContext {
   active: ActiveConfig | null = null;
-
-  createContext(context_id: u32): Context {
-    return new HashTaggingRequest(context_id, this);
-  }
 
   // Reads the bytes itself rather than the SDK's decoded string, which hides invalid UTF-8.
   onConfigure(configuration_size: u32): bool {
@@ -82,6 +81,16 @@ export class HashTaggingRoot extends RootContext {
   }
 }
 
+// One root per VM, whatever root id the host gives it (Istio's is usually empty).
+let root: HashTaggingRoot | null = null;
+
+export function proxy_on_configure(root_context_id: u32, configuration_size: u32): u32 {
+  resetHostBuffers();
+  let current = root;
+  if (current === null) root = current = new HashTaggingRoot(root_context_id);
+  return current.onConfigure(configuration_size) ? 1 : 0;
+}
+
 /** The plugin configuration's bytes (empty when Istio sends none), or null when the host fails to give them. */
 function readPluginConfiguration(size: u32): ArrayBuffer | null {
   if (size == 0) return new ArrayBuffer(0);
@@ -91,22 +100,25 @@ function readPluginConfiguration(size: u32): ArrayBuffer | null {
     return null;
   }
   const ptr = load<usize>(hostBytesPtr);
-  const bytes = changetype<ArrayBuffer>(ptr).slice(0, <i32>load<usize>(hostBytesSize));
-  free(ptr);
+  const length = <i32>load<usize>(hostBytesSize);
+  const bytes = new ArrayBuffer(length);
+  memory.copy(changetype<usize>(bytes), ptr, length);
+  releaseHostBytes(ptr);
   return bytes;
 }
 
-class HashTaggingRequest extends Context {
-  onRequestHeaders(header_count: u32, end_of_stream: bool): FilterHeadersStatusValues {
-    const active = (this.root_context as HashTaggingRoot).active;
-    if (active === null) return FilterHeadersStatusValues.Continue;
-    const rules = active.config.rules;
-    const logDecisions = active.config.logDecisions;
-    for (let i = 0, n = rules.length; i < n; i++) {
-      tagRequest(unchecked(rules[i]), unchecked(active.counters[i]), logDecisions);
-    }
-    return FilterHeadersStatusValues.Continue;
+export function proxy_on_request_headers(context_id: u32, header_count: u32, end_of_stream: u32): FilterHeadersStatusValues {
+  const current = root;
+  if (current === null) return FilterHeadersStatusValues.Continue;
+  const active = current.active;
+  if (active === null) return FilterHeadersStatusValues.Continue;
+  resetHostBuffers();
+  const rules = active.config.rules;
+  const logDecisions = active.config.logDecisions;
+  for (let i = 0, n = rules.length; i < n; i++) {
+    tagRequest(unchecked(rules[i]), unchecked(active.counters[i]), logDecisions);
   }
+  return FilterHeadersStatusValues.Continue;
 }
 
 /** Applies one rule: hash the key header's bytes in place, replace the tag header, count the outcome. */
@@ -123,12 +135,12 @@ function tagRequest(rule: TaggingRule, counters: RuleCounters, logDecisions: boo
   const valueSize = load<usize>(hostBytesSize);
   // An empty value is treated as absent: some hosts report a missing header as an empty one.
   if (valueSize == 0) {
-    if (valuePtr != 0) free(valuePtr);
+    releaseHostBytes(valuePtr);
     abi.proxy_increment_metric(counters.noKey, 1);
     return;
   }
   const bucket = bucketOf(fnv1a32(valuePtr, valueSize), rule.modulo);
-  free(valuePtr);
+  releaseHostBytes(valuePtr);
   const index = policyIndexForBucket(rule, bucket);
   if (index < 0) {
     abi.proxy_increment_metric(counters.pastLastRange, 1);

@@ -1,5 +1,6 @@
 // A Node-side Proxy-Wasm host (ABI 0.2.1) that drives a compiled filter the way Envoy does:
-// root context, vm start, configure, then per request create / request headers / delete.
+// root context, vm start, configure, then per request create / request headers / done / log / delete,
+// each hook only when the module exports it (Envoy treats them all as optional but the header hook).
 // It is the fast test layer (fuzzing, leak checks, micro-benchmarks); real Envoy is the authority.
 import { readFileSync } from "node:fs";
 import { BufferType, HeaderMapType, LOG_LEVELS, type LogLevel, WasmResult } from "./abi.ts";
@@ -34,9 +35,9 @@ class ProcExit extends Error {}
 interface PluginExports {
   memory: WebAssembly.Memory;
   malloc(size: number): number;
-  proxy_on_context_create(id: number, parent: number): void;
-  proxy_on_vm_start(root: number, size: number): number;
-  proxy_on_configure(root: number, size: number): number;
+  proxy_on_context_create?(id: number, parent: number): void;
+  proxy_on_vm_start?(root: number, size: number): number;
+  proxy_on_configure?(root: number, size: number): number;
   proxy_on_request_headers(id: number, count: number, endOfStream: number): number;
   proxy_on_done?(id: number): number;
   proxy_on_log?(id: number): void;
@@ -49,6 +50,8 @@ export class PluginHost {
   readonly logs: LogLine[] = [];
   /** Calls made to each host import, by name: lets tests see what the filter costs per request. */
   readonly importCalls = new Map<string, number>();
+  /** Calls into the module (exported hooks and malloc), by name: each one is a VM entry in Envoy. */
+  readonly vmEntries = new Map<string, number>();
   /** Counters the filter defined, by name, with their values. */
   readonly counters = new Map<string, number>();
   private readonly metricNames: string[] = [];
@@ -67,8 +70,9 @@ export class PluginHost {
     const module = await WebAssembly.compile(bytes);
     const instance = await WebAssembly.instantiate(module, host.importsFor(module));
     host.exports = instance.exports as unknown as PluginExports;
-    host.call("proxy_on_context_create", () => host.exports.proxy_on_context_create(ROOT_CONTEXT_ID, 0));
-    host.call("proxy_on_vm_start", () => host.exports.proxy_on_vm_start(ROOT_CONTEXT_ID, 0));
+    const { proxy_on_context_create: create, proxy_on_vm_start: vmStart } = host.exports;
+    if (create) host.call("proxy_on_context_create", () => create(ROOT_CONTEXT_ID, 0));
+    if (vmStart) host.call("proxy_on_vm_start", () => vmStart(ROOT_CONTEXT_ID, 0));
     return host;
   }
 
@@ -76,9 +80,8 @@ export class PluginHost {
   configure(configuration: string | Uint8Array): ConfigureResult {
     this.configuration = typeof configuration === "string" ? Buffer.from(configuration, "utf8") : configuration;
     const first = this.logs.length;
-    const accepted = this.call("proxy_on_configure", () =>
-      this.exports.proxy_on_configure(ROOT_CONTEXT_ID, this.configuration.byteLength),
-    );
+    const configure = this.exports.proxy_on_configure;
+    const accepted = configure ? this.call("proxy_on_configure", () => configure(ROOT_CONTEXT_ID, this.configuration.byteLength)) : 1;
     return { accepted: accepted === 1, logs: this.logs.slice(first) };
   }
 
@@ -89,7 +92,8 @@ export class PluginHost {
     const first = this.logs.length;
     this.activeHeaders = map;
     try {
-      this.call("proxy_on_context_create", () => this.exports.proxy_on_context_create(id, ROOT_CONTEXT_ID));
+      const create = this.exports.proxy_on_context_create;
+      if (create) this.call("proxy_on_context_create", () => create(id, ROOT_CONTEXT_ID));
       const status = this.call("proxy_on_request_headers", () =>
         this.exports.proxy_on_request_headers(id, map.size, 1),
       );
@@ -113,6 +117,7 @@ export class PluginHost {
 
   private call<T>(hook: string, run: () => T): T {
     if (this.trapped) throw new Error(`plugin already trapped; ${hook} refused (Envoy would fail the VM)`);
+    this.vmEntries.set(hook, (this.vmEntries.get(hook) ?? 0) + 1);
     const first = this.logs.length;
     try {
       return run();
@@ -136,7 +141,7 @@ export class PluginHost {
 
   /** Hands bytes to the module the way Envoy does: module malloc, then pointer and size to the out-params. */
   private returnBytes(bytes: Uint8Array, ptrOut: number, sizeOut: number): number {
-    const ptr = bytes.byteLength === 0 ? 0 : this.exports.malloc(bytes.byteLength);
+    const ptr = bytes.byteLength === 0 ? 0 : this.call("malloc", () => this.exports.malloc(bytes.byteLength));
     if (bytes.byteLength > 0) new Uint8Array(this.exports.memory.buffer, ptr, bytes.byteLength).set(bytes);
     this.memory.setUint32(ptrOut, ptr, true);
     this.memory.setUint32(sizeOut, bytes.byteLength, true);
