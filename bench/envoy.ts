@@ -7,12 +7,12 @@ import { readFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import http from "node:http";
 import { ensureEnvoy } from "../src/envoy/ensure.ts";
-import { wasmFilterConfig } from "../src/envoy/config.ts";
+import { tagRoutesBootstrap, wasmFilterConfig } from "../src/envoy/config.ts";
 import { PLUGIN_WASM } from "../src/envoy/paths.ts";
 import { EnvoyProcess } from "../src/envoy/process.ts";
 import { pluginConfig } from "../src/envoy/topology.ts";
 import { referenceTag } from "../tests/support/fnv1a.ts";
-import { absentKeyConfig, benchBootstrap, buildBenchModule, luaFilter } from "./support.ts";
+import { absentKeyConfig, buildBenchModule, luaFilter } from "./support.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -122,7 +122,7 @@ requireTool("h2load", "--version", "nghttp2-client");
 const envoyBinary = await ensureEnvoy(PLUGIN_WASM, (line) => console.log(line));
 const envoys: EnvoyProcess[] = [];
 try {
-  for (const v of variants) envoys.push(await EnvoyProcess.start({ bin: envoyBinary.bin, config: benchBootstrap(v.filters), concurrency: 1, logLevel: "warn" }));
+  for (const v of variants) envoys.push(await EnvoyProcess.start({ bin: envoyBinary.bin, config: tagRoutesBootstrap(v.filters), concurrency: 1, logLevel: "warn" }));
   const ports = await Promise.all(envoys.map((e) => e.listenerPort("bench")));
   for (const e of envoys) execFileSync("taskset", ["-a", "-p", "-c", "0", String(e.pid)], { stdio: "ignore" });
 

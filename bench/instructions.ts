@@ -7,13 +7,13 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { wasmFilterConfig } from "../src/envoy/config.ts";
+import { tagRoutesBootstrap, wasmFilterConfig } from "../src/envoy/config.ts";
 import { ensureEnvoy } from "../src/envoy/ensure.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../src/envoy/paths.ts";
 import { EnvoyProcess } from "../src/envoy/process.ts";
 import { pluginConfig } from "../src/envoy/topology.ts";
 import { referenceTag } from "../tests/support/fnv1a.ts";
-import { absentKeyConfig, benchBootstrap, buildBenchModule, fourRulesConfig, luaFilter } from "./support.ts";
+import { absentKeyConfig, buildBenchModule, fourRulesConfig, luaFilter } from "./support.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const WARMUP = 300;
@@ -94,7 +94,7 @@ function callgrindControl(pid: number, ...args: string[]): void {
 async function measure(bin: string, v: Variant): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "hash-tagging-callgrind-"));
   const envoy = await EnvoyProcess.start({
-    bin, config: benchBootstrap(v.filters), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000,
+    bin, config: tagRoutesBootstrap(v.filters), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000,
     wrapper: ["valgrind", "--tool=callgrind", "--smc-check=all-non-file", "--instr-atstart=no", "--trace-children=yes", `--callgrind-out-file=${join(dir, "callgrind.out")}`],
   });
   try {

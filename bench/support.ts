@@ -1,10 +1,9 @@
-// What both Envoy benchmarks share: the routes (direct responses chosen by the tag, so no upstream
-// adds noise), the comparison modules compiled from bench/modules/, and the configs measured.
+// What the Envoy benchmarks share: the comparison modules compiled from bench/modules/, the Lua
+// comparators, and the configs measured.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { httpListener } from "../src/envoy/config.ts";
 import { REPO_ROOT } from "../src/envoy/paths.ts";
 import { pluginConfig } from "../src/envoy/topology.ts";
 
@@ -45,32 +44,5 @@ export function fourRulesConfig(): object {
   const rule = (pluginConfig() as { rules: { name?: string; tagHeader: string }[] }).rules[0];
   return {
     rules: [0, 1, 2, 3].map((i) => ({ ...rule, name: `rule_${i}`, tagHeader: i === 3 ? rule.tagHeader : `x-tag-${i}` })),
-  };
-}
-
-/** One listener whose routes answer directly with the tag they matched ("none" when untagged). */
-export function benchBootstrap(filters: object[]): object {
-  const byTag = (tag: string) => ({
-    match: { prefix: "/", headers: [{ name: "x-asm-prefer-tag", string_match: { exact: tag } }] },
-    direct_response: { status: 200, body: { inline_string: tag } },
-  });
-  return {
-    admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
-    stats_config: { use_all_default_tags: false },
-    static_resources: {
-      listeners: [httpListener({
-        name: "bench",
-        bind: "127.0.0.1",
-        port: 0,
-        connectionManager: { generate_request_id: false },
-        routeConfig: {
-          virtual_hosts: [{
-            name: "bench", domains: ["*"],
-            routes: [byTag("s2"), byTag("s1"), { match: { prefix: "/" }, direct_response: { status: 200, body: { inline_string: "none" } } }],
-          }],
-        },
-        filters,
-      })],
-    },
   };
 }
