@@ -40,18 +40,20 @@ function requireTool(tool: string, debianPackage: string): void {
   }
 }
 
-function wasm(name: string, path: string, config: object): object {
+function wasm(name: string, path: string, config: object | string): object {
   return { name, typed_config: wasmFilterConfig(path, config) };
 }
 
 function variants(): Variant[] {
   const tag = referenceTag(USER);
   const candidate = process.env.BENCH_CANDIDATE_WASM;
+  const floor = buildBenchModule("floor", "stub");
   return [
     { name: "no filter", filters: [], routedAs: "none" },
     { name: "bare no-op Wasm module", filters: [wasm("noop", buildBenchModule("noop", "stub"), {})], routedAs: "none" },
     { name: "proxy-runtime no-op filter", filters: [wasm("runtime-noop", buildBenchModule("runtime-noop", "incremental"), {})], routedAs: "none" },
-    { name: "floor: minimal same-work module", filters: [wasm("floor", buildBenchModule("floor", "stub"), {})], routedAs: tag },
+    { name: "floor: minimal same-work module", filters: [wasm("floor", floor, "x-user-id")], routedAs: tag },
+    { name: "floor, key header absent", filters: [wasm("floor", floor, "x-absent")], routedAs: "none" },
     { name: "hash-tagging, reference config", filters: [wasm("hash-tagging", PLUGIN_WASM, pluginConfig())], routedAs: tag },
     { name: "hash-tagging, key header absent", filters: [wasm("hash-tagging", PLUGIN_WASM, absentKeyConfig())], routedAs: "none" },
     { name: "hash-tagging, 4 rules", filters: [wasm("hash-tagging", PLUGIN_WASM, fourRulesConfig())], routedAs: tag },
