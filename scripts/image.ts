@@ -3,7 +3,7 @@
 // WasmPlugin.sha256 pins. Run from the project directory (npm does): it is the build context.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,13 +15,10 @@ const BUILDAH_HINT = "`apt-get install buildah` (Debian/Ubuntu; no daemon needed
 
 export interface Settings {
   image: string;
-  /** The manifest buildah pushes: Docker v2 schema 2 or OCI. Istio's fetcher reads both. */
-  format: "docker" | "oci";
+  format: "docker" | "oci"; // the manifest buildah pushes; Istio's fetcher reads both
   builder: "auto" | "docker" | "buildah";
-  /** False lets a local registry answer over plain HTTP or with a self-signed certificate (buildah only). */
-  tlsVerify: boolean;
-  /** Seconds since 1970 stamped on the image and its file: a fixed date gives one wasm one digest. */
-  sourceDateEpoch: string;
+  tlsVerify: boolean; // false: a local registry may answer over plain HTTP or with a self-signed certificate
+  sourceDateEpoch: string; // stamped on the image and its file: a fixed date gives one wasm one digest
   storageDriver: string;
   push: boolean;
 }
@@ -42,20 +39,15 @@ export function readSettings(env: NodeJS.ProcessEnv, argv: string[], packageVers
   }
   const image = env.IMAGE || `localhost/hash-tagging:${packageVersion}`;
   // podman and buildah read `localhost/` without a port as "local storage only", not as a registry.
-  if (push && image.startsWith("localhost/")) {
-    throw new Error(`IMAGE=${image} names no registry to push to: set IMAGE=REGISTRY[:PORT]/REPOSITORY:TAG, e.g. IMAGE=127.0.0.1:5000/hash-tagging:${packageVersion}`);
-  }
+  if (push && image.startsWith("localhost/")) throw new Error(`IMAGE=${image} names no registry to push to: set IMAGE=REGISTRY[:PORT]/REPOSITORY:TAG, e.g. IMAGE=127.0.0.1:5000/hash-tagging:${packageVersion}`);
   const sourceDateEpoch = env.SOURCE_DATE_EPOCH ?? "0";
   if (!/^\d{1,12}$/.test(sourceDateEpoch)) throw new Error(`SOURCE_DATE_EPOCH=${JSON.stringify(sourceDateEpoch)}: expected whole seconds since 1970`);
   return {
-    image,
+    image, sourceDateEpoch, push,
     format: oneOf("IMAGE_FORMAT", env.IMAGE_FORMAT || "docker", ["docker", "oci"] as const),
     builder: oneOf("IMAGE_BUILDER", env.IMAGE_BUILDER || "auto", ["auto", "docker", "buildah"] as const),
     tlsVerify: oneOf(tlsVerify[0], tlsVerify[1], ["true", "false"] as const) === "true",
-    sourceDateEpoch,
-    // vfs works everywhere (in containers, without overlay or fuse); others are faster.
-    storageDriver: env.STORAGE_DRIVER || "vfs",
-    push,
+    storageDriver: env.STORAGE_DRIVER || "vfs", // vfs works everywhere (containers, no overlay or fuse)
   };
 }
 
@@ -93,13 +85,9 @@ export function pickBuilder(choice: Settings["builder"]): "docker" | "buildah" {
 
 /** The release module's sha256, after checking it is there and is Wasm (Istio refuses anything else). */
 function releaseWasmDigest(contextDir: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(join(contextDir, RELEASE_WASM));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    throw new Error(`${RELEASE_WASM} does not exist: run \`npm run asbuild\` first (it writes the release module there)`);
-  }
+  const path = join(contextDir, RELEASE_WASM);
+  if (!existsSync(path)) throw new Error(`${RELEASE_WASM} does not exist: run \`npm run asbuild\` first (it writes the release module there)`);
+  const bytes = readFileSync(path);
   if (!bytes.subarray(0, 4).equals(WASM_MAGIC)) {
     throw new Error(`${RELEASE_WASM} is not a Wasm module: it starts with 0x${bytes.subarray(0, 4).toString("hex") || "(empty file)"}, expected 0x0061736d; rebuild it with \`npm run asbuild\``);
   }
@@ -143,11 +131,7 @@ function main(): void {
   const wasmDigest = releaseWasmDigest(contextDir);
   const builder = pickBuilder(s.builder);
   const digest = builder === "docker" ? dockerBuildAndPush(s) : buildahBuildAndPush(s);
-  if (!digest) {
-    console.log(`built ${s.image} with ${builder} (plugin.wasm ${wasmDigest})`);
-    console.log("the manifest digest for WasmPlugin.sha256 is known once pushed: npm run image:push");
-    return;
-  }
+  if (!digest) return console.log(`built ${s.image} with ${builder} (plugin.wasm ${wasmDigest})\nthe manifest digest for WasmPlugin.sha256 is known once pushed: npm run image:push`);
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`${builder} push reported ${JSON.stringify(digest)}, expected sha256:<64 hex>`);
   console.log(`pushed ${s.image} (${builder === "docker" ? "docker's" : s.format} manifest, built with ${builder}, plugin.wasm ${wasmDigest})`);
   console.log(`manifest digest: ${digest}`);
@@ -159,7 +143,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   try {
     main();
   } catch (error) {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${(error as Error).message}\n`);
     process.exitCode = 1;
   }
 }
