@@ -2,7 +2,7 @@
 // the image docker builds passes Istio's image rules as the buildah image does, and holds the same plugin.wasm.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,11 +10,11 @@ import { join } from "node:path";
 import { startLocalRegistry, type LocalRegistry } from "../../scripts/lib/local-registry.ts";
 import { skipUnlessDockerEngine, startDockerEngine, type DockerEngine } from "../support/docker-engine.ts";
 import { BUILDAH, DOCKER_REGISTRY, skipUnlessInstalled } from "../support/required-tools.ts";
-import { buildahEnv, printedDigest, runImageScript, type ScriptRun } from "./support/image-script.ts";
+import { buildahEnv, printedDigest, runCaptured, runImageScript } from "./support/image-script.ts";
 import { fetchWasmLikeIstio } from "./support/istio-wasm-fetch.ts";
 import { singleLayerEntries } from "./support/layer-files.ts";
 import { DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST } from "./support/media-types.ts";
-import { PROJECT_DIR, releaseWasm } from "./support/project.ts";
+import { releaseWasm } from "./support/project.ts";
 import { RegistryClient } from "./support/registry-client.ts";
 
 const SUITE = "tests/oci/docker-image.test.ts (docker build + buildah + docker-registry)";
@@ -22,17 +22,7 @@ const skip = skipUnlessDockerEngine(SUITE) ?? skipUnlessInstalled(SUITE, [BUILDA
 const REPOSITORY = "hash-tagging";
 
 /** `npm run --silent SCRIPT` in the project, as a user types it. */
-function npmRun(script: string, env: NodeJS.ProcessEnv): Promise<ScriptRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", script], { cwd: PROJECT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+const npmRun = (script: string, env: NodeJS.ProcessEnv) => runCaptured("npm", ["run", "--silent", script], env);
 
 describe("the plugin image built by docker, pushed to a local registry, pulled back as Istio would", () => {
   let engine: DockerEngine | undefined;

@@ -13,10 +13,10 @@ export interface ScriptRun {
 const TSX = import.meta.resolve("tsx");
 const IMAGE_SCRIPT = join(PROJECT_DIR, "scripts", "image.ts");
 
-/** scripts/image.ts (what `npm run image` and `npm run image:push` run), in `cwd`, with exactly `env`. */
-export function runImageScript(args: string[], env: NodeJS.ProcessEnv, cwd = PROJECT_DIR): Promise<ScriptRun> {
+/** Runs a command to completion in `cwd` with exactly `env`, capturing its output. */
+export function runCaptured(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = PROJECT_DIR): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", TSX, IMAGE_SCRIPT, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -24,6 +24,11 @@ export function runImageScript(args: string[], env: NodeJS.ProcessEnv, cwd = PRO
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+}
+
+/** scripts/image.ts (what `npm run image` and `npm run image:push` run), in `cwd`, with exactly `env`. */
+export function runImageScript(args: string[], env: NodeJS.ProcessEnv, cwd = PROJECT_DIR): Promise<ScriptRun> {
+  return runCaptured(process.execPath, ["--import", TSX, IMAGE_SCRIPT, ...args], env, cwd);
 }
 
 /** The digest `image:push` printed on its `manifest digest:` line; throws with its output if it failed. */
