@@ -5,7 +5,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { DOCKER_ADMIN_PORT, DOCKER_INGRESS_PORT } from "../../src/envoy/docker.ts";
-import { BASELINE_LANE, CANARY_LANE, NAMED_USERS, SERVICES, USER_HEADER, WALKTHROUGH_USERS } from "../../src/envoy/topology.ts";
+import { assertPortFree } from "../../src/envoy/testbed.ts";
+import { BASELINE_LANE, CANARY_LANE, NAMED_USERS, ROUTE_HEADER, SERVICES, USER_HEADER, WALKTHROUGH_USERS } from "../../src/envoy/topology.ts";
 import { buildStandIns } from "../../scripts/docker-stand-ins.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 import { skipUnlessDockerEngine, startDockerEngine, type DockerEngine } from "../support/docker-engine.ts";
@@ -44,12 +45,12 @@ function expectedHops(user: string | undefined): string[] {
 const HOP = /-> (\w+)\(version: (\w+), ip: ([^)]+)\)/g;
 
 /** One bounded GET (10 s); a refused connection is an answer of status 0. */
-async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; route: string | null }> {
   try {
     const response = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
-    return { status: response.status, body: (await response.text()).trimEnd() };
+    return { status: response.status, body: (await response.text()).trimEnd(), route: response.headers.get(ROUTE_HEADER) };
   } catch (error) {
-    return { status: 0, body: String((error as Error).cause ?? error) };
+    return { status: 0, body: String((error as Error).cause ?? error), route: null };
   }
 }
 
@@ -76,6 +77,9 @@ describe("docker compose up in envoy/, as the README says", () => {
     if (engine.private) process.env.DOCKER_HOST = engine.env.DOCKER_HOST;
     await buildStandIns((line) => process.stderr.write(`${line}\n`));
     assert.equal(leftovers(), "", "containers, networks or volumes of a compose project named envoy exist already");
+    // The compose file publishes fixed ports: another testbed on them would answer in its place.
+    await assertPortFree(DOCKER_INGRESS_PORT, "docker compose's ingress");
+    await assertPortFree(DOCKER_ADMIN_PORT, "docker compose's Envoy admin");
     run(["npm", "run", "asbuild"]);
     up = true;
     run([...compose!, "up", "-d", "--build"], ENVOY_DIR);
@@ -104,11 +108,15 @@ describe("docker compose up in envoy/, as the README says", () => {
       const hops = [...reply.body.matchAll(HOP)];
       assert.deepEqual(hops.map(([, app, version]) => `${app}(version: ${version})`), expectedHops(user), `user ${user}: ${reply.body}`);
       assert.equal(new Set(hops.map(([, , , ip]) => ip)).size, SERVICES.length, `user ${user}: each hop answers from its own container: ${reply.body}`);
+      // The ingress route that matched: the named-user route, else the one for the tag the filter wrote.
+      const route = NAMED_USERS.some((named) => named.user === user) ? `user-${user}` : `tag-${referenceTag(user)}`;
+      assert.equal(reply.route, route, `user ${user}: ${ROUTE_HEADER}`);
       served.push(`${reply.body}   user ${user} requested`);
     }
     t.diagnostic(`walk-through served by the compose testbed:\n${served.join("\n")}`);
     const anonymous = await get(`${INGRESS}/`);
     assert.deepEqual([...anonymous.body.matchAll(HOP)].map(([, app, version]) => `${app}(version: ${version})`), expectedHops(undefined), "no user id: the baseline lane");
+    assert.equal(anonymous.route, "baseline", `no user id: ${ROUTE_HEADER}`);
   });
 
   test("the admin port counts each decision: one tag per user request, one no_key per request without a user", { skip }, async () => {
