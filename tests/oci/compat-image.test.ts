@@ -107,4 +107,11 @@ describe("compat image: buildah build, push to a local registry, pull back as Is
     assert.match(run.stdout, new RegExp(`^  sha256: ${printed.slice("sha256:".length)}$`, "m"), "WasmPlugin.sha256 takes the hex without the sha256: prefix");
     assert.equal(printed, await buildAndPush("docker-a", fromProject, "docker"), "IMAGE_FORMAT defaults to docker");
   });
+
+  test("an image name the tools refuse is reported in one error line, after the tool's own words", { skip }, async () => {
+    const run = await runImageScript([], await buildahEnv(join(work, "bad-name"), { IMAGE: `${registry.host}/Hash-Tagging:1` }));
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /repository name must be lowercase/);
+    assert.match(run.stderr, /^error: `buildah --storage-driver vfs build .*` failed \(exit \d+\); its output is above\n$/m);
+  });
 });
