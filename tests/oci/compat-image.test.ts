@@ -1,27 +1,25 @@
-// The image from ./Dockerfile, built by buildah the way `npm run image` does, pushed to a real registry
+// The image from ./Dockerfile, built and pushed by `npm run image:push` with buildah to a real registry
 // and pulled back over the distribution API, then judged by Istio's image-fetcher rules.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createBuildahBuilder } from "../../src/oci/buildah.ts";
-import type { ManifestFormat } from "../../src/oci/image-builder.ts";
-import { fetchWasmLikeIstio } from "../../src/oci/istio-wasm-fetch.ts";
-import { startLocalRegistry, type LocalRegistry } from "../../src/oci/local-registry.ts";
+import { startLocalRegistry, type LocalRegistry } from "../../scripts/lib/local-registry.ts";
+import { BUILDAH, DOCKER_REGISTRY, skipUnlessInstalled } from "../support/required-tools.ts";
+import { copyBuildContext } from "./support/build-context.ts";
+import { buildahEnv, printedDigest, runImageScript } from "./support/image-script.ts";
+import { fetchWasmLikeIstio } from "./support/istio-wasm-fetch.ts";
+import { singleLayerEntries } from "./support/layer-files.ts";
 import {
   DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER_TAR_GZIP, OCI_MANIFEST,
-} from "../../src/oci/media-types.ts";
-import { RegistryClient } from "../../src/oci/registry-client.ts";
-import { copyBuildContext } from "./support/build-context.ts";
-import { singleLayerEntries } from "./support/layer-files.ts";
+} from "./support/media-types.ts";
 import { PROJECT_DIR, releaseWasm } from "./support/project.ts";
-import { BUILDAH, DOCKER_REGISTRY, skipUnlessInstalled } from "./support/required-tools.ts";
+import { RegistryClient } from "./support/registry-client.ts";
 
 const skip = skipUnlessInstalled("tests/oci/compat-image.test.ts (buildah build + docker-registry)", [BUILDAH, DOCKER_REGISTRY]);
 const REPOSITORY = "hash-tagging";
-
+type ManifestFormat = "docker" | "oci";
 const EXPECTED: Record<ManifestFormat, { manifest: string; config: string; layer: string; variant: string }> = {
   docker: { manifest: DOCKER_MANIFEST, config: DOCKER_CONFIG, layer: DOCKER_LAYER_TAR_GZIP, variant: "docker-compat" },
   oci: { manifest: OCI_MANIFEST, config: OCI_CONFIG, layer: OCI_LAYER_TAR_GZIP, variant: "oci-compat" },
@@ -48,14 +46,12 @@ describe("compat image: buildah build, push to a local registry, pull back as Is
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  /** Builds in a store of its own (nothing cached between builds) and pushes as `tag`. */
+  /** `npm run image:push` with buildah, in a store of its own (nothing cached between builds), as `tag`. */
   function buildAndPush(tag: string, contextDir: () => Promise<string>, format: ManifestFormat): Promise<string> {
     if (!pushes.has(tag)) {
       pushes.set(tag, (async () => {
-        const builder = createBuildahBuilder({ storage: { driver: "vfs", root: join(work, tag, "root"), runRoot: join(work, tag, "run") } });
-        const image = `${registry.host}/${REPOSITORY}:${tag}`;
-        await builder.build({ contextDir: await contextDir(), dockerfile: "Dockerfile", image, sourceDateEpoch: 0 });
-        return builder.push({ image, format, tlsVerify: false });
+        const env = await buildahEnv(join(work, tag), { IMAGE: `${registry.host}/${REPOSITORY}:${tag}`, IMAGE_FORMAT: format });
+        return printedDigest(await runImageScript(["push"], env, await contextDir()));
       })());
     }
     return pushes.get(tag)!;
@@ -87,7 +83,7 @@ describe("compat image: buildah build, push to a local registry, pull back as Is
     test(`${format}: the layer holds only /plugin.wasm, byte-identical to build/plugin.wasm, dated SOURCE_DATE_EPOCH`, { skip }, async () => {
       await buildAndPush(`${format}-a`, fromProject, format);
       const entries = await singleLayerEntries(client, REPOSITORY, `${format}-a`);
-      assert.deepEqual(entries.map((entry) => [entry.name, entry.type, entry.mtime]), [["plugin.wasm", "0", 0]]);
+      assert.deepEqual(entries.map((entry) => [entry.name, entry.type, entry.mtime]), [["plugin.wasm", "file", 0]]);
       assert.ok(Buffer.from(entries[0].data).equals(Buffer.from(wasm)), "plugin.wasm in the layer differs from build/plugin.wasm");
     });
 
@@ -102,35 +98,20 @@ describe("compat image: buildah build, push to a local registry, pull back as Is
     });
   }
 
-  test("npm run image:push builds, pushes and prints the digest the registry serves", { skip }, async () => {
-    const storageConf = join(work, "cli-storage.conf");
-    await mkdir(join(work, "cli"), { recursive: true });
-    await writeFile(storageConf, `[storage]\ndriver = "vfs"\ngraphroot = "${join(work, "cli", "root")}"\nrunroot = "${join(work, "cli", "run")}"\n`);
+  test("npm run image:push prints the digest the registry serves and the two WasmPlugin lines", { skip }, async () => {
     const image = `${registry.host}/${REPOSITORY}:cli`;
-    const env: NodeJS.ProcessEnv = { ...process.env, IMAGE: image, TLS_VERIFY: "false", IMAGE_BUILDER: "buildah", CONTAINERS_STORAGE_CONF: storageConf };
-    delete env.STORAGE_DRIVER;
-    delete env.IMAGE_FORMAT;
-    delete env.SOURCE_DATE_EPOCH;
-    const { code, stdout, stderr } = await runNode(["--import", "tsx", "scripts/image-push.ts"], env);
-    assert.equal(code, 0, `image:push failed:\n${stderr}`);
-
-    const printed = /^manifest digest: (sha256:[0-9a-f]{64})$/m.exec(stdout)?.[1];
-    assert.ok(printed, `no "manifest digest:" line in:\n${stdout}`);
+    const run = await runImageScript(["push"], await buildahEnv(join(work, "cli"), { IMAGE: image }));
+    const printed = printedDigest(run);
     assert.equal((await client.getManifest(REPOSITORY, "cli")).digest, printed);
-    assert.match(stdout, new RegExp(`^  url: oci://${image.replace(/[.]/g, "\\.")}$`, "m"));
-    assert.match(stdout, new RegExp(`^  sha256: ${printed.slice("sha256:".length)}$`, "m"), "WasmPlugin.sha256 takes the hex without the sha256: prefix");
-    assert.equal(printed, await buildAndPush("docker-a", fromProject, "docker"), "the script and the library build the same image");
+    assert.match(run.stdout, new RegExp(`^  url: oci://${image.replace(/[.]/g, "\\.")}$`, "m"));
+    assert.match(run.stdout, new RegExp(`^  sha256: ${printed.slice("sha256:".length)}$`, "m"), "WasmPlugin.sha256 takes the hex without the sha256: prefix");
+    assert.equal(printed, await buildAndPush("docker-a", fromProject, "docker"), "IMAGE_FORMAT defaults to docker");
+  });
+
+  test("an image name the tools refuse is reported in one error line, after the tool's own words", { skip }, async () => {
+    const run = await runImageScript([], await buildahEnv(join(work, "bad-name"), { IMAGE: `${registry.host}/Hash-Tagging:1` }));
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /repository name must be lowercase/);
+    assert.match(run.stderr, /^error: `buildah --storage-driver vfs build .*` failed \(exit \d+\); its output is above\n$/m);
   });
 });
-
-function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: PROJECT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}

@@ -7,14 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureEnvoy } from "../../src/envoy/ensure.ts";
 import { startTestbed, type Testbed } from "../../src/envoy/testbed.ts";
-import { createBuildahBuilder } from "../../src/oci/buildah.ts";
-import { fetchWasmLikeIstio } from "../../src/oci/istio-wasm-fetch.ts";
-import { startLocalRegistry, type LocalRegistry } from "../../src/oci/local-registry.ts";
-import { RegistryClient } from "../../src/oci/registry-client.ts";
+import { startLocalRegistry, type LocalRegistry } from "../../scripts/lib/local-registry.ts";
 import { referenceTag } from "../support/fnv1a.ts";
+import { BUILDAH, DOCKER_REGISTRY, skipUnlessInstalled } from "../support/required-tools.ts";
 import { shippedPluginConfig } from "../istio/support/wasmplugin-config.ts";
-import { PROJECT_DIR } from "./support/project.ts";
-import { BUILDAH, DOCKER_REGISTRY, skipUnlessInstalled } from "./support/required-tools.ts";
+import { buildahEnv, printedDigest, runImageScript } from "./support/image-script.ts";
+import { fetchWasmLikeIstio } from "./support/istio-wasm-fetch.ts";
+import { RegistryClient } from "./support/registry-client.ts";
 
 const skip = skipUnlessInstalled("tests/oci/envoy-pulled-image.test.ts (buildah + docker-registry + Envoy)", [BUILDAH, DOCKER_REGISTRY]);
 
@@ -27,10 +26,7 @@ describe("plugin.wasm pulled from the registry image, in real Envoy", () => {
     if (skip) return;
     work = await mkdtemp(join(tmpdir(), "envoy-pulled-image-"));
     registry = await startLocalRegistry(join(work, "registry"));
-    const image = `${registry.host}/hash-tagging:e2e`;
-    const builder = createBuildahBuilder({ storage: { driver: "vfs", root: join(work, "root"), runRoot: join(work, "run") } });
-    await builder.build({ contextDir: PROJECT_DIR, dockerfile: "Dockerfile", image, sourceDateEpoch: 0 });
-    await builder.push({ image, format: "docker", tlsVerify: false });
+    printedDigest(await runImageScript(["push"], await buildahEnv(join(work, "store"), { IMAGE: `${registry.host}/hash-tagging:e2e` })));
 
     const pulled = await fetchWasmLikeIstio(new RegistryClient(registry.baseUrl), "hash-tagging", "e2e");
     const wasmPath = join(work, "pulled-plugin.wasm");

@@ -5,14 +5,15 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fetchWasmLikeIstio } from "../../src/oci/istio-wasm-fetch.ts";
-import { startLocalRegistry, type LocalRegistry } from "../../src/oci/local-registry.ts";
+import { gzipSync } from "node:zlib";
+import { startLocalRegistry, type LocalRegistry } from "../../scripts/lib/local-registry.ts";
+import { DOCKER_REGISTRY, skipUnlessInstalled } from "../support/required-tools.ts";
+import { pushCraftedImage, tarGzOf, tarOf, type CraftedLayer } from "./support/crafted-images.ts";
+import { fetchWasmLikeIstio } from "./support/istio-wasm-fetch.ts";
 import {
   DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER_TAR_GZIP, OCI_MANIFEST, WASM_CONTENT_LAYER, WASM_RUNTIME_CONFIG,
-} from "../../src/oci/media-types.ts";
-import { RegistryClient } from "../../src/oci/registry-client.ts";
-import { pushCraftedImage, tarGzOf, tarOf, type CraftedLayer } from "./support/crafted-images.ts";
-import { DOCKER_REGISTRY, skipUnlessInstalled } from "./support/required-tools.ts";
+} from "./support/media-types.ts";
+import { RegistryClient } from "./support/registry-client.ts";
 
 const skip = skipUnlessInstalled("tests/oci/istio-fetch-rules.test.ts (docker-registry)", [DOCKER_REGISTRY]);
 
@@ -42,6 +43,12 @@ const CASES: Case[] = [
     name: "plugin.wasm in a subdirectory, after other files: found by base name",
     manifest: OCI_MANIFEST, config: OCI_CONFIG,
     layers: () => [layer(OCI_LAYER_TAR_GZIP, tarGzOf([{ name: "README", bytes: NOT_WASM }, { name: "a/b/plugin.wasm", bytes: MODULE }]))],
+    want: { wasm: MODULE, variant: "oci-compat" },
+  },
+  {
+    name: "plugin.wasm under a 211-character path (a PAX long-name header): found",
+    manifest: OCI_MANIFEST, config: OCI_CONFIG,
+    layers: () => [layer(OCI_LAYER_TAR_GZIP, gzipSync(tarOf([{ name: `${"very-long-directory-name/".repeat(8)}plugin.wasm`, bytes: MODULE }], "pax")))],
     want: { wasm: MODULE, variant: "oci-compat" },
   },
   {

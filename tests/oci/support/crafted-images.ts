@@ -3,15 +3,14 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { sha256Digest } from "../../../src/oci/digest.ts";
-import type { RegistryClient } from "../../../src/oci/registry-client.ts";
+import { sha256Digest, type RegistryClient } from "./registry-client.ts";
 
 export interface CraftedLayer {
   mediaType: string;
   bytes: Uint8Array;
 }
 
-/** A tar made by GNU tar (not by our reader's author), so the reader is tested against a real producer. */
+/** A tar made by GNU tar, a real producer, in the format asked for. */
 export function tarOf(files: { name: string; bytes: Uint8Array }[], format: "ustar" | "pax" | "gnu" = "ustar"): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), "tar-fixture-"));
   try {

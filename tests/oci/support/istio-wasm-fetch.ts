@@ -1,7 +1,6 @@
 import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { hasWasmMagic } from "./release-wasm.ts";
-import { readTar } from "./tar-reader.ts";
+import { tarEntries } from "./tar-entries.ts";
 import type { FetchedManifest, RegistryClient } from "./registry-client.ts";
 import {
   DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_LAYER_TAR_GZIP, WASM_CONTENT_LAYER,
@@ -33,6 +32,7 @@ interface Descriptor {
 }
 
 const WASM_FILE_NAME = "plugin.wasm";
+const WASM_MAGIC = Buffer.from([0x00, 0x61, 0x73, 0x6d]);
 
 function layersOf(manifest: FetchedManifest): Descriptor[] {
   const layers = manifest.json.layers;
@@ -49,14 +49,14 @@ async function resolveIndex(client: RegistryClient, repository: string, index: F
 }
 
 /** The first tar entry whose base name is plugin.wasm, as Istio takes it. */
-function wasmFromTarGzip(layer: Uint8Array, where: string): { name: string; data: Uint8Array } {
+async function wasmFromTarGzip(layer: Uint8Array, where: string): Promise<{ name: string; data: Uint8Array }> {
   let tar: Uint8Array;
   try {
     tar = gunzipSync(layer);
   } catch (error) {
     throw new Error(`${where}: failed to parse layer as tar.gz: ${(error as Error).message}`);
   }
-  const entry = readTar(tar).find((e) => basename(e.name) === WASM_FILE_NAME);
+  const entry = (await tarEntries(tar)).find((e) => basename(e.name) === WASM_FILE_NAME);
   if (!entry) throw new Error(`${where}: ${WASM_FILE_NAME} not found in the archive`);
   return { name: entry.name, data: entry.data };
 }
@@ -69,7 +69,7 @@ async function compatVariant(
   const last = layers[layers.length - 1];
   if (last.mediaType !== expectedLayerType) throw new Error(`invalid media type ${last.mediaType} (expect ${expectedLayerType})`);
   const blob = await client.getBlob(repository, String(last.digest));
-  const { name, data } = wasmFromTarGzip(blob, `layer ${last.digest}`);
+  const { name, data } = await wasmFromTarGzip(blob, `layer ${last.digest}`);
   return { variant, manifestDigest: manifest.digest, manifest, layerMediaType: expectedLayerType, entryName: name, wasm: data };
 }
 
@@ -111,6 +111,6 @@ export async function fetchWasmLikeIstio(client: RegistryClient, repository: str
     if (!found) throw new Error(`${where}: the given image is in invalid format as an OCI image: ${errors.join("; ")}`);
     fetched = found;
   }
-  if (!hasWasmMagic(fetched.wasm)) throw new Error(`${where}: the extracted ${fetched.entryName ?? "layer"} does not start with \\0asm`);
+  if (!Buffer.from(fetched.wasm.subarray(0, 4)).equals(WASM_MAGIC)) throw new Error(`${where}: the extracted ${fetched.entryName ?? "layer"} does not start with \\0asm`);
   return fetched;
 }

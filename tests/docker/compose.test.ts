@@ -1,0 +1,145 @@
+// The README's Docker walk-through, for real: `npm run asbuild`, then `docker compose up -d --build` in envoy/
+// against a Docker engine (a private dockerd when none answers), the walk-through through port 10000, the
+// counters on the admin port, and `docker compose down` leaving nothing of the project behind.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { DOCKER_ADMIN_PORT, DOCKER_INGRESS_PORT } from "../../src/envoy/docker.ts";
+import { assertPortFree } from "../../src/envoy/testbed.ts";
+import { BASELINE_LANE, CANARY_LANE, NAMED_USERS, ROUTE_HEADER, SERVICES, USER_HEADER, WALKTHROUGH_USERS } from "../../src/envoy/topology.ts";
+import { buildStandIns } from "../../scripts/docker-stand-ins.ts";
+import { referenceTag } from "../support/fnv1a.ts";
+import { skipUnlessDockerEngine, startDockerEngine, type DockerEngine } from "../support/docker-engine.ts";
+import { skipLoudly } from "../support/required-tools.ts";
+
+const SUITE = "tests/docker/compose.test.ts (docker compose up in envoy/)";
+const PROJECT_DIR = new URL("../..", import.meta.url).pathname;
+const ENVOY_DIR = new URL("../../envoy", import.meta.url).pathname;
+/** Compose names the project after the directory; its containers, networks and volumes carry this label. */
+const PROJECT_LABEL = "label=com.docker.compose.project=envoy";
+const INGRESS = `http://127.0.0.1:${DOCKER_INGRESS_PORT}`;
+const ADMIN = `http://127.0.0.1:${DOCKER_ADMIN_PORT}`;
+
+/** `docker compose` (v2, as the README says), else Debian's `docker-compose` v1. */
+function composeCommand(): string[] | undefined {
+  if (spawnSync("docker", ["compose", "version"], { stdio: "ignore" }).status === 0) return ["docker", "compose"];
+  if (spawnSync("docker-compose", ["version"], { stdio: "ignore" }).status === 0) return ["docker-compose"];
+  return undefined;
+}
+
+const compose = composeCommand();
+const skip = skipUnlessDockerEngine(SUITE) ??
+  (compose ? undefined : skipLoudly(SUITE, "neither `docker compose` nor `docker-compose` is installed", "install Compose v2 as the docker CLI plugin, or `apt-get install docker-compose`"));
+
+/** The lane a user rides: a named user's route wins over the hash. */
+function laneOf(user: string) {
+  return NAMED_USERS.find((named) => named.user === user)?.lane ?? (referenceTag(user) === CANARY_LANE.tag ? CANARY_LANE : BASELINE_LANE);
+}
+
+/** Each hop's app and version: the lane's version where the service has it, else v1 (loose mode). */
+function expectedHops(user: string | undefined): string[] {
+  const lane = user === undefined ? BASELINE_LANE : laneOf(user);
+  return SERVICES.map((s) => `${s.app}(version: ${s.versions.includes(lane.version) ? lane.version : BASELINE_LANE.version})`);
+}
+
+const HOP = /-> (\w+)\(version: (\w+), ip: ([^)]+)\)/g;
+
+/** One bounded GET (10 s); a refused connection is an answer of status 0. */
+async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; route: string | null }> {
+  try {
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+    return { status: response.status, body: (await response.text()).trimEnd(), route: response.headers.get(ROUTE_HEADER) };
+  } catch (error) {
+    return { status: 0, body: String((error as Error).cause ?? error), route: null };
+  }
+}
+
+async function counters(): Promise<Map<string, number>> {
+  const text = (await get(`${ADMIN}/stats?filter=^wasmcustom\\.hash_tagging\\.`)).body;
+  return new Map([...text.matchAll(/^(\S+): (\d+)$/gm)].map(([, name, value]) => [name, Number(value)]));
+}
+
+describe("docker compose up in envoy/, as the README says", () => {
+  let engine: DockerEngine | undefined;
+  let up = false;
+  const run = (command: string[], cwd = PROJECT_DIR) => {
+    const result = spawnSync(command[0], command.slice(1), { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 900_000 });
+    if (result.status !== 0) throw new Error(`\`${command.join(" ")}\` in ${cwd} failed (${result.status ?? result.signal}):\n${`${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-25).join("\n")}`);
+    return result.stdout;
+  };
+  const leftovers = () => ["ps -a", "network ls", "volume ls"].map((what) => run(["docker", ...what.split(" "), "--quiet", "--filter", PROJECT_LABEL]).trim()).join(" ").trim();
+
+  before(async () => {
+    if (skip) return;
+    engine = await startDockerEngine();
+    process.stderr.write(`docker suite: ${engine.private ? `private dockerd at ${engine.env.DOCKER_HOST}` : "the running Docker engine"}\n`);
+    // This test process, the stand-in builder and every command below talk to that engine.
+    if (engine.private) process.env.DOCKER_HOST = engine.env.DOCKER_HOST;
+    await buildStandIns((line) => process.stderr.write(`${line}\n`));
+    assert.equal(leftovers(), "", "containers, networks or volumes of a compose project named envoy exist already");
+    // The compose file publishes fixed ports: another testbed on them would answer in its place.
+    await assertPortFree(DOCKER_INGRESS_PORT, "docker compose's ingress");
+    await assertPortFree(DOCKER_ADMIN_PORT, "docker compose's Envoy admin");
+    run(["npm", "run", "asbuild"]);
+    up = true;
+    run([...compose!, "up", "-d", "--build"], ENVOY_DIR);
+    // Envoy and the four apps start in any order: wait (bounded) until both mockc versions answer.
+    for (let attempt = 0; ; attempt++) {
+      const [baseline, canary] = await Promise.all([get(`${INGRESS}/`), get(`${INGRESS}/`, { [USER_HEADER]: NAMED_USERS[0].user })]);
+      if (baseline.status === 200 && canary.status === 200) break;
+      if (attempt === 120) throw new Error(`port ${DOCKER_INGRESS_PORT} did not serve both lanes within 120 tries: ${baseline.status} ${baseline.body} | ${canary.status} ${canary.body}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  });
+
+  after(async () => {
+    try {
+      if (up && engine) spawnSync(compose![0], [...compose!.slice(1), "down"], { cwd: ENVOY_DIR, stdio: "ignore", timeout: 120_000 });
+    } finally {
+      await engine?.stop();
+    }
+  });
+
+  test("the walk-through through port 10000: every user, three hops in three containers, on the lane expected", { skip }, async (t) => {
+    const served: string[] = [];
+    for (const user of WALKTHROUGH_USERS) {
+      const reply = await get(`${INGRESS}/`, { [USER_HEADER]: user });
+      assert.equal(reply.status, 200, `user ${user}: HTTP ${reply.status}: ${reply.body}`);
+      const hops = [...reply.body.matchAll(HOP)];
+      assert.deepEqual(hops.map(([, app, version]) => `${app}(version: ${version})`), expectedHops(user), `user ${user}: ${reply.body}`);
+      assert.equal(new Set(hops.map(([, , , ip]) => ip)).size, SERVICES.length, `user ${user}: each hop answers from its own container: ${reply.body}`);
+      // The ingress route that matched: the named-user route, else the one for the tag the filter wrote.
+      const route = NAMED_USERS.some((named) => named.user === user) ? `user-${user}` : `tag-${referenceTag(user)}`;
+      assert.equal(reply.route, route, `user ${user}: ${ROUTE_HEADER}`);
+      served.push(`${reply.body}   user ${user} requested`);
+    }
+    t.diagnostic(`walk-through served by the compose testbed:\n${served.join("\n")}`);
+    const anonymous = await get(`${INGRESS}/`);
+    assert.deepEqual([...anonymous.body.matchAll(HOP)].map(([, app, version]) => `${app}(version: ${version})`), expectedHops(undefined), "no user id: the baseline lane");
+    assert.equal(anonymous.route, "baseline", `no user id: ${ROUTE_HEADER}`);
+  });
+
+  test("the admin port counts each decision: one tag per user request, one no_key per request without a user", { skip }, async () => {
+    const users = [...WALKTHROUGH_USERS, ...WALKTHROUGH_USERS];
+    const anonymous = 3;
+    const before = await counters();
+    for (const user of users) assert.equal((await get(`${INGRESS}/`, { [USER_HEADER]: user })).status, 200);
+    for (let i = 0; i < anonymous; i++) assert.equal((await get(`${INGRESS}/`)).status, 200);
+    const after = await counters();
+    const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+    const want: Record<string, number> = { no_key: anonymous, past_last_range: 0 };
+    for (const user of users) want[`tag.${referenceTag(user)}`] = (want[`tag.${referenceTag(user)}`] ?? 0) + 1;
+    for (const [counter, value] of Object.entries(want)) {
+      const name = `wasmcustom.hash_tagging.rule_0.${counter}`;
+      assert.ok(after.has(name), `${name} missing from ${ADMIN}/stats`);
+      assert.equal(delta(name), value, `${name}: went up by ${delta(name)}, want ${value}`);
+    }
+  });
+
+  test("docker compose down leaves no container, network or volume of the project", { skip }, () => {
+    assert.notEqual(leftovers(), "", "the project's containers and network are there before down");
+    run([...compose!, "down"], ENVOY_DIR);
+    up = false;
+    assert.equal(leftovers(), "", "left after docker compose down");
+  });
+});
