@@ -51,7 +51,7 @@ function variants(): Variant[] {
   return [
     { name: "no filter", filters: [], routedAs: "none" },
     { name: "bare no-op Wasm module", filters: [wasm("noop", buildBenchModule("noop", "stub"), {})], routedAs: "none" },
-    { name: "proxy-runtime no-op filter", filters: [wasm("runtime-noop", buildBenchModule("runtime-noop", "incremental"), {})], routedAs: "none" },
+    { name: "proxy-runtime no-op filter (SDK exports as published)", filters: [wasm("runtime-noop", buildBenchModule("runtime-noop", "incremental"), {})], routedAs: "none" },
     { name: "floor: minimal same-work module", filters: [wasm("floor", floor, "x-user-id")], routedAs: tag },
     { name: "floor, key header absent", filters: [wasm("floor", floor, "x-absent")], routedAs: "none" },
     { name: "hash-tagging, reference config", filters: [wasm("hash-tagging", PLUGIN_WASM, pluginConfig())], routedAs: tag },
