@@ -145,7 +145,7 @@ function markdownTable(version: string, rows: { name: string; perRequest: number
 
 function svgChart(rows: { name: string; added: number }[]): string {
   const barHeight = 22;
-  const labelWidth = 260;
+  const labelWidth = 20 + 6.5 * Math.max(...rows.map((r) => r.name.length));
   const chartWidth = 440;
   const max = Math.max(...rows.map((r) => r.added), 1);
   const height = rows.length * (barHeight + 6) + 40;
