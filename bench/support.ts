@@ -35,13 +35,12 @@ export function buildBenchModule(name: string, runtime: "stub" | "incremental"):
 
 /** The reference config with a key header no request sends: the filter's fixed cost. */
 export function absentKeyConfig(): object {
-  const config = pluginConfig() as { rules: { header: string }[] };
-  return { rules: config.rules.map((rule) => ({ ...rule, header: "x-absent" })) };
+  return { rules: pluginConfig().rules.map((rule) => ({ ...rule, header: "x-absent" })) };
 }
 
 /** Four copies of the reference rule, each writing its own tag header (the last one routes). */
 export function fourRulesConfig(): object {
-  const rule = (pluginConfig() as { rules: { name?: string; tagHeader: string }[] }).rules[0];
+  const rule = pluginConfig().rules[0];
   return {
     rules: [0, 1, 2, 3].map((i) => ({ ...rule, name: `rule_${i}`, tagHeader: i === 3 ? rule.tagHeader : `x-tag-${i}` })),
   };

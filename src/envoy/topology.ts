@@ -36,8 +36,13 @@ export const NAMED_USERS: readonly { user: string; lane: Lane }[] = [{ user: "ja
 
 export const WALKTHROUGH_USERS: readonly string[] = ["jason", "bob", "stacy", "jessie", "vance", "jack"];
 
-/** DESIGN.md's pluginConfig: 20% of users to s2, the rest to s1, by x-user-id. */
-export function pluginConfig(canaryRange = 20): object {
+/** The shape of a pluginConfig as the reference deployment writes it. */
+export interface ReferencePluginConfig {
+  rules: { header: string; modulo: number; tagHeader: string; policies: { range: number; tagValue: string }[] }[];
+}
+
+/** The reference pluginConfig: `canaryRange`% of users (20 by default) to s2, the rest to s1, by x-user-id. */
+export function pluginConfig(canaryRange = 20): ReferencePluginConfig {
   return {
     rules: [
       {
