@@ -148,7 +148,7 @@ function tagRequest(rule: TaggingRule, counters: RuleCounters, logDecisions: boo
   const index = policyIndexForBucket(rule, bucket);
   if (index < 0) {
     abi.proxy_increment_metric(counters.pastLastRange, 1);
-    if (logDecisions) logDecision(rule, bucket, "no tag (past the last range)");
+    if (logDecisions) logDecision(rule, bucket, -1);
     return;
   }
   const tagHeader = rule.tagHeaderBytes;
@@ -157,9 +157,11 @@ function tagRequest(rule: TaggingRule, counters: RuleCounters, logDecisions: boo
     REQUEST_HEADERS, changetype<usize>(tagHeader), tagHeader.byteLength, changetype<usize>(tag), tag.byteLength,
   );
   abi.proxy_increment_metric(unchecked(counters.tagged[index]), 1);
-  if (logDecisions) logDecision(rule, bucket, rule.tagHeader + ": " + unchecked(rule.policies[index]).tagValue);
+  if (logDecisions) logDecision(rule, bucket, index);
 }
 
-function logDecision(rule: TaggingRule, bucket: u32, outcome: string): void {
+/** Logs one decision (debug.enabled): the only string building a request can do, so it stays here. */
+function logDecision(rule: TaggingRule, bucket: u32, policyIndex: i32): void {
+  const outcome = policyIndex < 0 ? "no tag (past the last range)" : rule.tagHeader + ": " + rule.policies[policyIndex].tagValue;
   log(LogLevelValues.info, rule.name + ": bucket " + bucket.toString() + " of " + rule.modulo.toString() + " -> " + outcome);
 }
