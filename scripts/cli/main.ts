@@ -1,0 +1,107 @@
+// `npx hash-tagging validate|which|split|diff`: operators' questions answered by build/plugin.wasm, the
+// filter the gateway runs, in the Node Proxy-Wasm host: the same parser, hash and errors as Envoy.
+import { existsSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { CliError, EXIT } from "./cli-error.ts";
+import { diff } from "./diff.ts";
+import { split } from "./split.ts";
+import { validate } from "./validate.ts";
+import { which } from "./which.ts";
+
+const DEFAULT_WASM = "build/plugin.wasm";
+const SHIPPED = "deploy/istio/wasmplugin.yaml";
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new CliError(`--sample ${JSON.stringify(value)}: expected a positive integer`);
+  return n;
+}
+
+function common(command: Command): Command {
+  return command
+    .option("--json", "print JSON for scripts instead of text")
+    .option("--wasm <file>", "the compiled filter to ask", DEFAULT_WASM);
+}
+
+/** Options that pick the configuration and shape the request each id is sent in. */
+function requestOptions(command: Command): Command {
+  return command
+    .option("--plugin <name>", "the WasmPlugin to use when FILE holds several")
+    .option("--header <name=value>", "add a request header (repeatable)", collect, [])
+    .option("--cookie <cookies>", "the request's Cookie header, e.g. 'session=abc; lang=en'")
+    .option("--host <host>", "the request's host (:authority)")
+    .option("--path <path>", "the request's path with query (:path)", "/");
+}
+
+/** Runs a command's action, turning its result into the exit code. */
+function action<A extends unknown[]>(run: (...args: A) => Promise<number>) {
+  return async (...args: A) => {
+    const options = args.at(-2) as { wasm?: string };
+    if (options.wasm !== undefined && !existsSync(options.wasm)) {
+      throw new CliError(`${options.wasm} not found: build the filter first (npm run asbuild)`);
+    }
+    process.exitCode = await run(...args);
+  };
+}
+
+const program = new Command("hash-tagging")
+  .description("Answers an operator's questions with the compiled filter (build/plugin.wasm) in a Node Proxy-Wasm host.\nExit codes: 0 fine, 1 configuration refused, 2 bad file, id or argument, 3 diff --expect-only-into failed.")
+  .addHelpText("after", `\nExamples:\n  $ npx hash-tagging validate ${SHIPPED}\n  $ npx hash-tagging which ${SHIPPED} jason bob\n  $ npx hash-tagging split ${SHIPPED} --sample 100000\n  $ npx hash-tagging diff ${SHIPPED} ramp-50.yaml users.txt --expect-only-into s2\n\nEach command's --help says more.`)
+  .showSuggestionAfterError(true)
+  .exitOverride()
+  .configureOutput({ outputError: (message, write) => write(`hash-tagging: ${message.replace(/^error: /, "").trim()}\n`) });
+
+common(program.command("validate"))
+  .description("judge each configuration with the filter, printing what it would log in Envoy; exit 1 if any is refused")
+  .argument("<file...>", "WasmPlugin manifests (every kind: WasmPlugin document) or a bare pluginConfig, YAML or JSON")
+  .addHelpText("after", `\nExample:\n  $ npx hash-tagging validate ${SHIPPED} my-edit.yaml`)
+  .action(action(validate));
+
+requestOptions(common(program.command("which")))
+  .description("print, per id and rule, the bucket, the tag and why")
+  .argument("<file>", "WasmPlugin manifest or pluginConfig")
+  .argument("<id...>", "user ids (the key header's value); - reads ids from stdin, one per line")
+  .addHelpText("after", `\nExample:\n  $ npx hash-tagging which ${SHIPPED} jason bob`)
+  .action(action(which));
+
+requestOptions(common(program.command("split")))
+  .description("count each lane's share for a set of ids next to the share the config intends, and test the buckets for uniformity")
+  .argument("<file>", "WasmPlugin manifest or pluginConfig")
+  .argument("[ids]", "file of ids, one per line (- for stdin)")
+  .addOption(new Option("--sample <n>", "without an ids file: use N random ids").argParser(positiveInteger))
+  .option("--svg <out>", "also write the chart as SVG")
+  .addHelpText("after", `\nExamples:\n  $ npx hash-tagging split ${SHIPPED} users.txt\n  $ npx hash-tagging split ${SHIPPED} --sample 100000 --svg split.svg`)
+  .action(action(split));
+
+requestOptions(common(program.command("diff")))
+  .description("show whom an edit moves: per rule a from-lane by to-lane matrix, the movers, and flags on risky edits")
+  .argument("<old>", "the configuration serving now")
+  .argument("<new>", "the edited configuration")
+  .argument("[ids]", "file of ids, one per line (- for stdin)")
+  .addOption(new Option("--sample <n>", "without an ids file: use N random ids").argParser(positiveInteger))
+  .option("--expect-only-into <lane>", "exit 3 if any user moves anywhere but into LANE (a CI gate before a ramp)")
+  .addHelpText("after", `\nExample:\n  $ npx hash-tagging diff ${SHIPPED} ramp-50.yaml users.txt --expect-only-into s2`)
+  .action(action(diff));
+
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  // A closed pipe (| head) is the reader's choice, not a failure.
+  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; every usage error is a bad argument.
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT.badInput;
+  } else if (error instanceof CliError) {
+    console.error(`hash-tagging: ${error.message}`);
+    process.exitCode = error.exitCode;
+  } else {
+    console.error(`hash-tagging: internal error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = EXIT.internal;
+  }
+}
