@@ -1,21 +1,14 @@
-// `npm run check-config`: pluginConfigs in files, judged by the compiled filter before they reach a gateway.
+// `hash-tagging validate` (and its alias `npm run check-config`): pluginConfigs in files, judged by the
+// compiled filter before they reach a gateway.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, it } from "node:test";
-import { checkConfigFiles } from "../../src/check/plugin-config-files.ts";
+import { it } from "node:test";
+import { checkConfigFiles } from "../../scripts/cli/validate.ts";
+import { assertOneLineError, runCli, scratch, SHIPPED } from "./run-cli.ts";
 
 const WASM = "build/plugin.wasm";
-const scratch = mkdtempSync(join(tmpdir(), "check-config-"));
-after(() => rmSync(scratch, { recursive: true, force: true }));
-
-function file(name: string, text: string): string {
-  const path = join(scratch, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = scratch("validate");
 
 const WASMPLUGIN = (pluginConfig: string) => `apiVersion: extensions.istio.io/v1alpha1
 kind: WasmPlugin
@@ -29,7 +22,7 @@ it("accepts the shipped WasmPlugin, and judges every WasmPlugin of a multi-docum
 ---
 ${WASMPLUGIN("  pluginConfig: {rules: [{header: x-user-id, modulo: 100, tagHeader: x-tag, policies: [{range: 200, tagValue: a}]}]}").replace("name: hash-tagging", "name: second")}
 `);
-  const [shipped, two] = await checkConfigFiles(["deploy/istio/wasmplugin.yaml", twoPlugins], WASM);
+  const [shipped, two] = await checkConfigFiles([SHIPPED, twoPlugins], WASM);
   assert.deepEqual(shipped.verdicts, [{ subject: "WasmPlugin istio-system/hash-tagging", accepted: true, lines: ["configuration accepted: 1 rule(s)"] }]);
   assert.deepEqual(two.verdicts.map((v) => [v.subject, v.accepted]), [["WasmPlugin istio-system/hash-tagging", true], ["WasmPlugin istio-system/second", false]]);
   assert.deepEqual(two.verdicts[1].lines, ["rules[0].policies[0].range: expected an integer from 0 to 100, got the number 200"]);
@@ -43,18 +36,36 @@ it("refuses a WasmPlugin without pluginConfig, as the filter in Envoy would", as
 
 it("checks a bare pluginConfig in JSON, and says why a file cannot be checked", async () => {
   const json = file("config.json", '{"rules":[{"header":"x-user-id","modulo":10,"tagHeader":"x-tag","policies":[{"range":10,"tagValue":"a"}]}]}');
-  const reports = await checkConfigFiles([json, join(scratch, "missing.yaml"), file("broken.yaml", "rules: [\n"), file("other.yaml", "kind: Service\n")], WASM);
+  const reports = await checkConfigFiles([json, join(dir, "missing.yaml"), file("broken.yaml", "rules: [\n"), file("other.yaml", "kind: Service\n")], WASM);
   assert.equal(reports[0].verdicts[0].accepted, true);
   assert.match(reports[1].problem ?? "", /^cannot read: ENOENT/);
   assert.match(reports[2].problem ?? "", /^not YAML or JSON: /);
   assert.equal(reports[3].problem, 'holds no WasmPlugin and no pluginConfig (an object with "rules")');
 });
 
-it("exits 0 when every config is accepted, 1 otherwise, 2 without files", () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", "scripts/check-config.ts", ...args], { encoding: "utf8" });
-  assert.equal(run("deploy/istio/wasmplugin.yaml").status, 0);
-  const refused = run(file("bad.yaml", "rules: []\n"));
+it("exits 0 when every config is accepted, 1 when one is refused or a file cannot be checked, 2 without files", () => {
+  const accepted = runCli(["validate", SHIPPED]);
+  assert.equal(accepted.status, 0);
+  assert.equal(accepted.stdout, `${SHIPPED}: WasmPlugin istio-system/hash-tagging: accepted\n  configuration accepted: 1 rule(s)\n`);
+  const refused = runCli(["validate", SHIPPED, file("bad.yaml", "rules: []\n")]);
   assert.equal(refused.status, 1);
   assert.match(refused.stdout, /bad\.yaml: pluginConfig: refused\n {2}rules: expected at least one rule, got an empty array/);
-  assert.equal(run().status, 2);
+  const missing = runCli(["validate", join(dir, "missing.yaml")]);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stdout, /missing\.yaml: cannot read: ENOENT/);
+  assertOneLineError(runCli(["validate"]), 2, /missing required argument 'file'/);
+});
+
+it("prints JSON with --json", () => {
+  const result = runCli(["validate", "--json", SHIPPED, file("bad-range.json", '{"rules":[{"header":"x-user-id","modulo":10,"tagHeader":"x-tag","policies":[{"range":11,"tagValue":"a"}]}]}')]);
+  assert.equal(result.status, 1);
+  const reports = JSON.parse(result.stdout);
+  assert.deepEqual(reports.map((r: { verdicts: Array<{ accepted: boolean }> }) => r.verdicts.map((v) => v.accepted)), [[true], [false]]);
+});
+
+it("keeps npm run check-config as an alias of validate", () => {
+  const result = spawnSync("npm", ["run", "--silent", "check-config", "--", SHIPPED, file("alias-bad.yaml", "rules: []\n")], { encoding: "utf8" });
+  assert.equal(result.status, 1);
+  assert.match(result.stdout, new RegExp(`^${SHIPPED}: WasmPlugin istio-system/hash-tagging: accepted\n`));
+  assert.match(result.stdout, /alias-bad\.yaml: pluginConfig: refused/);
 });
