@@ -18,9 +18,12 @@ export interface RuleView {
   name: string;
   /** The rule's object in the configuration, for what only the config says (policies, modulo). */
   config: Record<string, unknown>;
-  keyHeader?: string;
+  /** Where the rule reads its key: one of the fields `header`, `cookie` or `query`, and its value. */
+  key?: { source: string; name: string };
   tagHeader?: string;
 }
+
+const KEY_SOURCES = ["header", "cookie", "query"];
 
 export interface RuleDecision {
   rule: string;
@@ -85,7 +88,7 @@ export class FilterRun {
       // The counter's rule segment is the filter's own name for an unnamed rule.
       name: typeof config.name === "string" ? config.name : segments[i],
       config,
-      keyHeader: typeof config.header === "string" ? config.header : undefined,
+      key: KEY_SOURCES.filter((source) => typeof config[source] === "string").map((source) => ({ source, name: config[source] as string }))[0],
       tagHeader: typeof config.tagHeader === "string" ? config.tagHeader : undefined,
     }));
     const run = new FilterRun(plugin, rules, source);
@@ -102,11 +105,6 @@ export class FilterRun {
       this.counterOutcome.push(outcome);
       this.lastValue.push(value);
     }
-  }
-
-  /** The key header names the ids go into: each rule's `header`. */
-  get keyHeaders(): string[] {
-    return [...new Set(this.rules.flatMap((r) => (r.keyHeader === undefined ? [] : [r.keyHeader])))];
   }
 
   /** Runs one request through the filter and reads back each rule's decision. */
@@ -156,8 +154,14 @@ export function explain(decision: RuleDecision, rule: RuleView): string {
       return `policies[${index}] (buckets ${from}..${Number(policies[index].range) - 1})`;
     }
   }
-  if (decision.outcome === "no_key") return `no key (${rule.keyHeader ?? "the key"} absent or empty)`;
+  if (decision.outcome === "no_key") return `no key (${keyName(rule)} absent or empty)`;
   if (decision.outcome === "past_last_range") return "past the last range: no tag";
   if (decision.outcome === "none") return "no decision counted: the rule did not apply";
   return decision.outcome.replaceAll("_", " ");
+}
+
+/** The rule's key for people: `x-user-id`, `cookie uid`, `query uid`. */
+export function keyName(rule: RuleView): string {
+  if (rule.key === undefined) return "the key";
+  return rule.key.source === "header" ? rule.key.name : `${rule.key.source} ${rule.key.name}`;
 }

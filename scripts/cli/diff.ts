@@ -120,8 +120,8 @@ export async function diff(oldFile: string, newFile: string, idsPath: string | u
   // Lanes come from counters and tag headers: no buckets needed, so no debug log lines to pay for.
   const before = await FilterRun.open(options.wasm, oldSource, { debug: false });
   const after = await FilterRun.open(options.wasm, newSource, { debug: false });
-  const oldRequest = requestBuilder(options, before.keyHeaders);
-  const newRequest = requestBuilder(options, after.keyHeaders);
+  const oldRequest = requestBuilder(options, before.rules);
+  const newRequest = requestBuilder(options, after.rules);
   const pairs: RulePair[] = before.rules
     .map((rule, i) => ({ name: rule.name, old: i, new: after.rules.findIndex((r) => r.name === rule.name), matrix: new Map() }))
     .filter((pair) => pair.new >= 0);

@@ -3,7 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { type Bar, type Chart, svg, textBar } from "./chart.ts";
 import { CliError } from "./cli-error.ts";
-import { FilterRun, laneOf, type RuleView } from "./decisions.ts";
+import { FilterRun, keyName, laneOf, type RuleView } from "./decisions.ts";
 import { idInput } from "./ids.ts";
 import { intendedShares } from "./intended-shares.ts";
 import { readPluginConfig } from "./plugin-configs.ts";
@@ -73,7 +73,7 @@ function print(splits: RuleSplit[], rules: RuleView[], title: string): void {
   console.log(title);
   splits.forEach((split, r) => {
     const rule = rules[r];
-    console.log(`\n${colours.bold(split.rule)}: ${rule.keyHeader ?? "key"} -> ${rule.tagHeader ?? "tag"}, ${count(split.ids)} ids`);
+    console.log(`\n${colours.bold(split.rule)}: ${keyName(rule)} -> ${rule.tagHeader ?? "tag"}, ${count(split.ids)} ids`);
     const width = Math.max(...split.lanes.map((l) => l.lane.length));
     const countWidth = Math.max(...split.lanes.map((l) => count(l.count).length));
     for (const bar of split.lanes) {
@@ -90,7 +90,7 @@ export async function split(file: string, idsPath: string | undefined, options: 
   const input = idInput(idsPath, options.sample);
   // Buckets come only from the filter's decision log lines, so it runs with debug enabled.
   const filter = await FilterRun.open(options.wasm, source, { debug: true });
-  const request = requestBuilder(options, filter.keyHeaders);
+  const request = requestBuilder(options, filter.rules);
   const tallies = filter.rules.map((rule) => new RuleTally(rule));
   let ids = 0;
   const bar = progress("split", input.total);

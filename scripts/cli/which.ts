@@ -31,7 +31,7 @@ async function idsFrom(args: string[]): Promise<Uint8Array[]> {
 
 export async function which(file: string, idArgs: string[], options: WhichOptions): Promise<number> {
   const filter = await FilterRun.open(options.wasm, readPluginConfig(file, options.plugin), { debug: true });
-  const request = requestBuilder(options, filter.keyHeaders);
+  const request = requestBuilder(options, filter.rules);
   const rows: Row[] = [];
   for (const id of await idsFrom(idArgs)) {
     filter.decide(request(id)).forEach((decision, r) => {
