@@ -50,7 +50,7 @@ export async function which(file: string, idArgs: string[], options: WhichOption
     row.tag === undefined ? "no tag" : `${row.tagHeader}: ${row.tag}`,
     row.why,
   ]);
-  const widths = cells[0].map((_, c) => Math.max(...cells.map((cell) => cell[c].length)));
+  const widths = cells[0].map((_, c) => cells.reduce((width, cell) => Math.max(width, cell[c].length), 0));
   for (const [i, cell] of cells.entries()) {
     const padded = cell.map((text, c) => (c === cell.length - 1 ? text : text.padEnd(widths[c])));
     padded[3] = rows[i].tag === undefined ? colours.dim(padded[3]) : colours.bold(padded[3]);

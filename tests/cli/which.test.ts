@@ -85,6 +85,16 @@ it("reads ids from stdin with -, as raw bytes: CRLF line ends dropped, invalid U
   assert.deepEqual(rows.map((r) => r.bucket), [Buffer.from("jason"), invalid, Buffer.from("bob")].map((id) => fnv1a32(id) % 100));
 });
 
+it("answers a long list of ids from stdin, one line per id", () => {
+  const ids = Array.from({ length: 150_000 }, (_, i) => `user-${i}`);
+  const result = runCli(["which", SHIPPED, "-"], ids.join("\n"));
+  assert.equal(result.status, 0, result.stderr);
+  const lines = result.stdout.trimEnd().split("\n");
+  assert.equal(lines.length, ids.length);
+  const last = ids[ids.length - 1];
+  assert.match(lines[lines.length - 1], new RegExp(`^${last} +rule_0  bucket ${fnv1a32(Buffer.from(last)) % 100} of 100 +x-asm-prefer-tag: ${referenceTag(last)} `));
+});
+
 it("refuses bad input with one line and a non-zero exit, never a stack trace", () => {
   assertOneLineError(runCli(["which", "no-such.yaml", "jason"]), 2, /no-such\.yaml: cannot read: ENOENT/);
   assertOneLineError(runCli(["which", file("not-yaml.yaml", "rules: [\n"), "jason"]), 2, /not-yaml\.yaml: not YAML or JSON: /);
