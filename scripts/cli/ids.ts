@@ -8,7 +8,7 @@ import { createReadStream, statSync } from "node:fs";
 import { CliError } from "./cli-error.ts";
 
 /** Envoy's default limit for all request headers together (60 KiB) bounds a single id too. */
-export const MAX_ID_BYTES = 60 * 1024;
+const MAX_ID_BYTES = 60 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
@@ -86,7 +86,7 @@ export function readIds(path: string): IdBatches {
 }
 
 /** `count` random ids (16 hex digits each), generated in batches. */
-export function sampleIds(count: number): IdBatches {
+function sampleIds(count: number): IdBatches {
   async function* batches() {
     const BATCH = 4096;
     for (let done = 0; done < count; ) {

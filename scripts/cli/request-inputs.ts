@@ -18,7 +18,7 @@ const PATH = ":path";
 const bytes = (value: string): Buffer => Buffer.from(value, "utf8");
 
 /** The headers every request carries, whatever the id. */
-export function baseHeaders(options: RequestOptions): Entry[] {
+function baseHeaders(options: RequestOptions): Entry[] {
   const entries: Entry[] = [
     [":method", bytes("GET")],
     [":scheme", bytes("http")],

@@ -33,7 +33,7 @@ class RuleTally {
   }
 }
 
-export interface RuleSplit {
+interface RuleSplit {
   rule: string;
   ids: number;
   lanes: Bar[];

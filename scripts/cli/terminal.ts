@@ -8,7 +8,7 @@ export const colours = picocolors.createColors(Boolean(process.stdout.isTTY) && 
 export const count = (n: number): string => n.toLocaleString("en-US");
 export const percent = (share: number): string => `${(100 * share).toFixed(2)}%`;
 
-export interface Progress {
+interface Progress {
   update(done: number): void;
   stop(): void;
 }

@@ -2,6 +2,7 @@
 // configuration; expected matrices come from the independent FNV-1a and the ranges' meaning.
 import assert from "node:assert/strict";
 import { it } from "node:test";
+import type { RuleDiff } from "../../scripts/cli/diff.ts";
 import { REFERENCE_CONFIG, referenceConfigWithCanary } from "../support/configs.ts";
 import { fnv1a32 } from "../support/fnv1a.ts";
 import { Random } from "../support/random.ts";
@@ -9,15 +10,6 @@ import { assertOneLineError, json, runCli, scratch, SHIPPED } from "./run-cli.ts
 
 const { file } = scratch("diff");
 
-interface RuleDiff {
-  rule: string;
-  ids: number;
-  movers: number;
-  moverShare: number;
-  matrix: Record<string, Record<string, number>>;
-  shares: Record<string, { old: number; new: number }>;
-  flags: string[];
-}
 interface DiffReport {
   ids: number;
   unmatched: string[];

@@ -116,7 +116,7 @@ it("writes the chart as SVG with --svg", () => {
   const expected = referenceCounts(randomIds.map((id) => Buffer.from(id)));
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.match(svg, new RegExp(`>${expected.s2.toLocaleString("en-US")} [\\d.]+% \\(intended 20\\.00%\\)<`));
-  assert.equal((svg.match(/<rect /g) ?? []).length, 4, "a background and a bar per lane");
+  assert.equal((svg.match(/<rect x=/g) ?? []).length, 4, "a track and a bar per lane");
   assertOneLineError(runCli(["split", SHIPPED, randomIdsFile, "--svg", join(dir, "no-such-dir", "x.svg")]), 2, /x\.svg: cannot write: ENOENT/);
 });
 
