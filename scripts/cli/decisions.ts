@@ -152,8 +152,10 @@ export class FilterRun {
       const decision = decisions[r];
       if (decision.tag !== undefined || rule.tagHeader === undefined || UNTAGGED_OUTCOMES.has(decision.outcome)) return;
       const written = text(result.headers.get(rule.tagHeader));
-      const before = headers.find(([name]) => name.toLowerCase() === rule.tagHeader)?.[1];
-      if (written !== undefined && (decision.outcome === TAGGED || written !== text(before))) decision.tag = written;
+      if (written === undefined) return;
+      // A tagging outcome wrote the header; another outcome counts as a tag only if it changed it.
+      const sent = () => text(headers.find(([name]) => name.toLowerCase() === rule.tagHeader)?.[1]);
+      if (decision.outcome === TAGGED || written !== sent()) decision.tag = written;
     });
     return decisions;
   }

@@ -74,6 +74,8 @@ it("answers per rule, with no key, past the last range and named rules", () => {
 it("sends the id in place of a --header for the key header, and other request options as headers", () => {
   const [row] = whichJson([SHIPPED, "--header", "x-user-id=someone-else", "--header", "x-other=1", "--host", "shop.example.com", "--path", "/cart?x=1", "--cookie", "a=b", "jason"]);
   assert.equal(row.bucket, fnv1a32(Buffer.from("jason")) % 100);
+  const [forged] = whichJson([SHIPPED, "--header", "x-asm-prefer-tag=forged", "jason"]);
+  assert.equal(forged.tag, referenceTag("jason"), "the filter replaces a client's tag");
   assertOneLineError(runCli(["which", SHIPPED, "--header", "novalue", "jason"]), 2, /--header "novalue": expected NAME=VALUE/);
 });
 
