@@ -4,6 +4,9 @@
 import { quoteJson } from "./json-quote";
 
 const MAX_DEPTH = 64;
+// json-as stores a member name's length in 16 bits, so a longer name would be misread. Far above
+// any real field name or override key (those have their own, smaller limits).
+const MAX_MEMBER_NAME_CHARS = 32768;
 
 class JsonScanner {
   pos: i32 = 0;
@@ -128,7 +131,12 @@ class JsonScanner {
   member(depth: i32): bool {
     this.skipWhitespace();
     if (this.peek() != 0x22) return this.fail("a quoted member name");
+    const start = this.pos;
     if (!this.string()) return false;
+    if (this.pos - start - 2 > MAX_MEMBER_NAME_CHARS) {
+      this.error = "member name at character " + start.toString() + " is " + (this.pos - start - 2).toString() + " characters long: expected at most " + MAX_MEMBER_NAME_CHARS.toString();
+      return false;
+    }
     this.skipWhitespace();
     if (this.peek() != 0x3a) return this.fail("':'");
     this.pos++;

@@ -4,13 +4,23 @@ import { TaggingRule } from "./rules";
 
 const PREFIX = "hash_tagging.";
 
+// @ts-ignore: decorator
+@inline function isStatsSafe(c: i32): bool {
+  return <u32>((c | 0x20) - 0x61) < 26 || <u32>(c - 0x30) < 10 || c == 0x5f || c == 0x2d;
+}
+
 /** `text` with every character outside [A-Za-z0-9_-] replaced by "_": safe as one stats name segment. */
 export function statsSegment(text: string): string {
-  let out = "";
-  for (let i = 0, n = text.length; i < n; i++) {
+  const n = text.length;
+  let i = 0;
+  while (i < n && isStatsSafe(text.charCodeAt(i))) i++;
+  if (i == n) return text;
+  // Written in place into a string of the same length: linear, where `out += c` in a loop is quadratic.
+  const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  memory.copy(changetype<usize>(out), changetype<usize>(text), <usize>i << 1);
+  for (; i < n; i++) {
     const c = text.charCodeAt(i);
-    const safe = <u32>((c | 0x20) - 0x61) < 26 || <u32>(c - 0x30) < 10 || c == 0x5f || c == 0x2d;
-    out += safe ? String.fromCharCode(c) : "_";
+    store<u16>(changetype<usize>(out) + (<usize>i << 1), isStatsSafe(c) ? <u16>c : 0x5f);
   }
   return out;
 }
@@ -20,12 +30,22 @@ export function taggedMetricName(rule: TaggingRule, tagValue: string): string {
   return PREFIX + statsSegment(rule.name) + ".tag." + statsSegment(tagValue);
 }
 
-/** Requests whose bucket fell at or past the rule's last range: left untagged. */
+/** Requests whose bucket fell at or past the rule's last range: left untagged (no defaultTagValue). */
 export function pastLastRangeMetricName(rule: TaggingRule): string {
   return PREFIX + statsSegment(rule.name) + ".past_last_range";
 }
 
-/** Requests without the rule's key header (or with an empty one): left untagged. */
+/** Requests without the rule's key (or with an empty one): left untagged (no defaultTagValue). */
 export function noKeyMetricName(rule: TaggingRule): string {
   return PREFIX + statsSegment(rule.name) + ".no_key";
+}
+
+/** Requests whose key is one of the rule's overrides: tagged with that override's value. */
+export function overrideMetricName(rule: TaggingRule): string {
+  return PREFIX + statsSegment(rule.name) + ".override";
+}
+
+/** Requests tagged with the rule's defaultTagValue (no key, or a bucket past the last range). */
+export function defaultMetricName(rule: TaggingRule): string {
+  return PREFIX + statsSegment(rule.name) + ".default";
 }
