@@ -1,130 +1,49 @@
 // JSON text -> validated rules, or one error per problem, each naming its JSON path.
-// json-as typed parsing does not validate (wrong types become 0 or abort the VM), so the text is
-// first checked for well-formedness, then read as untyped JSON.Value and checked field by field.
+// The text is first checked for well-formedness (json-as aborts the VM on some malformed input),
+// then read as untyped JSON.Value and checked field by field (config-reader.ts).
 import { JSON } from "json-as";
-import { isHeaderValue, isLowercaseHeaderName } from "./http-syntax";
+import {
+  MAX_CONFIG_BYTES, MAX_MATCH_ENTRIES, MAX_NAME_BYTES, MAX_OVERRIDES, MAX_POLICIES, MAX_RULES, MAX_VALUE_BYTES,
+} from "./config-limits";
+import { ConfigReader, ROOT_PATH, describe } from "./config-reader";
+import { isHostPattern, isPathPrefix, isToken } from "./http-syntax";
+import { JsonFields } from "./json-fields";
 import { memberPath, quoteJson } from "./json-quote";
 import { jsonSyntaxError } from "./json-syntax";
 import { statsSegment } from "./metric-names";
-import { PluginConfig, RulePolicy, TaggingRule } from "./rules";
+import { HashVariant, KeySource, PluginConfig, RuleKey, RuleMatch, RuleOptions, RulePolicy, Tag, TaggingRule } from "./rules";
 import { invalidUtf8Offset } from "./utf8";
 
-// Problems with the text as a whole are reported under this name; top-level fields need no prefix.
-const ROOT_PATH = "configuration";
 const MAX_MODULO: f64 = <f64>u32.MAX_VALUE;
 const TOP_LEVEL_FIELDS: string[] = ["rules", "debug"];
-const RULE_FIELDS: string[] = ["name", "header", "modulo", "tagHeader", "policies"];
-const POLICY_FIELDS: string[] = ["range", "tagValue"];
-const DEBUG_FIELDS: string[] = ["enabled"];
-// Fields of the reference schema this filter recognises but does not implement yet, with what to
-// do instead: refusing them is safer than silently routing differently from what the operator wrote.
-const UNSUPPORTED_RULE_FIELDS: string[] = ["match", "partitionedPolicies"];
-const UNSUPPORTED_RULE_ADVICE: string[] = [
-  "select the gateways to tag with the WasmPlugin's selector instead",
-  "use \"policies\" with cumulative ranges instead",
+const RULE_FIELDS: string[] = [
+  "name", "header", "cookie", "query", "modulo", "tagHeader", "policies", "partitionedPolicies",
+  "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag",
 ];
+const POLICY_FIELDS: string[] = ["range", "tagValue"];
+const PARTITIONED_POLICY_FIELDS: string[] = ["weight", "tagValue"];
+const MATCH_FIELDS: string[] = ["hosts", "pathPrefixes"];
+const DEBUG_FIELDS: string[] = ["enabled"];
+// The key sources, in KeySource order: a rule has exactly one.
+const KEY_FIELDS: string[] = ["header", "cookie", "query"];
+// In HashVariant order.
+const HASH_NAMES: string[] = ["fnv1a32", "fnv1a32-fmix32"];
+const CLIENT_TAG_CHOICES: string[] = ["keep", "remove"];
 
 /** The outcome of reading a configuration: a config when `errors` is empty, otherwise null. */
 export class ConfigResult {
   constructor(readonly config: PluginConfig | null, readonly errors: string[]) {}
 }
 
-/** Integral numbers print as written in the config (100, not 100.0). */
-function formatNumber(n: f64): string {
-  return Math.floor(n) == n && Math.abs(n) < 9007199254740992 ? (<i64>n).toString() : n.toString();
-}
-
-/** A short, quoted description of a JSON value for error messages. */
-function describe(value: JSON.Value): string {
-  const type = value.type;
-  if (type == JSON.Types.Null) return "null";
-  if (type == JSON.Types.Bool) return value.get<bool>() ? "true" : "false";
-  if (type == JSON.Types.F64) return "the number " + formatNumber(value.get<f64>());
-  if (type == JSON.Types.String) {
-    const text = value.get<string>();
-    return "the string " + (text.length > 64 ? quoteJson(text.substr(0, 61)) + "..." : quoteJson(text));
-  }
-  if (type == JSON.Types.Array) return "an array";
-  return "an object";
-}
-
-class ConfigReader {
-  errors: string[] = [];
-
-  fail(path: string, message: string): void {
-    this.errors.push(path + ": " + message);
-  }
-
-  /**
-   * The object at `path`, with repeated and unknown fields reported (`unsupported` ones are known but
-   * reported by the caller), or null (reported) when it is not an object.
-   */
-  object(value: JSON.Value, path: string, fields: string[], unsupported: string[] = []): JSON.Obj | null {
-    if (value.type != JSON.Types.Object) {
-      this.fail(path, "expected an object, got " + describe(value));
-      return null;
-    }
-    const obj = value.get<JSON.Obj>();
-    const keys = obj.keys();
-    const parent = path == ROOT_PATH ? "" : path;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      if (keys.indexOf(key) < i) {
-        this.fail(memberPath(parent, key), "appears more than once: expected each field once");
-      } else if (!fields.includes(key) && !unsupported.includes(key)) {
-        this.fail(memberPath(parent, key), "unknown field (expected one of: " + fields.join(", ") + ")");
-      }
-    }
-    return obj;
-  }
-
-  array(value: JSON.Value, path: string): JSON.Value[] | null {
-    if (value.type != JSON.Types.Array) {
-      this.fail(path, "expected an array, got " + describe(value));
-      return null;
-    }
-    const items = value.get<JSON.Arr>();
-    const out = new Array<JSON.Value>(items.length);
-    for (let i = 0; i < items.length; i++) out[i] = items.at(i);
-    return out;
-  }
-
-  string(value: JSON.Value, path: string): string | null {
-    if (value.type != JSON.Types.String) {
-      this.fail(path, "expected a string, got " + describe(value));
-      return null;
-    }
-    return value.get<string>();
-  }
-
-  /** An integer in min..max; Istio hands numbers over as doubles, so 100.0 counts as 100. */
-  integer(value: JSON.Value, path: string, min: f64, max: f64): i64 {
-    const expected = "expected an integer from " + (<u64>min).toString() + " to " + (<u64>max).toString();
-    if (value.type != JSON.Types.F64) {
-      this.fail(path, expected + ", got " + describe(value));
-      return -1;
-    }
-    const n = value.get<f64>();
-    if (!(n >= min && n <= max) || Math.floor(n) != n) {
-      this.fail(path, expected + ", got " + describe(value));
-      return -1;
-    }
-    return <i64>n;
-  }
-
-  headerName(value: JSON.Value, path: string): string | null {
-    const name = this.string(value, path);
-    if (name === null) return null;
-    if (!isLowercaseHeaderName(name)) {
-      this.fail(path, "expected a lowercase HTTP header name (letters a-z, digits, !#$%&'*+-.^_`|~; no pseudo-headers), got " + describe(value));
-      return null;
-    }
-    return name;
-  }
-
+class PluginConfigReader extends ConfigReader {
   config(text: string): PluginConfig | null {
     if (text.trim().length == 0) {
       this.fail(ROOT_PATH, "is empty: expected a JSON object with a non-empty \"rules\" array");
+      return null;
+    }
+    const size = String.UTF8.byteLength(text);
+    if (size > MAX_CONFIG_BYTES) {
+      this.fail(ROOT_PATH, "is " + size.toString() + " bytes: expected at most " + MAX_CONFIG_BYTES.toString());
       return null;
     }
     const syntaxError = jsonSyntaxError(text);
@@ -144,23 +63,26 @@ class ConfigReader {
       this.fail("rules", "is required: expected a non-empty array of rules");
       return null;
     }
-    const items = this.array(rulesValue, "rules");
+    const items = this.array(rulesValue, "rules", MAX_RULES);
     if (items === null) return null;
     if (items.length == 0) this.fail("rules", "expected at least one rule, got an empty array");
     const rules = new StaticArray<TaggingRule>(items.length);
-    const statsNames = new Array<string>(items.length);
+    // Names label the rule's counters: two rules with one label would share them.
+    const ruleOfStatsName = new Map<string, i32>();
     for (let i = 0; i < items.length; i++) {
-      const rule = this.rule(items[i], "rules[" + i.toString() + "]", i);
+      const path = "rules[" + i.toString() + "]";
+      const rule = this.rule(items[i], path, i);
       if (rule === null) continue;
       rules[i] = rule;
-      // Names label the rule's counters: two rules with one label would share them.
-      statsNames[i] = statsSegment(rule.name);
-      const first = statsNames.indexOf(statsNames[i]);
-      if (first < i) {
-        this.fail("rules[" + i.toString() + "].name", "expected a name no other rule has (as a stats name, " + quoteJson(statsNames[i]) + " is also rules[" + first.toString() + "]'s), got " + quoteJson(rule.name));
+      const statsName = statsSegment(rule.name);
+      if (ruleOfStatsName.has(statsName)) {
+        const first = ruleOfStatsName.get(statsName);
+        this.fail(path + ".name", "expected a name no other rule has (as a stats name, " + quoteJson(statsName) + " is also rules[" + first.toString() + "]'s), got " + quoteJson(rule.name));
+      } else {
+        ruleOfStatsName.set(statsName, i);
       }
     }
-    return this.errors.length == 0 ? new PluginConfig(rules, logDecisions) : null;
+    return this.problems == 0 ? new PluginConfig(rules, logDecisions) : null;
   }
 
   debug(value: JSON.Value): bool {
@@ -176,80 +98,126 @@ class ConfigReader {
   }
 
   rule(value: JSON.Value, path: string, index: i32): TaggingRule | null {
-    const obj = this.object(value, path, RULE_FIELDS, UNSUPPORTED_RULE_FIELDS);
+    const obj = this.object(value, path, RULE_FIELDS);
     if (obj === null) return null;
-    const errorsBefore = this.errors.length;
-    for (let i = 0; i < UNSUPPORTED_RULE_FIELDS.length; i++) {
-      const field = UNSUPPORTED_RULE_FIELDS[i];
-      if (obj.has(field)) this.fail(path + "." + field, "is not supported yet: " + UNSUPPORTED_RULE_ADVICE[i]);
-    }
+    const problemsBefore = this.problems;
 
     let name = "rule_" + index.toString();
     const nameValue = obj.get("name");
     if (nameValue !== null) {
-      const text = this.string(nameValue, path + ".name");
-      if (text !== null && text.length == 0) this.fail(path + ".name", "expected a non-empty string, got an empty one");
-      else if (text !== null) name = text;
+      const text = this.text(nameValue, path + ".name", MAX_NAME_BYTES);
+      if (text !== null) name = text;
     }
 
-    const header = this.required(obj, "header", path) ? this.headerName(obj.get("header")!, path + ".header") : null;
-    const tagHeader = this.required(obj, "tagHeader", path) ? this.headerName(obj.get("tagHeader")!, path + ".tagHeader") : null;
-    if (header !== null && tagHeader !== null && header == tagHeader) {
-      this.fail(path + ".tagHeader", "expected a header other than the hashed header " + quoteJson(header));
+    const key = this.key(obj, path);
+    const tagHeader = this.required(obj, "tagHeader", path) ? this.headerName(obj.get("tagHeader")!, path + ".tagHeader", MAX_NAME_BYTES) : null;
+    if (key !== null && tagHeader !== null && key.header == tagHeader) {
+      this.fail(path + ".tagHeader", "expected a header other than the one the key is read from, " + quoteJson(tagHeader));
     }
     let modulo: i64 = -1;
     if (this.required(obj, "modulo", path)) modulo = this.integer(obj.get("modulo")!, path + ".modulo", 1, MAX_MODULO);
 
-    let policies: StaticArray<RulePolicy> | null = null;
-    if (this.required(obj, "policies", path)) policies = this.policies(obj.get("policies")!, path + ".policies", modulo);
+    const policies = this.anyPolicies(obj, path, modulo);
+    const options = this.options(obj, path);
 
-    if (this.errors.length != errorsBefore) return null;
-    return new TaggingRule(name, header!, <u32>modulo, tagHeader!, policies!);
+    if (this.problems != problemsBefore) return null;
+    return new TaggingRule(name, key!, <u32>modulo, tagHeader!, policies!, options);
   }
 
-  required(obj: JSON.Obj, field: string, path: string): bool {
-    if (obj.has(field)) return true;
-    this.fail(path + "." + field, "is required");
-    return false;
+  /** The rule's one key source: `header`, `cookie` or `query`. */
+  key(obj: JsonFields, path: string): RuleKey | null {
+    let source = -1;
+    for (let i = 0; i < KEY_FIELDS.length; i++) {
+      if (!obj.has(KEY_FIELDS[i])) continue;
+      if (source >= 0) {
+        this.fail(path + "." + KEY_FIELDS[i], "expected one key source, got \"" + KEY_FIELDS[source] + "\" too");
+        return null;
+      }
+      source = i;
+    }
+    if (source < 0) {
+      this.fail(path + ".header", "is required (or \"cookie\" or \"query\" instead)");
+      return null;
+    }
+    const field = KEY_FIELDS[source];
+    const value = obj.get(field)!;
+    const fieldPath = path + "." + field;
+    if (source == KeySource.Header) {
+      const header = this.headerName(value, fieldPath, MAX_NAME_BYTES);
+      return header === null ? null : new RuleKey(KeySource.Header, header);
+    }
+    if (source == KeySource.Cookie) {
+      const cookie = this.string(value, fieldPath);
+      if (cookie === null) return null;
+      if (!isToken(cookie)) {
+        this.fail(fieldPath, "expected a cookie name (letters, digits, !#$%&'*+-.^_`|~; case-sensitive), got " + describe(value));
+        return null;
+      }
+      return this.withinBytes(cookie, fieldPath, MAX_NAME_BYTES) ? new RuleKey(KeySource.Cookie, cookie) : null;
+    }
+    const parameter = this.text(value, fieldPath, MAX_NAME_BYTES);
+    return parameter === null ? null : new RuleKey(KeySource.Query, parameter);
   }
 
-  /** Policies in order; a range checks against modulo only when modulo itself was valid (>= 1). */
-  policies(value: JSON.Value, path: string, modulo: i64): StaticArray<RulePolicy> | null {
-    const items = this.array(value, path);
+  /** `policies`, or `partitionedPolicies` turned into the same cumulative ranges: exactly one of them. */
+  anyPolicies(obj: JsonFields, path: string, modulo: i64): StaticArray<RulePolicy> | null {
+    const ranges = obj.get("policies");
+    const weights = obj.get("partitionedPolicies");
+    if (ranges !== null && weights !== null) {
+      this.fail(path + ".partitionedPolicies", "expected either \"policies\" or \"partitionedPolicies\", got both");
+      return null;
+    }
+    if (weights !== null) return this.policies(weights, path + ".partitionedPolicies", modulo, true);
+    if (ranges !== null) return this.policies(ranges, path + ".policies", modulo, false);
+    this.fail(path + ".policies", "is required (or \"partitionedPolicies\" instead)");
+    return null;
+  }
+
+  /**
+   * Policies in order, as cumulative ranges. With `weighted`, each item's `weight` is a count of
+   * buckets following the previous item's; without, `range` is the cumulative bound itself. Bounds
+   * check against modulo only when modulo itself was valid (>= 1).
+   */
+  policies(value: JSON.Value, path: string, modulo: i64, weighted: bool): StaticArray<RulePolicy> | null {
+    const items = this.array(value, path, MAX_POLICIES);
     if (items === null) return null;
     if (items.length == 0) {
       this.fail(path, "expected at least one policy, got an empty array");
       return null;
     }
-    const maxRange: f64 = modulo >= 1 ? <f64>modulo : MAX_MODULO;
+    const maxRange: i64 = modulo >= 1 ? modulo : <i64>MAX_MODULO;
+    const amountField = weighted ? "weight" : "range";
     const policies = new StaticArray<RulePolicy>(items.length);
     let previousRange: i64 = 0;
     let ok = true;
     for (let i = 0; i < items.length; i++) {
       const itemPath = path + "[" + i.toString() + "]";
-      const obj = this.object(items[i], itemPath, POLICY_FIELDS);
+      const obj = this.object(items[i], itemPath, weighted ? PARTITIONED_POLICY_FIELDS : POLICY_FIELDS);
       if (obj === null) {
         ok = false;
         continue;
       }
       let range: i64 = -1;
-      if (this.required(obj, "range", itemPath)) {
-        const rangeValue = obj.get("range")!;
-        range = this.integer(rangeValue, itemPath + ".range", 0, maxRange);
-        if (range >= 0 && range < previousRange) {
-          this.fail(itemPath + ".range", "expected at least the previous range " + previousRange.toString() + " (ranges never decrease), got " + describe(rangeValue));
+      if (this.required(obj, amountField, itemPath)) {
+        const amountValue = obj.get(amountField)!;
+        const amountPath = itemPath + "." + amountField;
+        if (weighted) {
+          const weight = this.integer(amountValue, amountPath, 0, <f64>maxRange);
+          if (weight >= 0 && previousRange + weight > maxRange) {
+            this.fail(amountPath, "expected at most " + (maxRange - previousRange).toString() + " (weights sum to at most modulo " + maxRange.toString() + "), got " + describe(amountValue));
+          } else if (weight >= 0) {
+            range = previousRange + weight;
+          }
+        } else {
+          range = this.integer(amountValue, amountPath, 0, <f64>maxRange);
+          if (range >= 0 && range < previousRange) {
+            this.fail(amountPath, "expected at least the previous range " + previousRange.toString() + " (ranges never decrease), got " + describe(amountValue));
+          }
         }
         if (range >= 0) previousRange = range;
       }
       let tagValue: string | null = null;
-      if (this.required(obj, "tagValue", itemPath)) {
-        const tagValueJson = obj.get("tagValue")!;
-        tagValue = this.string(tagValueJson, itemPath + ".tagValue");
-        if (tagValue !== null && !isHeaderValue(tagValue)) {
-          this.fail(itemPath + ".tagValue", "expected a non-empty header value (visible ASCII, inner spaces allowed), got " + describe(tagValueJson));
-          tagValue = null;
-        }
-      }
+      if (this.required(obj, "tagValue", itemPath)) tagValue = this.tagValue(obj.get("tagValue")!, itemPath + ".tagValue", MAX_VALUE_BYTES);
       if (range < 0 || tagValue === null) {
         ok = false;
         continue;
@@ -258,17 +226,117 @@ class ConfigReader {
     }
     return ok ? policies : null;
   }
+
+  /** The optional fields; each left out keeps the reference's behaviour. */
+  options(obj: JsonFields, path: string): RuleOptions {
+    const options = new RuleOptions();
+    const seed = obj.get("seed");
+    if (seed !== null) options.seed = this.text(seed, path + ".seed", MAX_NAME_BYTES);
+    const hash = obj.get("hash");
+    if (hash !== null) options.hash = <HashVariant>max(0, this.choice(hash, path + ".hash", HASH_NAMES));
+    const defaultTagValue = obj.get("defaultTagValue");
+    if (defaultTagValue !== null) {
+      const tag = this.tagValue(defaultTagValue, path + ".defaultTagValue", MAX_VALUE_BYTES);
+      if (tag !== null) options.defaultTag = new Tag(tag);
+    }
+    const overrides = obj.get("overrides");
+    if (overrides !== null) this.overrides(overrides, path + ".overrides", options);
+    const clientTag = obj.get("clientTag");
+    if (clientTag !== null) options.removeClientTag = this.choice(clientTag, path + ".clientTag", CLIENT_TAG_CHOICES) == 1;
+    const match = obj.get("match");
+    if (match !== null) options.match = this.match(match, path + ".match");
+    return options;
+  }
+
+  /** `{"<key value>": "<tagValue>"}`: exact keys pinned to a tag before hashing. */
+  overrides(value: JSON.Value, path: string, options: RuleOptions): void {
+    const members = this.members(value, path);
+    if (members === null) return;
+    if (members.size > MAX_OVERRIDES) {
+      this.fail(path, "expected at most " + MAX_OVERRIDES.toString() + " entries, got " + members.size.toString());
+      return;
+    }
+    for (let i = 0; i < members.size; i++) {
+      const key = members.names[i];
+      const entryPath = memberPath(path, key);
+      if (members.isRepeat(i)) {
+        this.fail(entryPath, "appears more than once: expected each key once");
+        continue;
+      }
+      if (key.length == 0) {
+        this.fail(entryPath, "expected a non-empty key (an empty key counts as no key)");
+        continue;
+      }
+      const tag = this.tagValue(members.values[i], entryPath, MAX_VALUE_BYTES);
+      if (!this.withinBytes(key, entryPath, MAX_VALUE_BYTES) || tag === null) continue;
+      options.overrideKeys.push(key);
+      options.overrideTags.push(new Tag(tag));
+    }
+  }
+
+  match(value: JSON.Value, path: string): RuleMatch | null {
+    const obj = this.object(value, path, MATCH_FIELDS);
+    if (obj === null) return null;
+    let hosts: StaticArray<ArrayBuffer> | null = null;
+    const hostsValue = obj.get("hosts");
+    if (hostsValue !== null) hosts = this.matchList(hostsValue, path + ".hosts", true);
+    let prefixes: StaticArray<ArrayBuffer> | null = null;
+    const prefixesValue = obj.get("pathPrefixes");
+    if (prefixesValue !== null) prefixes = this.matchList(prefixesValue, path + ".pathPrefixes", false);
+    return new RuleMatch(hosts, prefixes);
+  }
+
+  /** `hosts` (lowercased; "*.example.com" kept as ".example.com") or `pathPrefixes`, as bytes. */
+  matchList(value: JSON.Value, path: string, isHosts: bool): StaticArray<ArrayBuffer> | null {
+    const items = this.array(value, path, MAX_MATCH_ENTRIES);
+    if (items === null) return null;
+    const field = isHosts ? "hosts" : "pathPrefixes";
+    if (items.length == 0) {
+      this.fail(path, "expected at least one entry, got an empty array (leave \"" + field + "\" out to match every request)");
+      return null;
+    }
+    const out = new StaticArray<ArrayBuffer>(items.length);
+    let ok = true;
+    for (let i = 0; i < items.length; i++) {
+      const itemPath = path + "[" + i.toString() + "]";
+      let text = this.string(items[i], itemPath);
+      if (text === null) {
+        ok = false;
+        continue;
+      }
+      if (isHosts) text = text.toLowerCase();
+      const valid = isHosts ? isHostPattern(text) : isPathPrefix(text);
+      if (!valid) {
+        const expected = isHosts
+          ? "expected a host name or IP address without port, or \"*.\" and a domain"
+          : "expected a path starting with \"/\" (visible ASCII, no spaces)";
+        this.fail(itemPath, expected + ", got " + describe(items[i]));
+        ok = false;
+        continue;
+      }
+      if (!this.withinBytes(text, itemPath, isHosts ? MAX_NAME_BYTES : MAX_VALUE_BYTES)) {
+        ok = false;
+        continue;
+      }
+      out[i] = String.UTF8.encode(isHosts && text.startsWith("*.") ? text.substring(1) : text);
+    }
+    return ok ? out : null;
+  }
 }
 
 /** Reads a configuration: all of it is valid and returned, or none of it is, with every problem listed. */
 export function parseConfig(text: string): ConfigResult {
-  const reader = new ConfigReader();
+  const reader = new PluginConfigReader();
   const config = reader.config(text);
-  return new ConfigResult(reader.errors.length == 0 ? config : null, reader.errors);
+  return new ConfigResult(reader.problems == 0 ? config : null, reader.lines());
 }
 
 /** Reads a configuration as the host delivers it: raw bytes that must be UTF-8 JSON. */
 export function parseConfigBytes(bytes: ArrayBuffer): ConfigResult {
+  if (bytes.byteLength > MAX_CONFIG_BYTES) {
+    const errors = [ROOT_PATH + ": is " + bytes.byteLength.toString() + " bytes: expected at most " + MAX_CONFIG_BYTES.toString()];
+    return new ConfigResult(null, errors);
+  }
   const invalidAt = invalidUtf8Offset(changetype<usize>(bytes), bytes.byteLength);
   if (invalidAt >= 0) {
     const errors = [ROOT_PATH + ": invalid UTF-8 at byte " + invalidAt.toString() + ": expected UTF-8 JSON text"];

@@ -1,14 +1,19 @@
-// RFC 9110 syntax checks for the names and values the config puts into requests.
+// RFC 9110 syntax checks for the names and values the config puts into requests or matches against.
 
-/** A header name the filter may read or write: a lowercase token (no pseudo-header, no uppercase). */
-export function isLowercaseHeaderName(name: string): bool {
+/** An RFC 9110 token character other than a letter or digit. */
+function isTokenSymbol(c: i32): bool {
+  return "!#$%&'*+-.^_`|~".indexOf(String.fromCharCode(c)) >= 0;
+}
+
+/** An HTTP token (RFC 9110 section 5.6.2): header names and cookie names. Any case; no pseudo-headers. */
+export function isToken(name: string): bool {
   const n = name.length;
   if (n == 0) return false;
   for (let i = 0; i < n; i++) {
     const c = name.charCodeAt(i);
     const isDigit = <u32>(c - 0x30) < 10;
-    const isLower = <u32>(c - 0x61) < 26;
-    if (!isDigit && !isLower && "!#$%&'*+-.^_`|~".indexOf(String.fromCharCode(c)) < 0) return false;
+    const isLetter = <u32>((c | 0x20) - 0x61) < 26;
+    if (!isDigit && !isLetter && !isTokenSymbol(c)) return false;
   }
   return true;
 }
@@ -22,6 +27,52 @@ export function isHeaderValue(value: string): bool {
     const isVisible = <u32>(c - 0x21) < 0x5e;
     const isInnerBlank = (c == 0x20 || c == 0x09) && i > 0 && i < n - 1;
     if (!isVisible && !isInnerBlank) return false;
+  }
+  return true;
+}
+
+/** A DNS label character (lowercase), or "_" which some internal names use. */
+function isHostCharacter(c: i32): bool {
+  return <u32>(c - 0x61) < 26 || <u32>(c - 0x30) < 10 || c == 0x2d || c == 0x5f;
+}
+
+/** Dot-separated non-empty labels of [a-z0-9_-]. */
+function isDomain(text: string): bool {
+  const n = text.length;
+  if (n == 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c == 0x2e) {
+      if (i == 0 || i == n - 1 || text.charCodeAt(i - 1) == 0x2e) return false;
+    } else if (!isHostCharacter(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** A bracketed IPv6 literal such as [::1] (hex digits, colons and dots between the brackets). */
+function isIpv6Literal(text: string): bool {
+  const n = text.length;
+  if (n < 3 || text.charCodeAt(0) != 0x5b || text.charCodeAt(n - 1) != 0x5d) return false;
+  for (let i = 1; i < n - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (<u32>(c - 0x30) >= 10 && <u32>(c - 0x61) >= 6 && c != 0x3a && c != 0x2e) return false;
+  }
+  return true;
+}
+
+/** A lowercase `match.hosts` entry: a host name, an IP address, or `*.` and a domain (its subdomains). */
+export function isHostPattern(host: string): bool {
+  if (host.startsWith("*.")) return isDomain(host.substring(2));
+  return isDomain(host) || isIpv6Literal(host);
+}
+
+/** A `match.pathPrefixes` entry: "/" then visible ASCII (compared byte for byte with :path). */
+export function isPathPrefix(prefix: string): bool {
+  if (!prefix.startsWith("/")) return false;
+  for (let i = 1, n = prefix.length; i < n; i++) {
+    if (<u32>(prefix.charCodeAt(i) - 0x21) >= 0x5e) return false;
   }
   return true;
 }

@@ -1,16 +1,47 @@
-import { fnv1a32 } from "../../assembly/hash";
-import { RulePolicy, TaggingRule } from "../../assembly/rules";
-import { bucketOf, policyIndexForBucket } from "../../assembly/tagging";
+import { NO_SPAN, spanLength, spanPtr } from "../../assembly/byte-span";
+import { fmix32, fnv1a32 } from "../../assembly/hash";
+import { HashVariant, KeySource, RuleKey, RuleOptions, RulePolicy, Tag, TaggingRule } from "../../assembly/rules";
+import {
+  PAST_LAST_RANGE, bucketOf, bucketOfState, decide, isOverride, keyHashState, keyIn, overrideEntry, policyIndexForBucket,
+} from "../../assembly/tagging";
 
-function ruleOf(modulo: u32, ranges: u32[], tags: string[]): TaggingRule {
+function policiesOf(ranges: u32[], tags: string[]): StaticArray<RulePolicy> {
   const policies = new StaticArray<RulePolicy>(ranges.length);
   for (let i = 0; i < ranges.length; i++) policies[i] = new RulePolicy(ranges[i], tags[i]);
-  return new TaggingRule("test", "x-user-id", modulo, "x-asm-prefer-tag", policies);
+  return policies;
+}
+
+function ruleOf(modulo: u32, ranges: u32[], tags: string[], options: RuleOptions = new RuleOptions(), key: RuleKey = new RuleKey(KeySource.Header, "x-user-id")): TaggingRule {
+  return new TaggingRule("test", key, modulo, "x-asm-prefer-tag", policiesOf(ranges, tags), options);
 }
 
 function tagAt(rule: TaggingRule, bucket: u32): string {
   const index = policyIndexForBucket(rule, bucket);
   return index < 0 ? "<none>" : rule.policies[index].tagValue;
+}
+
+/** What `decide` gives a key: the tag, "<past last range>", or "override:<tag>". */
+function decision(rule: TaggingRule, key: string): string {
+  const bytes = String.UTF8.encode(key);
+  const outcome = decide(rule, changetype<usize>(bytes), bytes.byteLength);
+  if (isOverride(outcome)) return "override:" + rule.overrides!.tags[overrideEntry(outcome)].value;
+  return outcome == PAST_LAST_RANGE ? "<past last range>" : rule.policies[outcome].tagValue;
+}
+
+function keyOf(rule: TaggingRule, header: string): string {
+  const bytes = String.UTF8.encode(header);
+  const found = keyIn(rule, changetype<usize>(bytes), bytes.byteLength);
+  return found == NO_SPAN ? "<no key>" : String.UTF8.decodeUnsafe(spanPtr(found), spanLength(found));
+}
+
+function bucketFor(rule: TaggingRule, key: string): u32 {
+  const bytes = String.UTF8.encode(key);
+  return bucketOfState(rule, keyHashState(rule, changetype<usize>(bytes), bytes.byteLength));
+}
+
+function plainHash(text: string): u32 {
+  const bytes = String.UTF8.encode(text);
+  return fnv1a32(changetype<usize>(bytes), bytes.byteLength);
 }
 
 describe("bucketOf", () => {
@@ -60,9 +91,66 @@ describe("key bytes to policy", () => {
   it("buckets a key by FNV-1a of its bytes, as the filter does", () => {
     const rule = ruleOf(100, [20, 100], ["s2", "s1"]);
     // FNV-1a("jack") % 100 is 2 by the independent TypeScript FNV-1a in tests/support/fnv1a.ts.
-    const key = String.UTF8.encode("jack");
-    const bucket = bucketOf(fnv1a32(changetype<usize>(key), key.byteLength), rule.modulo);
-    expect(bucket).toBe(2);
-    expect(rule.policies[policyIndexForBucket(rule, bucket)].tagValue).toBe("s2");
+    expect(bucketFor(rule, "jack")).toBe(2);
+    expect(decision(rule, "jack")).toBe("s2");
+  });
+  it("continues from the seed's state, and finalizes with fmix32 for fnv1a32-fmix32", () => {
+    const options = new RuleOptions();
+    options.seed = "exp-1";
+    const seeded = ruleOf(1000, [1000], ["a"], options);
+    expect(bucketFor(seeded, "jack")).toBe(plainHash("exp-1:jack") % 1000);
+    const mixed = new RuleOptions();
+    mixed.seed = "exp-1";
+    mixed.hash = HashVariant.Fnv1a32Fmix32;
+    expect(bucketFor(ruleOf(1000, [1000], ["a"], mixed), "jack")).toBe(fmix32(plainHash("exp-1:jack")) % 1000);
+  });
+  it("decodes a query key before hashing it", () => {
+    const rule = ruleOf(100, [100], ["a"], new RuleOptions(), new RuleKey(KeySource.Query, "uid"));
+    expect(bucketFor(rule, "j%61ck")).toBe(bucketFor(rule, "jack"));
+    expect(bucketFor(rule, "jack")).toBe(2);
+  });
+});
+
+describe("overrides", () => {
+  it("pin a key to a tag before hashing, whatever its bucket says", () => {
+    const options = new RuleOptions();
+    options.overrideKeys = ["jack", "bob"];
+    options.overrideTags = [new Tag("s1"), new Tag("s9")];
+    const rule = ruleOf(100, [20, 100], ["s2", "s1"], options);
+    expect(decision(rule, "jack")).toBe("override:s1");
+    expect(decision(rule, "bob")).toBe("override:s9");
+    expect(decision(rule, "jackx")).toBe(bucketFor(rule, "jackx") < 20 ? "s2" : "s1");
+  });
+  it("match a percent-encoded query key by its decoded value", () => {
+    const options = new RuleOptions();
+    options.overrideKeys = ["jos\u00e9"];
+    options.overrideTags = [new Tag("vip")];
+    const rule = ruleOf(100, [50], ["s2"], options, new RuleKey(KeySource.Query, "uid"));
+    expect(decision(rule, "jos%C3%A9")).toBe("override:vip");
+  });
+  it("leave a rule without overrides free of a table", () => {
+    expect(ruleOf(100, [100], ["a"]).overrides === null).toBe(true);
+  });
+  it("report a bucket past the last range as such", () => {
+    const rule = ruleOf(100, [0], ["never"]);
+    expect(decision(rule, "anyone")).toBe("<past last range>");
+  });
+});
+
+describe("keyIn", () => {
+  it("takes a header's whole value, a cookie, or a query parameter", () => {
+    expect(keyOf(ruleOf(1, [1], ["a"]), "u-1")).toBe("u-1");
+    expect(keyOf(ruleOf(1, [1], ["a"]), "")).toBe("<no key>");
+    const cookie = ruleOf(1, [1], ["a"], new RuleOptions(), new RuleKey(KeySource.Cookie, "uid"));
+    expect(keyOf(cookie, "xuid=1; uid=2")).toBe("2");
+    expect(keyOf(cookie, "xuid=1")).toBe("<no key>");
+    const query = ruleOf(1, [1], ["a"], new RuleOptions(), new RuleKey(KeySource.Query, "uid"));
+    expect(keyOf(query, "/p?uid=j%61ck")).toBe("j%61ck");
+    expect(keyOf(query, "/p")).toBe("<no key>");
+  });
+  it("reads the key from the header the source implies", () => {
+    expect(String.UTF8.decode(new RuleKey(KeySource.Cookie, "uid").headerBytes)).toBe("cookie");
+    expect(String.UTF8.decode(new RuleKey(KeySource.Query, "uid").headerBytes)).toBe(":path");
+    expect(String.UTF8.decode(new RuleKey(KeySource.Header, "x-user-id").headerBytes)).toBe("x-user-id");
   });
 });

@@ -1,0 +1,42 @@
+// A cookie's value read in place from the `cookie` header (RFC 6265 section 4.2.1:
+// `name=value; name2=value2`). No copy: the result points into the header bytes.
+import { NO_SPAN, nonEmptySpan } from "./byte-span";
+
+const SEMICOLON: u8 = 0x3b;
+const EQUALS: u8 = 0x3d;
+
+// @ts-ignore: decorator
+@inline function isBlank(c: u32): bool {
+  return c == 0x20 || c == 0x09;
+}
+
+/**
+ * The value of the first cookie named exactly `name` (case-sensitive, as cookie names are), as a span
+ * of the `length` header bytes at `ptr`; NO_SPAN when there is none or its value is empty. Blanks
+ * around pairs, names and values are skipped; the value is kept as sent (quotes included).
+ */
+export function cookieValue(ptr: usize, length: usize, namePtr: usize, nameLength: usize): u64 {
+  const end = ptr + length;
+  let p = ptr;
+  while (p < end) {
+    while (p < end && isBlank(load<u8>(p))) p++;
+    const pairStart = p;
+    let pairEnd = p;
+    while (pairEnd < end && load<u8>(pairEnd) != SEMICOLON) pairEnd++;
+    let equals = pairStart;
+    while (equals < pairEnd && load<u8>(equals) != EQUALS) equals++;
+    if (equals < pairEnd) {
+      let nameEnd = equals;
+      while (nameEnd > pairStart && isBlank(load<u8>(nameEnd - 1))) nameEnd--;
+      if (nameEnd - pairStart == nameLength && memory.compare(pairStart, namePtr, nameLength) == 0) {
+        let valueStart = equals + 1;
+        let valueEnd = pairEnd;
+        while (valueStart < valueEnd && isBlank(load<u8>(valueStart))) valueStart++;
+        while (valueEnd > valueStart && isBlank(load<u8>(valueEnd - 1))) valueEnd--;
+        return nonEmptySpan(valueStart, valueEnd - valueStart);
+      }
+    }
+    p = pairEnd + 1;
+  }
+  return NO_SPAN;
+}

@@ -1,0 +1,94 @@
+// Query parameters read in place from `:path`, decoded the way browsers' URLSearchParams decodes
+// them (application/x-www-form-urlencoded: `%XX` is a byte, `+` a space, a bad `%` stays as is).
+// Decoding happens while comparing or hashing, so a request never builds a decoded copy.
+import { fnv1a32Step } from "./hash";
+import { NO_SPAN, nonEmptySpan } from "./byte-span";
+
+const QUESTION_MARK: u8 = 0x3f;
+const HASH_MARK: u8 = 0x23;
+const AMPERSAND: u8 = 0x26;
+const EQUALS: u8 = 0x3d;
+const PLUS: u8 = 0x2b;
+const PERCENT: u8 = 0x25;
+const SPACE: u32 = 0x20;
+
+/** The value of a hex digit, or -1. */
+// @ts-ignore: decorator
+@inline function hexDigit(c: u32): i32 {
+  if (c - 0x30 < 10) return <i32>(c - 0x30);
+  const lower = c | 0x20;
+  if (lower - 0x61 < 6) return <i32>(lower - 0x61 + 10);
+  return -1;
+}
+
+/** The byte that the encoded text at `p` (before `end`) decodes to, and how many encoded bytes it used: (used << 8) | byte. */
+// @ts-ignore: decorator
+@inline function decodeAt(p: usize, end: usize): u32 {
+  const c = <u32>load<u8>(p);
+  if (c == PLUS) return (1 << 8) | SPACE;
+  if (c == PERCENT && p + 2 < end) {
+    const high = hexDigit(load<u8>(p + 1));
+    const low = hexDigit(load<u8>(p + 2));
+    if ((high | low) >= 0) return (3 << 8) | <u32>((high << 4) | low);
+  }
+  return (1 << 8) | c;
+}
+
+/** Whether the `length` encoded bytes at `ptr` decode to exactly the `expectedLength` bytes at `expected`. */
+export function decodedEquals(ptr: usize, length: usize, expected: usize, expectedLength: usize): bool {
+  const end = ptr + length;
+  const expectedEnd = expected + expectedLength;
+  let p = ptr;
+  let q = expected;
+  while (p < end) {
+    if (q == expectedEnd) return false;
+    const decoded = decodeAt(p, end);
+    if ((decoded & 0xff) != <u32>load<u8>(q)) return false;
+    p += decoded >>> 8;
+    q++;
+  }
+  return q == expectedEnd;
+}
+
+/** FNV-1a continued from `hash` over the bytes that the `length` encoded bytes at `ptr` decode to. */
+export function fnv1a32FromDecoded(hash: u32, ptr: usize, length: usize): u32 {
+  const end = ptr + length;
+  let p = ptr;
+  while (p < end) {
+    const decoded = decodeAt(p, end);
+    hash = fnv1a32Step(hash, decoded & 0xff);
+    p += decoded >>> 8;
+  }
+  return hash;
+}
+
+/**
+ * The encoded value of the first query parameter of the `length` bytes of `:path` at `ptr` whose
+ * decoded name is the `nameLength` bytes at `namePtr`; NO_SPAN when there is none or its value is
+ * empty. A non-empty encoded value always decodes to a non-empty one.
+ */
+export function queryValue(ptr: usize, length: usize, namePtr: usize, nameLength: usize): u64 {
+  let end = ptr + length;
+  let p = ptr;
+  while (p < end && load<u8>(p) != QUESTION_MARK) p++;
+  // A fragment has no business in :path, but if a client sends one it is not part of the query.
+  for (let f = p; f < end; f++) {
+    if (load<u8>(f) == HASH_MARK) {
+      end = f;
+      break;
+    }
+  }
+  while (p < end) {
+    const paramStart = p + 1;
+    let paramEnd = paramStart;
+    while (paramEnd < end && load<u8>(paramEnd) != AMPERSAND) paramEnd++;
+    let equals = paramStart;
+    while (equals < paramEnd && load<u8>(equals) != EQUALS) equals++;
+    if (decodedEquals(paramStart, equals - paramStart, namePtr, nameLength)) {
+      const valueStart = equals < paramEnd ? equals + 1 : paramEnd;
+      return nonEmptySpan(valueStart, paramEnd - valueStart);
+    }
+    p = paramEnd;
+  }
+  return NO_SPAN;
+}
