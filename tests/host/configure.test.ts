@@ -21,14 +21,14 @@ describe("configuration through the ABI", () => {
     const plugin = await loadPlugin();
     const bad = {
       rules: [
-        { header: "X-User", modulo: 0, tagHeader: "x-asm-prefer-tag", policies: [{ range: 5, tagValue: "s2" }] },
+        { header: "x user", modulo: 0, tagHeader: "x-asm-prefer-tag", policies: [{ range: 5, tagValue: "s2" }] },
         { header: "x-user-id", modulo: 100, tagHeader: "x-asm-prefer-tag", policies: [{ range: 50, tagValue: "s2" }, { range: 20, tagValue: "s1" }] },
       ],
     };
     const { accepted, logs } = plugin.configure(JSON.stringify(bad));
     assert.equal(accepted, false);
     assert.deepEqual(errorsOf(logs), [
-      "rules[0].header: expected a lowercase HTTP header name (letters a-z, digits, !#$%&'*+-.^_`|~; no pseudo-headers), got the string \"X-User\"",
+      "rules[0].header: expected an HTTP header name (letters, digits, !#$%&'*+-.^_`|~; no pseudo-headers), got the string \"x user\"",
       "rules[0].modulo: expected an integer from 1 to 4294967295, got the number 0",
       "rules[1].policies[1].range: expected at least the previous range 50 (ranges never decrease), got the number 20",
     ]);
@@ -70,15 +70,6 @@ describe("configuration through the ABI", () => {
     const { accepted, logs } = plugin.configure(bytes);
     assert.equal(accepted, false);
     assert.deepEqual(errorsOf(logs), [`configuration: invalid UTF-8 at byte ${bytes.length - 1}: expected UTF-8 JSON text`]);
-  });
-
-  it("accepts a large configuration (5,000 rules)", async () => {
-    const plugin = await loadPlugin();
-    const rules = Array.from({ length: 5000 }, (_, i) => ({ ...REFERENCE_CONFIG.rules[0], tagHeader: `x-tag-${i}` }));
-    const { accepted, logs } = plugin.configure(JSON.stringify({ rules }));
-    assert.equal(accepted, true, JSON.stringify(logs.slice(0, 3)));
-    const { headers } = plugin.request([["x-user-id", "jack"]]);
-    assert.equal(headers.getText("x-tag-4999"), referenceTag("jack"));
   });
 
   it("keeps serving the previous configuration when an update is refused", async () => {

@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadPlugin } from "../../src/host/index.ts";
-import { isValidConfig } from "../support/config-oracle.ts";
-import { REFERENCE_CONFIG } from "../support/configs.ts";
+import { CONFIG_FIELDS, isValidConfigBytes } from "../support/config-oracle.ts";
+import { EXTENDED_CONFIG, REFERENCE_CONFIG } from "../support/configs.ts";
 import { fnv1a32 } from "../support/fnv1a.ts";
 import { Random } from "../support/random.ts";
 
@@ -18,7 +18,12 @@ const HEADER_VALUES = Number(process.env.FUZZ_HEADERS ?? 100_000);
 const ODD_VALUES: unknown[] = [
   null, true, false, 0, -1, 1, 1.5, 20, 100, 4294967295, 4294967296, 1e300, -0, "", "x", "X-User-Id", ":path", "s1",
   "x-user-id", " s2", "s2\r\n", "é", "\u0000", [], [1], {}, { a: 1 }, "a".repeat(300),
+  "keep", "remove", "fnv1a32", "fnv1a32-fmix32", "*.example.com", "a.com:80", "/api", "api", "cookie",
+  ["a.com"], ["/"], { jason: "s2" }, { "": "s1" }, { hosts: ["a.com"] }, { pathPrefixes: [] },
+  [{ weight: 20, tagValue: "s2" }, { weight: 80, tagValue: "s1" }], [{ weight: 101, tagValue: "s2" }],
 ];
+// Field names the mutator adds: every known one, and near misses.
+const FIELD_NAMES = [...new Set(Object.values(CONFIG_FIELDS).flat()), "extra", "tagheader", "Hosts", "weights"];
 
 function mutateValue(random: Random, value: unknown, depth = 0): unknown {
   if (random.chance(0.15) || depth > 6) return random.pick(ODD_VALUES);
@@ -34,7 +39,7 @@ function mutateValue(random: Random, value: unknown, depth = 0): unknown {
       if (random.chance(0.05)) continue;
       copy[random.chance(0.03) ? key.toUpperCase() : key] = random.chance(0.3) ? mutateValue(random, v, depth + 1) : v;
     }
-    if (random.chance(0.05)) copy[random.pick(["extra", "name", "debug", "match", "weight"])] = random.pick(ODD_VALUES);
+    if (random.chance(0.05)) copy[random.pick(FIELD_NAMES)] = random.pick(ODD_VALUES);
     return copy;
   }
   if (typeof value === "number" && random.chance(0.5)) return random.pick([value + 1, value - 1, value * 2, 0, value / 3]);
@@ -54,30 +59,21 @@ function mutateText(random: Random, text: string): Uint8Array {
   return Uint8Array.from(bytes.filter((b) => b !== undefined));
 }
 
-function strictlyParsed(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) };
-  } catch {
-    return { ok: false };
-  }
-}
-
 describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED})`, () => {
   it(`survives ${CONFIGS_PER_KIND} structurally mutated, ${CONFIGS_PER_KIND} byte-mutated and ${CONFIGS_PER_KIND / 4} random-byte configs, agreeing with the oracle`, async () => {
     const random = new Random(SEED);
     const plugin = await loadPlugin();
-    const reference = JSON.stringify(REFERENCE_CONFIG);
+    const bases = [REFERENCE_CONFIG, EXTENDED_CONFIG];
     let accepted = 0;
     let refused = 0;
     const check = (bytes: Uint8Array, label: string) => {
       const result = plugin.configure(bytes);
-      const parsed = strictlyParsed(bytes);
-      const valid = parsed.ok && isValidConfig(parsed.value);
+      const valid = isValidConfigBytes(bytes);
       const text = Buffer.from(bytes).toString("utf8").slice(0, 300);
       assert.equal(result.accepted, valid, `${label}: filter ${result.accepted ? "accepted" : "refused"}, oracle says ${valid ? "valid" : "invalid"}: ${text}\n${JSON.stringify(result.logs)}`);
       if (result.accepted) {
         accepted++;
-        plugin.request([["x-user-id", "fuzz"], ["x-tenant", "t"]]);
+        plugin.request([["x-user-id", "fuzz"], ["x-tenant", "t"], [":authority", "shop.example.com"], [":path", "/api/?uid=f%75zz"], ["cookie", "uid=fuzz"]]);
       } else {
         refused++;
         const errors = result.logs.filter((l) => l.level === "error");
@@ -85,8 +81,8 @@ describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED
         for (const e of errors) assert.match(e.message, JSON_PATH_ERROR, `${label}: error without a JSON path: ${e.message}`);
       }
     };
-    for (let i = 0; i < CONFIGS_PER_KIND; i++) check(Buffer.from(JSON.stringify(mutateValue(random, REFERENCE_CONFIG)) ?? "null"), `structural #${i}`);
-    for (let i = 0; i < CONFIGS_PER_KIND; i++) check(mutateText(random, reference), `byte-mutated #${i}`);
+    for (let i = 0; i < CONFIGS_PER_KIND; i++) check(Buffer.from(JSON.stringify(mutateValue(random, bases[i % 2])) ?? "null"), `structural #${i}`);
+    for (let i = 0; i < CONFIGS_PER_KIND; i++) check(mutateText(random, JSON.stringify(bases[i % 2])), `byte-mutated #${i}`);
     for (let i = 0; i < CONFIGS_PER_KIND / 4; i++) check(random.bytes(random.int(200)), `random bytes #${i}`);
     console.log(`config fuzz: ${accepted} accepted, ${refused} refused, 0 traps`);
     assert.ok(accepted > 0 && refused > 0, "the fuzz corpus should contain both valid and invalid configs");

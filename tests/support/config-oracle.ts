@@ -1,35 +1,107 @@
-// An independent statement of DESIGN.md's config rules, used as the fuzzing oracle: a config the
-// filter accepts must be valid here, and one valid here must be accepted.
-/** The fields each level of the configuration accepts. */
+// An independent statement of the configuration rules (README, "Configuration"), used as the
+// fuzzing oracle: a config the filter accepts must be valid here, and one valid here must be accepted.
+
+/** The fields each level of the configuration accepts, in the README tables' order. */
 export const CONFIG_FIELDS = {
   top: ["rules", "debug"],
-  rule: ["name", "header", "modulo", "tagHeader", "policies"],
+  rule: [
+    "name", "header", "cookie", "query", "modulo", "tagHeader", "policies", "partitionedPolicies",
+    "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag",
+  ],
   policy: ["range", "tagValue"],
+  partitionedPolicy: ["weight", "tagValue"],
+  match: ["hosts", "pathPrefixes"],
   debug: ["enabled"],
 };
 
-const HEADER_NAME = /^[a-z0-9!#$%&'*+\-.^_`|~]+$/;
+/** The documented limits (README, "Limits"). */
+export const CONFIG_LIMITS = {
+  configBytes: 1 << 20,
+  rules: 1000,
+  policies: 1000,
+  overrides: 10000,
+  matchEntries: 1000,
+  nameBytes: 256,
+  valueBytes: 4096,
+  errorLines: 100,
+};
+
+const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const HEADER_VALUE = /^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$/;
+const HOST = /^(?:(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])$/;
+const PATH_PREFIX = /^\/[\x21-\x7e]*$/;
+const KEY_SOURCES = ["header", "cookie", "query"] as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const hasOnly = (o: Record<string, unknown>, keys: string[]) => Object.keys(o).every((k) => keys.includes(k));
 const isInt = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+const bytes = (s: string) => Buffer.byteLength(s, "utf8");
+const isText = (v: unknown, maxBytes: number): v is string => typeof v === "string" && v !== "" && bytes(v) <= maxBytes;
+const isToken = (v: unknown): v is string => typeof v === "string" && TOKEN.test(v) && bytes(v) <= CONFIG_LIMITS.nameBytes;
+const isTag = (v: unknown) => typeof v === "string" && HEADER_VALUE.test(v) && bytes(v) <= CONFIG_LIMITS.valueBytes;
+const statsName = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, "_");
+
+/** The header a rule reads its key from, or undefined when its key source is invalid. */
+function keyHeader(rule: Record<string, unknown>): string | undefined {
+  const sources = KEY_SOURCES.filter((s) => s in rule);
+  if (sources.length !== 1) return undefined;
+  const value = rule[sources[0]];
+  if (sources[0] === "header") return isToken(value) ? value.toLowerCase() : undefined;
+  if (sources[0] === "cookie") return isToken(value) ? "cookie" : undefined;
+  return isText(value, CONFIG_LIMITS.nameBytes) ? ":path" : undefined;
+}
+
+/** Ordered policies: cumulative ranges, or weights whose running sum stays within modulo. */
+function arePolicies(items: unknown, modulo: number, weighted: boolean): boolean {
+  if (!Array.isArray(items) || items.length === 0 || items.length > CONFIG_LIMITS.policies) return false;
+  let previous = 0;
+  for (const policy of items) {
+    if (!isObject(policy) || !hasOnly(policy, weighted ? CONFIG_FIELDS.partitionedPolicy : CONFIG_FIELDS.policy)) return false;
+    if (weighted) {
+      if (!isInt(policy.weight, 0, modulo - previous)) return false;
+      previous += policy.weight as number;
+    } else {
+      if (!isInt(policy.range, previous, modulo)) return false;
+      previous = policy.range as number;
+    }
+    if (!isTag(policy.tagValue)) return false;
+  }
+  return true;
+}
+
+function isMatchList(items: unknown, valid: (s: string) => boolean): boolean {
+  return Array.isArray(items) && items.length > 0 && items.length <= CONFIG_LIMITS.matchEntries && items.every((s) => typeof s === "string" && valid(s));
+}
+
+function isMatch(match: unknown): boolean {
+  if (!isObject(match) || !hasOnly(match, CONFIG_FIELDS.match)) return false;
+  if ("hosts" in match && !isMatchList(match.hosts, (h) => HOST.test(h.toLowerCase()) && bytes(h) <= CONFIG_LIMITS.nameBytes)) return false;
+  if ("pathPrefixes" in match && !isMatchList(match.pathPrefixes, (p) => PATH_PREFIX.test(p) && bytes(p) <= CONFIG_LIMITS.valueBytes)) return false;
+  return true;
+}
+
+function areOverrides(overrides: unknown): boolean {
+  if (!isObject(overrides)) return false;
+  const entries = Object.entries(overrides);
+  return entries.length <= CONFIG_LIMITS.overrides && entries.every(([key, tag]) => isText(key, CONFIG_LIMITS.valueBytes) && isTag(tag));
+}
 
 function isValidRule(rule: unknown): boolean {
   if (!isObject(rule) || !hasOnly(rule, CONFIG_FIELDS.rule)) return false;
-  if ("name" in rule && (typeof rule.name !== "string" || rule.name === "")) return false;
-  if (typeof rule.header !== "string" || !HEADER_NAME.test(rule.header)) return false;
-  if (typeof rule.tagHeader !== "string" || !HEADER_NAME.test(rule.tagHeader) || rule.tagHeader === rule.header) return false;
+  if ("name" in rule && !isText(rule.name, CONFIG_LIMITS.nameBytes)) return false;
+  const header = keyHeader(rule);
+  if (header === undefined) return false;
+  if (!isToken(rule.tagHeader) || rule.tagHeader.toLowerCase() === header) return false;
   if (!isInt(rule.modulo, 1, 0xffffffff)) return false;
-  const modulo = rule.modulo as number;
-  if (!Array.isArray(rule.policies) || rule.policies.length === 0) return false;
-  let previous = 0;
-  for (const policy of rule.policies) {
-    if (!isObject(policy) || !hasOnly(policy, CONFIG_FIELDS.policy)) return false;
-    if (!isInt(policy.range, previous, modulo)) return false;
-    previous = policy.range as number;
-    if (typeof policy.tagValue !== "string" || !HEADER_VALUE.test(policy.tagValue)) return false;
-  }
+  if (("policies" in rule) === ("partitionedPolicies" in rule)) return false;
+  const weighted = "partitionedPolicies" in rule;
+  if (!arePolicies(weighted ? rule.partitionedPolicies : rule.policies, rule.modulo as number, weighted)) return false;
+  if ("seed" in rule && !isText(rule.seed, CONFIG_LIMITS.nameBytes)) return false;
+  if ("hash" in rule && rule.hash !== "fnv1a32" && rule.hash !== "fnv1a32-fmix32") return false;
+  if ("defaultTagValue" in rule && !isTag(rule.defaultTagValue)) return false;
+  if ("overrides" in rule && !areOverrides(rule.overrides)) return false;
+  if ("clientTag" in rule && rule.clientTag !== "keep" && rule.clientTag !== "remove") return false;
+  if ("match" in rule && !isMatch(rule.match)) return false;
   return true;
 }
 
@@ -40,5 +112,46 @@ export function isValidConfig(config: unknown): boolean {
     if (!isObject(debug) || !hasOnly(debug, CONFIG_FIELDS.debug)) return false;
     if ("enabled" in debug && typeof debug.enabled !== "boolean") return false;
   }
-  return Array.isArray(config.rules) && config.rules.length > 0 && config.rules.every(isValidRule);
+  const rules = config.rules;
+  if (!Array.isArray(rules) || rules.length === 0 || rules.length > CONFIG_LIMITS.rules || !rules.every(isValidRule)) return false;
+  // Names label counters: two rules whose names give one stats name would share them.
+  const names = rules.map((rule, i) => statsName(typeof rule.name === "string" ? rule.name : `rule_${i}`));
+  return new Set(names).size === names.length;
+}
+
+/** Whether well-formed JSON `text` has an object with a member name twice (JSON.parse keeps the last silently). */
+function hasRepeatedMember(text: string): boolean {
+  const objects: Array<Set<string> | null> = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{") objects.push(new Set());
+    else if (c === "[") objects.push(null);
+    else if (c === "}" || c === "]") objects.pop();
+    else if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+      const name = JSON.parse(text.slice(i, end + 1)) as string;
+      i = end;
+      let next = end + 1;
+      while (" \t\n\r".includes(text[next])) next++;
+      const members = objects.at(-1);
+      if (members && text[next] === ":") {
+        if (members.has(name)) return true;
+        members.add(name);
+      }
+    }
+  }
+  return false;
+}
+
+/** Whether the configuration bytes, as a host delivers them, are a valid configuration. */
+export function isValidConfigBytes(bytes: Uint8Array): boolean {
+  if (bytes.byteLength > CONFIG_LIMITS.configBytes) return false;
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    const config: unknown = JSON.parse(text);
+    return !hasRepeatedMember(text) && isValidConfig(config);
+  } catch {
+    return false;
+  }
 }

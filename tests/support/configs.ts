@@ -10,3 +10,29 @@ export const REFERENCE_CONFIG: ReferencePluginConfig = pluginConfig();
 export function referenceConfigWithCanary(canaryRange: number): ReferencePluginConfig {
   return pluginConfig(canaryRange);
 }
+
+
+/** A config that uses every extension field, for fuzzing and the README's field tables. */
+export const EXTENDED_CONFIG = {
+  debug: { enabled: false },
+  rules: [
+    {
+      name: "lanes",
+      header: "x-user-id",
+      modulo: 1000,
+      tagHeader: "x-asm-prefer-tag",
+      partitionedPolicies: [
+        { weight: 200, tagValue: "s2" },
+        { weight: 800, tagValue: "s1" },
+      ],
+      seed: "checkout-2024",
+      hash: "fnv1a32-fmix32",
+      defaultTagValue: "s1",
+      overrides: { jason: "s2", "qa-team": "s1" },
+      clientTag: "remove",
+      match: { hosts: ["shop.example.com", "*.example.org"], pathPrefixes: ["/api/", "/checkout"] },
+    },
+    { name: "by-cookie", cookie: "uid", modulo: 100, tagHeader: "x-cookie-lane", policies: [{ range: 50, tagValue: "a" }] },
+    { name: "by-query", query: "uid", modulo: 100, tagHeader: "x-query-lane", policies: [{ range: 50, tagValue: "b" }] },
+  ],
+};
