@@ -55,6 +55,7 @@ export class PluginHost {
   /** Counters the filter defined, by name, with their values. */
   readonly counters = new Map<string, number>();
   private readonly metricNames: string[] = [];
+  private readonly metricIds = new Map<string, number>();
   private exports!: PluginExports;
   private configuration: Uint8Array = new Uint8Array(0);
   private activeHeaders: HeaderMap | null = null;
@@ -191,12 +192,19 @@ export class PluginHost {
         map.add(this.readText(keyPtr, keySize), this.readBytes(valuePtr, valueSize));
         return WasmResult.Ok;
       },
+      proxy_remove_header_map_value: (type, keyPtr, keySize) => {
+        const map = this.headerMap(type);
+        if (map === null) return WasmResult.BadArgument;
+        map.remove(this.readText(keyPtr, keySize));
+        return WasmResult.Ok;
+      },
     };
     env.proxy_define_metric = (_type, namePtr, nameSize, idOut) => {
       const name = this.readText(namePtr, nameSize);
-      let id = this.metricNames.indexOf(name);
-      if (id < 0) {
+      let id = this.metricIds.get(name);
+      if (id === undefined) {
         id = this.metricNames.push(name) - 1;
+        this.metricIds.set(name, id);
         this.counters.set(name, 0);
       }
       this.memory.setUint32(idOut, id, true);

@@ -15,7 +15,7 @@ it("imports only functions Envoy provides", () => {
   const imported = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort();
   const envoyProvides = new Set([
     "env.proxy_log", "env.proxy_get_property", "env.proxy_get_buffer_bytes", "env.proxy_get_header_map_value",
-    "env.proxy_replace_header_map_value", "env.proxy_define_metric", "env.proxy_increment_metric", "wasi_unstable.proc_exit",
+    "env.proxy_replace_header_map_value", "env.proxy_remove_header_map_value", "env.proxy_define_metric", "env.proxy_increment_metric", "wasi_unstable.proc_exit",
   ]);
   for (const name of imported) assert.ok(envoyProvides.has(name), `unexpected import ${name}`);
 });
