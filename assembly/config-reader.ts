@@ -4,7 +4,7 @@
 import { JSON } from "json-as";
 import { MAX_ERRORS } from "./config-limits";
 import { closestName } from "./did-you-mean";
-import { isHeaderValue, isToken } from "./http-syntax";
+import { asciiLowercase, isHeaderValue, isToken } from "./http-syntax";
 import { JsonFields } from "./json-fields";
 import { memberPath, quoteJson } from "./json-quote";
 
@@ -167,7 +167,7 @@ export class ConfigReader {
       this.fail(path, "expected an HTTP header name (letters, digits, !#$%&'*+-.^_`|~; no pseudo-headers), got " + describe(value));
       return null;
     }
-    return this.withinBytes(name, path, maxBytes) ? name.toLowerCase() : null;
+    return this.withinBytes(name, path, maxBytes) ? asciiLowercase(name) : null;
   }
 
   /** A value for the tag header; null (reported) when invalid. */

@@ -6,7 +6,7 @@ import {
   MAX_CONFIG_BYTES, MAX_MATCH_ENTRIES, MAX_NAME_BYTES, MAX_OVERRIDES, MAX_POLICIES, MAX_RULES, MAX_VALUE_BYTES,
 } from "./config-limits";
 import { ConfigReader, ROOT_PATH, describe } from "./config-reader";
-import { isHostPattern, isPathPrefix, isToken } from "./http-syntax";
+import { asciiLowercase, isHostPattern, isPathPrefix, isToken } from "./http-syntax";
 import { JsonFields } from "./json-fields";
 import { memberPath, quoteJson } from "./json-quote";
 import { jsonSyntaxError } from "./json-syntax";
@@ -304,7 +304,7 @@ class PluginConfigReader extends ConfigReader {
         ok = false;
         continue;
       }
-      if (isHosts) text = text.toLowerCase();
+      if (isHosts) text = asciiLowercase(text);
       const valid = isHosts ? isHostPattern(text) : isPathPrefix(text);
       if (!valid) {
         const expected = isHosts

@@ -76,3 +76,19 @@ export function isPathPrefix(prefix: string): bool {
   }
   return true;
 }
+
+/** `text` with A-Z lowered and everything else kept: enough for names checked as ASCII, and without the Unicode case tables `toLowerCase` brings into the module. */
+export function asciiLowercase(text: string): string {
+  const n = text.length;
+  let i = 0;
+  while (i < n && <u32>(text.charCodeAt(i) - 0x41) >= 26) i++;
+  if (i == n) return text;
+  const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  memory.copy(changetype<usize>(out), changetype<usize>(text), <usize>n << 1);
+  for (; i < n; i++) {
+    const at = changetype<usize>(out) + (<usize>i << 1);
+    const c = <u32>load<u16>(at);
+    if (c - 0x41 < 26) store<u16>(at, <u16>(c | 0x20));
+  }
+  return out;
+}

@@ -27,7 +27,7 @@ test("each flavour applies one WasmPlugin, one Gateway and one ingress VirtualSe
   }
 });
 
-test("WasmPlugin: ingress gateway, phase AUTHN, IfNotPresent, OCI url placeholder, DESIGN.md's pluginConfig", () => {
+test("WasmPlugin: ingress gateway, phase AUTHN, IfNotPresent, OCI url placeholder, DESIGN.md's pluginConfig with clientTag remove", () => {
   const spec = ask(find(manifests, "WasmPlugin", "hash-tagging")).spec;
   assert.deepEqual(spec.selector, { matchLabels: { istio: "ingressgateway" } });
   assert.equal(spec.phase, "AUTHN");
@@ -41,6 +41,7 @@ test("WasmPlugin: ingress gateway, phase AUTHN, IfNotPresent, OCI url placeholde
       modulo: 100,
       tagHeader: "x-asm-prefer-tag",
       policies: [{ range: 20, tagValue: "s2" }, { range: 100, tagValue: "s1" }],
+      clientTag: "remove",
     }],
   });
 });

@@ -43,6 +43,12 @@ test("ramping 20 -> 50 only moves users into the canary, never out", async () =>
   assert.ok(USERS.some((user) => tagOf(before, user) === "s1" && tagOf(after, user) === "s2"), "no user moved in: the ramp did nothing");
 });
 
+test("a client without x-user-id cannot pick its lane: the shipped clientTag removes the tag it sent", async () => {
+  const { plugin } = await configured(shippedPluginConfig());
+  assert.equal(plugin.request([["x-asm-prefer-tag", "s2"]]).headers.get("x-asm-prefer-tag"), undefined);
+  assert.equal(plugin.request([["x-user-id", "jack"], ["x-asm-prefer-tag", "s1"]]).headers.getText("x-asm-prefer-tag"), referenceTag("jack"));
+});
+
 test("a mistyped edit (range past modulo) is refused, naming the field: it would never reach the gateway", async () => {
   const { accepted, logs } = await configured(withCanaryRange(shippedPluginConfig(), 120));
   assert.equal(accepted, false);
