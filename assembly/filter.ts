@@ -80,6 +80,8 @@ class HashTaggingRoot extends RootContext {
   onConfigure(configuration_size: u32): bool {
     const bytes = readPluginConfiguration(configuration_size);
     if (bytes === null) return false;
+    // With the accepted/refused line below, dates how long a configuration takes (Envoy's log is timestamped).
+    log(LogLevelValues.debug, "configuring: " + bytes.byteLength.toString() + " bytes");
     const result = parseConfigBytes(bytes);
     const config = result.config;
     if (config === null) {
