@@ -142,7 +142,8 @@ export function proxy_on_request_headers(context_id: u32, header_count: u32, end
 }
 
 /** A request header's value as a span of the host's copy (release it with `releaseHeader`), or NO_SPAN when absent or empty. */
-function readHeader(name: ArrayBuffer): u64 {
+// @ts-ignore: decorator
+@inline function readHeader(name: ArrayBuffer): u64 {
   const found = abi.proxy_get_header_map_value(
     REQUEST_HEADERS, changetype<usize>(name), name.byteLength, hostBytesPtr, hostBytesSize,
   );
@@ -154,7 +155,8 @@ function readHeader(name: ArrayBuffer): u64 {
   return nonEmptySpan(ptr, size);
 }
 
-function releaseHeader(value: u64): void {
+// @ts-ignore: decorator
+@inline function releaseHeader(value: u64): void {
   if (value != NO_SPAN) releaseHostBytes(spanPtr(value));
 }
 

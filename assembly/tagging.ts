@@ -30,7 +30,8 @@ export function policyIndexForBucket(rule: TaggingRule, bucket: u32): i32 {
  * The rule's key within the bytes of the header it reads (`rule.headerBytes`): the whole value, a
  * cookie or a query parameter. NO_SPAN when the key is missing or empty (no key).
  */
-export function keyIn(rule: TaggingRule, ptr: usize, length: usize): u64 {
+// @ts-ignore: decorator
+@inline export function keyIn(rule: TaggingRule, ptr: usize, length: usize): u64 {
   const source = rule.key.source;
   if (source == KeySource.Header) return nonEmptySpan(ptr, length);
   const name = rule.key.nameBytes;
@@ -40,14 +41,16 @@ export function keyIn(rule: TaggingRule, ptr: usize, length: usize): u64 {
 }
 
 /** FNV-1a of the rule's seed prefix and the key (a query key percent-decoded), before any finalizer. */
-export function keyHashState(rule: TaggingRule, ptr: usize, length: usize): u32 {
+// @ts-ignore: decorator
+@inline export function keyHashState(rule: TaggingRule, ptr: usize, length: usize): u32 {
   return rule.key.source == KeySource.Query
     ? fnv1a32FromDecoded(rule.hashStart, ptr, length)
     : fnv1a32From(rule.hashStart, ptr, length);
 }
 
 /** The bucket of a key's hash state, through the rule's hash variant. */
-export function bucketOfState(rule: TaggingRule, state: u32): u32 {
+// @ts-ignore: decorator
+@inline export function bucketOfState(rule: TaggingRule, state: u32): u32 {
   return bucketOf(rule.fmix ? fmix32(state) : state, rule.modulo);
 }
 

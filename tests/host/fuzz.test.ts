@@ -8,12 +8,14 @@ import { CONFIG_FIELDS, isValidConfigBytes } from "../support/config-oracle.ts";
 import { EXTENDED_CONFIG, REFERENCE_CONFIG } from "../support/configs.ts";
 import { fnv1a32 } from "../support/fnv1a.ts";
 import { Random } from "../support/random.ts";
+import { expectedHeaders, type Headers } from "../support/tagging-model.ts";
 
 // "" then a JSON path (name, .name, [0], ["odd name"]) then ": ".
 const JSON_PATH_ERROR = /^(?:[A-Za-z_$][\w$]*|\.[A-Za-z_$][\w$]*|\[\d+\]|\["(?:[^"\\\x00-\x1f]|\\.)*"\])+: [^\r\n]*$/;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const CONFIGS_PER_KIND = Number(process.env.FUZZ_CONFIGS ?? 2000);
 const HEADER_VALUES = Number(process.env.FUZZ_HEADERS ?? 100_000);
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 20_000);
 
 const ODD_VALUES: unknown[] = [
   null, true, false, 0, -1, 1, 1.5, 20, 100, 4294967295, 4294967296, 1e300, -0, "", "x", "X-User-Id", ":path", "s1",
@@ -106,5 +108,49 @@ describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED
     }
     console.log(`header fuzz: ${HEADER_VALUES} values up to ${largest} bytes; memory ${memoryAfterWarmUp} bytes after ${warmUp}, ${plugin.memoryBytes} at the end`);
     assert.equal(plugin.memoryBytes, memoryAfterWarmUp, "linear memory kept growing after warm-up");
+  });
+
+  it(`gives ${REQUESTS} random requests the headers an independent model of every field predicts`, async () => {
+    const random = new Random(SEED + 2);
+    const plugin = await loadPlugin();
+    assert.equal(plugin.configure(JSON.stringify(EXTENDED_CONFIG)).accepted, true);
+    const ids = ["jason", "qa-team", "Jason", "jason ", "qa", "josé p", "a+b", "x&y=z", "100%", "日本", ...Array.from({ length: 40 }, (_, i) => `user-${i}`)];
+    const encode = (id: string) => {
+      const encoded = encodeURIComponent(id);
+      return random.chance(0.5) ? encoded.replace(/%20/g, "+") : encoded;
+    };
+    const maybe = (probability: number, header: [string, string]): Headers => (random.chance(probability) ? [header] : []);
+    const tagHeaders = [...new Set(EXTENDED_CONFIG.rules.map((r) => r.tagHeader))];
+    for (let i = 0; i < REQUESTS; i++) {
+      const id = random.pick(ids);
+      const params = [
+        ...(random.chance(0.3) ? [`xuid=${encode(random.pick(ids))}`] : []),
+        ...(random.chance(0.7) ? [`${random.chance(0.1) ? "u%69d" : "uid"}=${random.chance(0.1) ? "" : encode(id)}`] : []),
+        ...(random.chance(0.3) ? ["a=1", "uid=second"] : []),
+      ];
+      const path = `${random.pick(["/api/", "/api/cart", "/checkout", "/", "/apix", "/API/", "/checkoutx/y"])}${params.length ? `?${params.join("&")}` : ""}${random.chance(0.05) ? "#uid=frag" : ""}`;
+      const cookies = [
+        ...(random.chance(0.3) ? [`xuid=${random.pick(ids).replace(/[^ -~]|;/g, "_")}`] : []),
+        ...(random.chance(0.6) ? [`${random.pick(["uid", "uid ", " uid", "UID"])}=${random.pick([" ", "", "\t"])}${id.replace(/[^ -~]|;/g, "_")}${random.pick(["", " "])}`] : []),
+        ...(random.chance(0.3) ? ["theme=dark"] : []),
+      ];
+      const request: Headers = [
+        ...maybe(0.9, [":authority", random.pick(["shop.example.com", "SHOP.Example.com:8443", "a.example.org", "a.b.EXAMPLE.org:1", "example.org", "shop.example.com.evil", "[::1]:80", ""])]),
+        ...maybe(0.9, [":path", path]),
+        ...maybe(0.8, ["x-user-id", random.chance(0.05) ? "" : id.replace(/[^ -~]/g, "?")]),
+        ...maybe(0.7, ["cookie", cookies.join(random.pick(["; ", ";", " ; "]))]),
+        ...maybe(0.3, ["x-asm-prefer-tag", "client"]),
+        ...maybe(0.3, ["x-cookie-lane", "client"]),
+      ];
+      const got = plugin.request(request).headers;
+      const want = expectedHeaders(EXTENDED_CONFIG, request);
+      for (const name of tagHeaders) {
+        const wanted = want.filter(([n]) => n === name).map(([, v]) => v);
+        if (JSON.stringify(got.getAll(name)) !== JSON.stringify(wanted)) {
+          assert.fail(`request #${i} ${JSON.stringify(request)}: ${name} is ${JSON.stringify(got.getAll(name))}, the model says ${JSON.stringify(wanted)}`);
+        }
+      }
+    }
+    console.log(`request fuzz: ${REQUESTS} requests against ${EXTENDED_CONFIG.rules.length} rules using every field; counters ${JSON.stringify(Object.fromEntries(plugin.counters))}`);
   });
 });

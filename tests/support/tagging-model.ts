@@ -1,0 +1,92 @@
+// An independent statement of what a configuration does to a request's headers (README, "Semantics"),
+// used as the oracle of the request fuzzer. Written from the README, not from assembly/: cookies split
+// as RFC 6265 writes them, query parameters decoded by Node's URLSearchParams.
+import { type HashName, ruleHash } from "./fnv1a.ts";
+
+export type Headers = Array<[string, string]>;
+
+interface Rule {
+  header?: string;
+  cookie?: string;
+  query?: string;
+  modulo: number;
+  tagHeader: string;
+  policies?: Array<{ range: number; tagValue: string }>;
+  partitionedPolicies?: Array<{ weight: number; tagValue: string }>;
+  match?: { hosts?: string[]; pathPrefixes?: string[] };
+  seed?: string;
+  hash?: HashName;
+  defaultTagValue?: string;
+  overrides?: Record<string, string>;
+  clientTag?: "keep" | "remove";
+}
+
+const first = (headers: Headers, name: string) => headers.find(([n]) => n === name.toLowerCase())?.[1];
+const lower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+function hostMatches(patterns: string[], authority: string): boolean {
+  const host = lower(authority.startsWith("[") ? authority.slice(0, authority.indexOf("]") + 1 || undefined) : authority.split(":")[0]);
+  return patterns.some((p) => (p.startsWith("*.") ? host.endsWith(lower(p.slice(1))) && host.length > p.length - 1 : host === lower(p)));
+}
+
+function cookieValue(header: string, name: string): string | undefined {
+  for (const pair of header.split(";")) {
+    const at = pair.indexOf("=");
+    if (at >= 0 && pair.slice(0, at).replace(/^[ \t]+|[ \t]+$/g, "") === name) return pair.slice(at + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+  }
+  return undefined;
+}
+
+function queryValue(path: string, name: string): string | undefined {
+  const start = path.indexOf("?");
+  if (start < 0) return undefined;
+  const end = path.indexOf("#", start);
+  return new URLSearchParams(path.slice(start + 1, end < 0 ? undefined : end)).get(name) ?? undefined;
+}
+
+/** The key bytes a rule reads from the request, or undefined (missing or empty). */
+function keyOf(rule: Rule, headers: Headers): Buffer | undefined {
+  let key: string | undefined;
+  if (rule.header !== undefined) {
+    const value = first(headers, rule.header);
+    return value ? Buffer.from(value, "latin1") : undefined;
+  }
+  if (rule.cookie !== undefined) key = cookieValue(first(headers, "cookie") ?? "", rule.cookie);
+  else key = queryValue(first(headers, ":path") ?? "", rule.query!);
+  return key ? Buffer.from(key, rule.cookie !== undefined ? "latin1" : "utf8") : undefined;
+}
+
+function ranges(rule: Rule): Array<{ range: number; tagValue: string }> {
+  if (rule.policies) return rule.policies;
+  let sum = 0;
+  return rule.partitionedPolicies!.map((p) => ({ range: (sum += p.weight), tagValue: p.tagValue }));
+}
+
+/** The tag a rule writes (a string), removes (null), or leaves as it was (undefined); `skip` when out of scope. */
+function decision(rule: Rule, headers: Headers): string | null | undefined {
+  const key = keyOf(rule, headers);
+  if (key !== undefined) {
+    for (const [overrideKey, tag] of Object.entries(rule.overrides ?? {})) if (Buffer.from(overrideKey, "utf8").equals(key)) return tag;
+    const bucket = ruleHash(key, { seed: rule.seed, hash: rule.hash }) % rule.modulo;
+    const policy = ranges(rule).find((p) => bucket < p.range);
+    if (policy) return policy.tagValue;
+  }
+  if (rule.defaultTagValue !== undefined) return rule.defaultTagValue;
+  return rule.clientTag === "remove" ? null : undefined;
+}
+
+/** The request's headers after every rule of `config`, in order. */
+export function expectedHeaders(config: { rules: Rule[] }, request: Headers): Headers {
+  let headers = request.map(([n, v]) => [n.toLowerCase(), v] as [string, string]);
+  for (const rule of config.rules) {
+    const match = rule.match;
+    if (match?.hosts && !hostMatches(match.hosts, first(headers, ":authority") ?? "")) continue;
+    if (match?.pathPrefixes && !match.pathPrefixes.some((p) => (first(headers, ":path") ?? "").startsWith(p))) continue;
+    const tag = decision(rule, headers);
+    if (tag === undefined) continue;
+    const tagHeader = lower(rule.tagHeader);
+    headers = headers.filter(([n]) => n !== tagHeader);
+    if (tag !== null) headers.push([tagHeader, tag]);
+  }
+  return headers;
+}
