@@ -29,7 +29,7 @@ export function describe(value: JSON.Value): string {
 }
 
 /** `text` quoted, cut after 61 characters: error lines stay short whatever the config holds. */
-export function quoteShort(text: string): string {
+function quoteShort(text: string): string {
   return text.length > DESCRIBED_STRING_CHARS ? quoteJson(text.substr(0, DESCRIBED_STRING_CHARS - 3)) + "..." : quoteJson(text);
 }
 
