@@ -138,7 +138,17 @@ export function proxy_on_request_headers(context_id: u32, header_count: u32, end
   for (let i = 0, n = rules.length; i < n; i++) {
     tagRequest(unchecked(rules[i]), unchecked(active.counters[i]), logDecisions);
   }
+  if (logDecisions) freeDecisionLogs();
   return FilterHeadersStatusValues.Continue;
+}
+
+/**
+ * Decision logs build strings, and the `minimal` runtime collects only when asked: without this, a
+ * VM left in debug mode would grow by every line it logged. Called at the top of the hook, where
+ * every live object is reachable from a global.
+ */
+function freeDecisionLogs(): void {
+  __collect();
 }
 
 /** A request header's value as a span of the host's copy (release it with `releaseHeader`), or NO_SPAN when absent or empty. */

@@ -12,12 +12,6 @@ const TAGGED = "tag";
 /** Outcomes that leave the request untagged; any other outcome may have written a tag. */
 const UNTAGGED_OUTCOMES = new Set(["past_last_range", "no_key"]);
 const DECISION_LOG = /^(.*): bucket (\d+) of (\d+) -> (.*)$/s;
-/**
- * The filter's runtime collects garbage only when it is configured, and its decision log lines
- * allocate on every request: without a collection the module's memory would grow with every id
- * (about 1 KiB each). Applying the same configuration again every this many requests collects it.
- */
-const REQUESTS_PER_COLLECTION = 10_000;
 
 /** One rule of the configuration, as the CLI needs it (names from the config, or the filter's default). */
 export interface RuleView {
@@ -58,12 +52,9 @@ export class FilterRun {
   private readonly counterOutcome: string[] = [];
   private readonly lastValue: number[] = [];
   private readonly ruleByName = new Map<string, number>();
-  private requestsSinceConfigure = 0;
 
   private constructor(
     private readonly plugin: PluginHost,
-    /** The configuration text applied last (the debug copy when buckets are wanted). */
-    private readonly applied: string,
     readonly rules: RuleView[],
     readonly source: PluginConfigSource,
   ) {
@@ -101,7 +92,7 @@ export class FilterRun {
       key: KEY_SOURCES.filter((source) => typeof config[source] === "string").map((source) => ({ source, name: config[source] as string }))[0],
       tagHeader: typeof config.tagHeader === "string" ? config.tagHeader : undefined,
     }));
-    const run = new FilterRun(plugin, applied, rules, source);
+    const run = new FilterRun(plugin, rules, source);
     run.indexCounters(segments);
     return run;
   }
@@ -119,11 +110,6 @@ export class FilterRun {
 
   /** Runs one request through the filter and reads back each rule's decision. */
   decide(headers: Array<[string, Uint8Array]>): RuleDecision[] {
-    if (++this.requestsSinceConfigure > REQUESTS_PER_COLLECTION) {
-      // Counters survive reconfiguration (same names, same counters), so decisions stay comparable.
-      this.plugin.configure(this.applied);
-      this.requestsSinceConfigure = 1;
-    }
     const map = new HeaderMap(headers);
     const result = this.plugin.request(map);
     const outcomes: string[][] = this.rules.map(() => []);

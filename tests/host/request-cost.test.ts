@@ -69,6 +69,17 @@ describe("linear memory", () => {
     assert.equal(total, 1_000_000, "every request was counted");
   });
 
+  it("stays flat with the decision log on (debug.enabled), whose lines are garbage once logged", async () => {
+    const plugin = await configured({ debug: { enabled: true }, ...REFERENCE_CONFIG });
+    for (let i = 0; i < 1_000; i++) plugin.request([["x-user-id", `user-${i}`]]);
+    const afterWarmUp = plugin.memoryBytes;
+    for (let i = 1_000; i < 100_000; i++) {
+      const { logs } = plugin.request([["x-user-id", `user-${i}`]]);
+      assert.equal(logs.length, 1);
+    }
+    assert.equal(plugin.memoryBytes, afterWarmUp);
+  });
+
   it("stays flat over key values too large for the arena (they go to the heap and are freed)", async () => {
     const plugin = await configured();
     const big = (i: number) => `${i}-`.padEnd(100_000, "k");
