@@ -213,6 +213,13 @@ describe("parseConfig refuses, naming the JSON path", () => {
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":4294967296,' + BASE_POLICIES))).toBe(expected + "the number 4294967296");
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":-3,' + BASE_POLICIES))).toBe(expected + "the number -3");
   });
+  it("numbers in errors: up to six decimals, huge ones by magnitude", () => {
+    const expected = "rules[0].modulo: expected an integer from 1 to 4294967295, got the number ";
+    expect(errorsOf(withRule(BASE_RULE + ',"modulo":0.1,' + BASE_POLICIES))).toBe(expected + "0.1");
+    expect(errorsOf(withRule(BASE_RULE + ',"modulo":-2.05,' + BASE_POLICIES))).toBe(expected + "-2.05");
+    expect(errorsOf(withRule(BASE_RULE + ',"modulo":99.9999999,' + BASE_POLICIES))).toBe(expected + "100 (rounded; not an integer)");
+    expect(errorsOf(withRule(BASE_RULE + ',"modulo":1e300,' + BASE_POLICIES))).toBe(expected + "1e15 or more in magnitude");
+  });
   it("ranges outside 0..modulo or decreasing", () => {
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":120,"tagValue":"s2"}]'))).toBe("rules[0].policies[0].range: expected an integer from 0 to 100, got the number 120");
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"policies":[{"range":-1,"tagValue":"s2"}]'))).toBe("rules[0].policies[0].range: expected an integer from 0 to 100, got the number -1");
