@@ -1,8 +1,9 @@
-// The README's deploy commands, run on the shipped files: the sed that fills in the image and its digest,
-// and the JSON patches for ramp and roll back. Keep these strings identical to the README's.
+// The README's deploy commands, read out of README.md and run on the shipped files: the sed that fills
+// in the image and its digest, and the JSON patches for ramp and roll back.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { loadPlugin } from "../../src/host/index.ts";
@@ -13,11 +14,23 @@ import { DEPLOY_DIR } from "./support/manifests.ts";
 const IMAGE = "registry.example.com/team/hash-tagging:0.1.0";
 const DIGEST = "0123456789abcdef".repeat(4);
 
-// README: sed "s|^  url: oci://REGISTRY/hash-tagging:TAG\$|  url: oci://$IMAGE\n  sha256: $DIGEST|" deploy/istio/wasmplugin.yaml
-const SED_EXPRESSION = `s|^  url: oci://REGISTRY/hash-tagging:TAG$|  url: oci://${IMAGE}\\n  sha256: ${DIGEST}|`;
+const README = readFileSync("README.md", "utf8");
 
-// README: kubectl -n istio-system patch wasmplugin hash-tagging --type json -p '<patch>'
-const rangePatch = (range: number) => [{ op: "replace", path: "/spec/pluginConfig/rules/0/policies/0/range", value: range }];
+/** The README's sed expression for the WasmPlugin, with the shell's variables and escapes resolved. */
+function readmeSedExpression(): string {
+  const line = /^sed "(s\|\^  url: [^"]+)" deploy\/istio\/wasmplugin\.yaml/m.exec(README);
+  assert.ok(line, "README.md has no sed line filling in deploy/istio/wasmplugin.yaml");
+  return line[1].replaceAll("\\$", "$").replaceAll("$IMAGE", IMAGE).replaceAll("$DIGEST", DIGEST);
+}
+
+/** The JSON patches of the README's `kubectl patch wasmplugin` commands, in order. */
+function readmePatches(): { op: string; path: string; value: number }[][] {
+  const patches = [...README.matchAll(/kubectl -n istio-system patch wasmplugin hash-tagging --type json \\\n\s+-p '([^']+)'/g)];
+  assert.ok(patches.length > 0, "README.md has no kubectl patch of the WasmPlugin");
+  return patches.map((m) => JSON.parse(m[1]));
+}
+
+const SED_EXPRESSION = readmeSedExpression();
 
 function rendered(): Record<string, any> {
   return parse(execFileSync("sed", [SED_EXPRESSION, join(DEPLOY_DIR, "wasmplugin.yaml")], { encoding: "utf8" }));
@@ -45,9 +58,14 @@ test("the README's sed fills in url and sha256, and the result passes Istio's sc
   assert.deepEqual(istioSchemaProblems(plugin), []);
 });
 
-for (const [range, step] of [[50, "ramp"], [0, "roll back"]] as const) {
-  test(`the README's ${step} patch (range ${range}) hits the canary policy and the filter accepts the result`, async () => {
-    const patched = applyReplace(rendered(), rangePatch(range));
+test("the README's patches are the ramp to 50 and the roll back to 0", () => {
+  assert.deepEqual(readmePatches().map((patch) => patch.map((op) => op.value)), [[50], [0]]);
+});
+
+for (const patch of readmePatches()) {
+  const range = patch[0].value;
+  test(`the README's patch to range ${range} hits the canary policy and the filter accepts the result`, async () => {
+    const patched = applyReplace(rendered(), patch);
     assert.deepEqual(patched.spec.pluginConfig.rules[0].policies[0], { range, tagValue: "s2" });
     assert.deepEqual(istioSchemaProblems(patched), []);
     const plugin = await loadPlugin(RELEASE_WASM);
