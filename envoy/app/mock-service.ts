@@ -1,6 +1,6 @@
 // One instance of the sample app: answers `-> <app>(version: <v>, ip: <address>)` followed by its
 // upstream's answer. Run alone it reads the reference's env vars (app, version, upstream_url) plus
-// mesh_proxy, forward_headers and PORT; the native testbed imports startMockService instead.
+// mesh_proxy, forward_headers, HOST and PORT; the native testbed imports startMockService instead.
 // Self-contained and erasable-only TypeScript, so the container runs it with plain `node`.
 import http from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
@@ -122,6 +122,7 @@ async function main(): Promise<void> {
     upstreamUrl: process.env.upstream_url || undefined,
     meshProxy: () => mesh || undefined,
     forwardHeaders: (process.env.forward_headers ?? "x-user-id,x-asm-prefer-tag").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
+    host: process.env.HOST || undefined,
     port: Number(process.env.PORT ?? 8000),
   };
   const s = await startMockService(o);

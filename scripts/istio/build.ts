@@ -1,0 +1,122 @@
+// npm run istio:build: builds kube-apiserver, kubectl, pilot-discovery and pilot-agent at the versions
+// pinned in versions.ts into the cache folder, skipping what is already there. A cold build takes
+// about 10 minutes on 2 cores (and about 7 GB of Go caches), so it reports progress as it goes.
+import { spawn, execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  BINARIES, ISTIO_DIR, ISTIO_FILES, ISTIO_VERSION, KUBERNETES_DIR, KUBERNETES_STAGING_VERSION, KUBERNETES_VERSION,
+} from "./versions.ts";
+
+const GO_ENV = { ...process.env, CGO_ENABLED: "0" };
+const PROGRESS_EVERY_MS = 30_000;
+
+function goModuleFile(module: string, version: string, field: "Dir" | "GoMod"): string {
+  const json = execFileSync("go", ["mod", "download", "-json", `${module}@${version}`], { env: GO_ENV, encoding: "utf8", cwd: tmpdir() });
+  return JSON.parse(json)[field];
+}
+
+/** Runs `go` with -v, printing a line every 30 s with the number of packages compiled so far. */
+function go(label: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<void> {
+  const started = Date.now();
+  let packages = 0;
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const child = spawn("go", args, { cwd, env: { ...GO_ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const timer = setInterval(() => {
+      console.log(`  ${label}: ${packages} packages so far, ${Math.round((Date.now() - started) / 1000)} s`);
+    }, PROGRESS_EVERY_MS);
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      output = (output + text).slice(-20_000);
+      packages += text.split("\n").filter((line) => line && !line.startsWith("go: ")).length;
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      clearInterval(timer);
+      reject(new Error(e.code === "ENOENT" ? "go is not on PATH: install Go (1.26 or newer) to build the local Istio chain" : e.message));
+    });
+    child.on("exit", (code) => {
+      clearInterval(timer);
+      if (code === 0) {
+        console.log(`  ${label}: done in ${Math.round((Date.now() - started) / 1000)} s`);
+        resolve();
+      } else reject(new Error(`${label}: go ${args.join(" ")} failed (exit ${code}):\n${output}`));
+    });
+  });
+}
+
+async function buildIstio(): Promise<void> {
+  const wanted = [BINARIES.pilotDiscovery, BINARIES.pilotAgent];
+  if (wanted.every(existsSync)) {
+    console.log(`istio ${ISTIO_VERSION}: pilot-discovery and pilot-agent already built`);
+  } else {
+    console.log(`istio ${ISTIO_VERSION}: building pilot-discovery and pilot-agent (about 5 min cold)`);
+    const partial = join(ISTIO_DIR, ".partial");
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    const packages = ["pilot-discovery", "pilot-agent"].map((cmd) => `istio.io/istio/pilot/cmd/${cmd}@${ISTIO_VERSION}`);
+    // `go install` has no -o; a GOBIN of its own keeps half-built files away from the final names.
+    await go("istio", ["install", "-v", ...packages], tmpdir(), { GOBIN: partial });
+    for (const bin of wanted) renameSync(join(partial, bin.split("/").pop()!), bin);
+    rmSync(partial, { recursive: true, force: true });
+  }
+  if (Object.values(ISTIO_FILES).every((file) => existsSync(file.to))) return;
+  const moduleDir = goModuleFile("istio.io/istio", ISTIO_VERSION, "Dir");
+  for (const file of Object.values(ISTIO_FILES)) copyFileSync(join(moduleDir, file.from), file.to);
+  console.log(`istio ${ISTIO_VERSION}: CRDs and Envoy bootstrap template copied`);
+}
+
+/**
+ * kube-apiserver cannot be `go install`ed: k8s.io/kubernetes points its k8s.io/* staging modules at
+ * local directories. A scratch module requires it and replaces each of them with its published version.
+ */
+function scratchModule(dir: string): void {
+  const kubernetesGoMod = readFileSync(goModuleFile("k8s.io/kubernetes", KUBERNETES_VERSION, "GoMod"), "utf8");
+  const staging = [...kubernetesGoMod.matchAll(/^\s*(k8s\.io\/\S+) => \.\/staging\//gm)].map((m) => m[1]);
+  if (staging.length === 0) throw new Error(`k8s.io/kubernetes ${KUBERNETES_VERSION}: no staging replace directives found in its go.mod`);
+  const goVersion = /^go (\S+)$/m.exec(kubernetesGoMod)?.[1] ?? "1.26.0";
+  writeFileSync(join(dir, "go.mod"), [
+    "module hash-tagging/kubernetes-build", "", `go ${goVersion}`, "", `require k8s.io/kubernetes ${KUBERNETES_VERSION}`, "",
+    "replace (", ...staging.map((m) => `\t${m} => ${m} ${KUBERNETES_STAGING_VERSION}`), ")", "",
+  ].join("\n"));
+}
+
+async function buildKubernetes(): Promise<void> {
+  const wanted = [BINARIES.kubeApiserver, BINARIES.kubectl];
+  if (wanted.every(existsSync)) {
+    console.log(`kubernetes ${KUBERNETES_VERSION}: kube-apiserver and kubectl already built`);
+    return;
+  }
+  console.log(`kubernetes ${KUBERNETES_VERSION}: building kube-apiserver and kubectl (about 5 min cold)`);
+  const dir = mkdtempSync(join(tmpdir(), "hash-tagging-kubernetes-build-"));
+  try {
+    scratchModule(dir);
+    const packages = ["kube-apiserver", "kubectl"].map((cmd) => `k8s.io/kubernetes/cmd/${cmd}`);
+    await go("kubernetes (resolving modules)", ["get", ...packages.map((p) => `${p}@${KUBERNETES_VERSION}`)], dir);
+    const out = join(KUBERNETES_DIR, ".partial");
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out);
+    await go("kubernetes", ["build", "-v", "-o", out + "/", ...packages], dir);
+    for (const bin of wanted) renameSync(join(out, bin.split("/").pop()!), bin);
+    rmSync(out, { recursive: true, force: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  mkdirSync(ISTIO_DIR, { recursive: true });
+  mkdirSync(KUBERNETES_DIR, { recursive: true });
+  await buildIstio();
+  await buildKubernetes();
+  console.log(`istio:build: binaries in ${ISTIO_DIR} and ${KUBERNETES_DIR} (${Math.round((Date.now() - started) / 1000)} s)`);
+}
+
+main().catch((e: Error) => {
+  console.error(`istio:build: ${e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+// kubectl against the local apiserver: the cached kubectl of the apiserver's own version, first on PATH,
+// so the README's commands run unchanged through `bash -c`.
+import { execFile } from "node:child_process";
+import { dirname } from "node:path";
+import { REPO_ROOT } from "../../src/envoy/paths.ts";
+import { BINARIES } from "./versions.ts";
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function kubectlEnv(kubeconfig: string): Record<string, string> {
+  return { KUBECONFIG: kubeconfig, PATH: `${dirname(BINARIES.kubectl)}:${process.env.PATH ?? ""}` };
+}
+
+function run(command: string, args: string[], env: Record<string, string>, input?: string): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = execFile(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+/** Runs kubectl; throws with its stderr unless it succeeds. */
+export async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<string> {
+  const r = await run(BINARIES.kubectl, args, kubectlEnv(kubeconfig), input);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout;
+}
+
+/** Runs a shell command line (a README command) in the repo, with kubectl pointed at the local apiserver. */
+export function shell(kubeconfig: string, commandLine: string, env: Record<string, string> = {}): Promise<CommandResult> {
+  return run("bash", ["-c", commandLine], { ...kubectlEnv(kubeconfig), ...env });
+}

@@ -1,0 +1,58 @@
+// The whole local chain in order: control plane, registry and image, the shipped manifests, the sample
+// app, then the ingress gateway; and its teardown. Used by `npm run istio:up`/`istio:down` and the tests.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { missingPrerequisites, startControlPlane, type ControlPlane } from "./control-plane.ts";
+import { applyShipped, pushImage, type PushedImage } from "./deploy.ts";
+import type { Agent } from "./agent.ts";
+import { AGENT_WASM_CACHE, GATEWAY_BIND, startGateway } from "./gateway.ts";
+import { stopAll } from "./processes.ts";
+import { startRegistry } from "./registry.ts";
+import { startSampleApp, type SampleInstance } from "./sample-app.ts";
+import { startSidecars } from "./sidecars.ts";
+
+/** The Gateway's port in deploy/istio/gateway.yaml; the gateway's Envoy listens on it as in a pod. */
+export const GATEWAY_PORT = 80;
+const IMAGE_TAG = "local";
+
+export interface LocalIstio extends ControlPlane {
+  stateDir: string;
+  registryHost: string;
+  pushed: PushedImage;
+  instances: SampleInstance[];
+  gateway: Agent;
+  gatewayUrl: string;
+}
+
+/** Marks that this chain created the agent's fixed Wasm cache folder, so that teardown removes it again. */
+const createdCacheMark = (stateDir: string) => join(stateDir, "created-wasm-cache");
+
+export async function startLocalIstio(stateDir: string, log: (line: string) => void): Promise<LocalIstio> {
+  const missing = missingPrerequisites();
+  if (missing.length > 0) throw new Error(`cannot start the local Istio; missing: ${missing.join("; ")}`);
+  mkdirSync(stateDir, { recursive: true });
+  const root = AGENT_WASM_CACHE.split("/").slice(0, 4).join("/");
+  if (!existsSync(root)) writeFileSync(createdCacheMark(stateDir), root);
+  const controlPlane = await startControlPlane(stateDir, log);
+  log("starting the registry and pushing the plugin image (npm run image:push)");
+  const registryHost = await startRegistry(stateDir);
+  const pushed = await pushImage(registryHost, IMAGE_TAG);
+  log(`applying deploy/istio/ with the README's commands (image ${pushed.image})`);
+  await applyShipped(controlPlane.kubeconfig, pushed);
+  log("starting the sample app and its sidecars");
+  const sidecars = await startSidecars(stateDir, controlPlane.kubeconfig, controlPlane.xdsAddress, log);
+  const instances = await startSampleApp(stateDir, controlPlane.kubeconfig, sidecars.meshProxy);
+  await sidecars.ready();
+  log("starting the ingress gateway (pilot-agent and Envoy)");
+  const gateway = await startGateway(stateDir, controlPlane.xdsAddress, registryHost, log);
+  return { ...controlPlane, stateDir, registryHost, pushed, instances, gateway, gatewayUrl: `http://${GATEWAY_BIND}:${GATEWAY_PORT}` };
+}
+
+/** Stops every process the chain started (by the pids it recorded) and removes its state. */
+export async function stopLocalIstio(stateDir: string): Promise<string[]> {
+  const stopped = await stopAll(stateDir);
+  const mark = createdCacheMark(stateDir);
+  if (existsSync(mark)) rmSync(readFileSync(mark, "utf8"), { recursive: true, force: true });
+  rmSync(stateDir, { recursive: true, force: true });
+  return stopped;
+}

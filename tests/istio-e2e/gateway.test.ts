@@ -1,0 +1,172 @@
+// Real Istio: istiod applies the shipped deploy/istio/ manifests (with the README's own commands), the
+// gateway's pilot-agent pulls the WasmPlugin's image from a local registry, and the sample app answers
+// through the gateway and two sidecars. One chain serves every test of this file, in order.
+import assert from "node:assert/strict";
+import { readFileSync, statSync } from "node:fs";
+import { test } from "node:test";
+import { RegistryClient } from "../../src/oci/registry-client.ts";
+import { DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, OCI_LAYER_TAR_GZIP } from "../../src/oci/media-types.ts";
+import { PLUGIN_WASM } from "../../src/envoy/paths.ts";
+import { WALKTHROUGH_USERS } from "../../src/envoy/topology.ts";
+import { readmeCommand } from "../../scripts/istio/deploy.ts";
+import { kubectl, shell } from "../../scripts/istio/kubectl.ts";
+import { waitFor } from "../../scripts/istio/processes.ts";
+import { ask, walkthrough } from "../../scripts/istio/walkthrough.ts";
+import { referenceTag } from "../support/fnv1a.ts";
+import { pushCraftedImage, tarGzOf } from "../oci/support/crafted-images.ts";
+import { chainFor, skipReason, useLocalIstio } from "./support.ts";
+
+const skip = skipReason();
+const istio = useLocalIstio(skip);
+const RAMP = "### 5. Ramp, promote, roll back";
+const WAIT_MS = 60_000;
+
+/** mockc's version in a chain, i.e. the lane the request rode to the end. */
+function mockcVersion(body: string): string | undefined {
+  return /mockc\(version: (v\d+)/.exec(body)?.[1];
+}
+
+/** Lane s2 reaches mockc v2; jason is routed there by name whatever his hash says. */
+function expectedVersion(user: string, canaryRange: number): string {
+  return user === "jason" || referenceTag(user, canaryRange) === "s2" ? "v2" : "v1";
+}
+
+async function versionOf(user: string, headers?: Record<string, string>): Promise<string> {
+  const r = headers ? await askWith(user, headers) : await ask(istio().gatewayUrl, user);
+  assert.equal(r.status, 200, `user ${user}: HTTP ${r.status}: ${r.body}`);
+  const v = mockcVersion(r.body);
+  assert.ok(v, `user ${user}: no mockc in the answer: ${r.body}`);
+  return v;
+}
+
+async function askWith(user: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const r = await fetch(`${istio().gatewayUrl}/`, { headers: { "x-user-id": user, ...headers }, signal: AbortSignal.timeout(10_000) });
+  return { status: r.status, body: (await r.text()).trimEnd() };
+}
+
+async function stat(name: string): Promise<number> {
+  const text = await (await fetch(`${istio().gateway.adminUrl}/stats?filter=${encodeURIComponent(`^${name.replaceAll(".", "\\.")}$`)}`)).text();
+  const m = /: (\d+)\s*$/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The gateway log (pilot-agent and its Envoy) from `offset` on, and a way to mark its current end. */
+const gatewayLog = (offset = 0) => readFileSync(istio().gateway.process.log, "utf8").slice(offset);
+const logEnd = () => statSync(istio().gateway.process.log).size;
+
+async function runReadme(command: string, env: Record<string, string> = {}): Promise<void> {
+  const r = await shell(istio().kubeconfig, command, env);
+  assert.equal(r.code, 0, `${command}: exit ${r.code}: ${r.stderr}${r.stdout}`);
+}
+
+/** Waits until every user rides the lane `canaryRange` gives, each asked once per round. */
+async function lanesSettle(users: readonly string[], canaryRange: number): Promise<void> {
+  await waitFor(`every user on the lane of range ${canaryRange}`, async () => {
+    for (const user of users) if ((await versionOf(user)) !== expectedVersion(user, canaryRange)) return undefined;
+    return true;
+  }, WAIT_MS);
+}
+
+const synthetic = Array.from({ length: 200 }, (_, i) => `istio-user-${i}`);
+
+test("the agent pulled the shipped WasmPlugin's image from the local registry into Envoy", { skip }, async () => {
+  const dump = await (await fetch(`${istio().gateway.adminUrl}/config_dump?resource=ecds_filters`)).json() as { configs?: unknown[] };
+  const text = JSON.stringify(dump);
+  const file = /"filename":"(\/var\/lib\/istio\/data\/[^"]+)"/.exec(text)?.[1];
+  assert.ok(file, `the gateway's ECDS config names no module file in the agent's cache: ${text.slice(0, 2000)}`);
+  assert.ok(text.includes("istio-system.hash-tagging"), "the ECDS filter is not the WasmPlugin istio-system/hash-tagging");
+  assert.deepEqual(readFileSync(file), readFileSync(PLUGIN_WASM), `${file} is not the build's plugin.wasm`);
+  assert.doesNotMatch(gatewayLog(), /error in converting the wasm config/, "the agent reported a failed fetch");
+});
+
+test("the walk-through through the Istio gateway: every user on the README's lane, every time", { skip }, async () => {
+  const { instances, gatewayUrl } = istio();
+  const lines = await walkthrough(gatewayUrl);
+  console.log(`# the walk-through as the Istio gateway served it:\n${lines.map((l) => `#   ${l}`).join("\n")}`);
+  for (const [i, user] of WALKTHROUGH_USERS.entries()) {
+    assert.equal(lines[i], `${chainFor(instances, expectedVersion(user, 20))}   user ${user} requested`);
+  }
+  for (const user of WALKTHROUGH_USERS) {
+    for (let n = 0; n < 20; n++) assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user}, request ${n + 1}`);
+  }
+  const untagged = await ask(gatewayUrl);
+  assert.equal(untagged.body, chainFor(instances, "v1"), "no x-user-id: no tag, the baseline route");
+  assert.equal(await stat("wasmcustom.hash_tagging.rule_0.no_key") > 0, true, "the filter's no_key counter did not count the untagged request");
+});
+
+test("a refused config (bad range) is rejected by the gateway's Envoy and the old config keeps serving", { skip }, async () => {
+  const failsBefore = await stat("extension_config_discovery.http_filter.istio-system.hash-tagging.config_fail");
+  const from = logEnd();
+  await kubectl(istio().kubeconfig, ["-n", "istio-system", "patch", "wasmplugin", "hash-tagging", "--type", "json",
+    "-p", JSON.stringify([{ op: "replace", path: "/spec/pluginConfig/rules/0/policies/0/range", value: 120 }])]);
+  await waitFor("the filter's refusal in the gateway's log", async () => (/configuration refused/.test(gatewayLog(from)) ? true : undefined), WAIT_MS);
+  assert.match(gatewayLog(from), /rules\[0\]\.policies\[0\]\.range: expected an integer from 0 to 100, got the number 120/);
+  await waitFor("Envoy to count the rejected ECDS update", async () => ((await stat("extension_config_discovery.http_filter.istio-system.hash-tagging.config_fail")) > failsBefore ? true : undefined), WAIT_MS);
+  for (const user of [...WALKTHROUGH_USERS, ...synthetic.slice(0, 40)]) assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user} after the refused update`);
+  await kubectl(istio().kubeconfig, ["-n", "istio-system", "patch", "wasmplugin", "hash-tagging", "--type", "json",
+    "-p", JSON.stringify([{ op: "replace", path: "/spec/pluginConfig/rules/0/policies/0/range", value: 20 }])]);
+});
+
+test("the agent refuses malformed images: wrong layer media type, no plugin.wasm", { skip }, async () => {
+  const { registryHost, kubeconfig, instances } = istio();
+  const client = new RegistryClient(`http://${registryHost}`);
+  const wasm = new Uint8Array(readFileSync(PLUGIN_WASM));
+  const images = [
+    { tag: "wrong-layer-type", layer: { mediaType: OCI_LAYER_TAR_GZIP, bytes: tarGzOf([{ name: "plugin.wasm", bytes: wasm }]) },
+      reason: `invalid media type ${OCI_LAYER_TAR_GZIP} (expect ${DOCKER_LAYER_TAR_GZIP})` },
+    { tag: "no-plugin-wasm", layer: { mediaType: DOCKER_LAYER_TAR_GZIP, bytes: tarGzOf([{ name: "filter.wasm", bytes: wasm }]) },
+      reason: "plugin.wasm not found in the archive" },
+  ];
+  for (const image of images) {
+    await pushCraftedImage(client, "malformed", image.tag, DOCKER_MANIFEST, DOCKER_CONFIG, [image.layer]);
+    for (const failStrategy of ["FAIL_OPEN", "FAIL_CLOSE"]) {
+      const from = logEnd();
+      const url = `oci://${registryHost}/malformed:${image.tag}`;
+      await kubectl(kubeconfig, ["apply", "-f", "-"], JSON.stringify({
+        apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin",
+        metadata: { name: "malformed", namespace: "istio-system" },
+        spec: { selector: { matchLabels: { istio: "ingressgateway" } }, url, phase: "STATS", failStrategy, imagePullPolicy: "Always" },
+      }));
+      const refusal = await waitFor(`the agent's refusal of ${url}`, async () => gatewayLog(from).split("\n").find((l) => l.includes(`cannot fetch Wasm module ${url}`)), WAIT_MS);
+      assert.ok(refusal.includes(image.reason), `the agent refused ${url} for another reason than "${image.reason}": ${refusal}`);
+      if (failStrategy === "FAIL_OPEN") {
+        assert.match(refusal, /applying allow RBAC filter/);
+        for (const user of WALKTHROUGH_USERS) assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user} with ${url} refused (FAIL_OPEN)`);
+      } else {
+        assert.match(refusal, /applying deny RBAC filter/);
+        await waitFor("the gateway to deny requests (FAIL_CLOSE)", async () => ((await ask(istio().gatewayUrl, "bob")).status === 403 ? true : undefined), WAIT_MS);
+      }
+    }
+  }
+  await kubectl(kubeconfig, ["-n", "istio-system", "delete", "wasmplugin", "malformed"]);
+  await waitFor("the gateway to serve again without the refused plugin", async () => ((await ask(istio().gatewayUrl, "bob")).body === chainFor(instances, "v1") ? true : undefined), WAIT_MS);
+});
+
+test("the README's ramp 20 -> 50 through istiod: bob and stacy join lane s2, nobody leaves it", { skip }, async () => {
+  const canary = [...WALKTHROUGH_USERS, ...synthetic].filter((u) => expectedVersion(u, 20) === "v2");
+  const joining = [...WALKTHROUGH_USERS, ...synthetic].filter((u) => expectedVersion(u, 20) === "v1" && expectedVersion(u, 50) === "v2");
+  assert.ok(joining.includes("bob") && joining.includes("stacy"), "the README says bob and stacy join at 50");
+  await runReadme(readmeCommand(RAMP, '"value":50'));
+  const left: string[] = [];
+  let rounds = 0;
+  await waitFor("every joining user on lane s2", async () => {
+    rounds++;
+    for (const user of canary) if ((await versionOf(user)) !== "v2") left.push(user);
+    for (const user of joining) if ((await versionOf(user)) !== "v2") return undefined;
+    return true;
+  }, WAIT_MS);
+  assert.deepEqual(left, [], `users left lane s2 during the ramp (${rounds} rounds of ${canary.length} canary users)`);
+  console.log(`# ramp: ${joining.length} users joined lane s2 within ${rounds} rounds; ${canary.length} canary users asked each round, none left`);
+  await lanesSettle([...WALKTHROUGH_USERS, ...synthetic.slice(0, 60)], 50);
+});
+
+test("the README's roll back: range 0 sends everyone but jason to s1; deleting the plugin leaves tags untouched", { skip }, async () => {
+  await runReadme(readmeCommand(RAMP, '"value":0'));
+  await lanesSettle([...WALKTHROUGH_USERS, ...synthetic.slice(0, 60)], 0);
+  // With the plugin, a forged tag is replaced by the hash's; without it, the route sees the forged one.
+  assert.equal(await versionOf("bob", { "x-asm-prefer-tag": "s2" }), "v1", "the filter did not replace a forged tag");
+  await runReadme(readmeCommand(RAMP, "delete wasmplugin"));
+  await waitFor("the gateway to run without the filter", async () => ((await versionOf("bob", { "x-asm-prefer-tag": "s2" })) === "v2" ? true : undefined), WAIT_MS);
+  assert.equal(await versionOf("jason"), "v2", "jason's named route");
+  for (const user of WALKTHROUGH_USERS.filter((u) => u !== "jason")) assert.equal(await versionOf(user), "v1", `user ${user} untagged`);
+});

@@ -1,0 +1,81 @@
+// What the real-Istio suite needs, the chain it runs on, and the answers it expects from the sample app.
+import { spawnSync } from "node:child_process";
+import { accessSync, constants, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before } from "node:test";
+import { missingPrerequisites } from "../../scripts/istio/control-plane.ts";
+import { AGENT_WASM_CACHE } from "../../scripts/istio/gateway.ts";
+import { startLocalIstio, stopLocalIstio, type LocalIstio } from "../../scripts/istio/local-istio.ts";
+import { killAllNow } from "../../scripts/istio/processes.ts";
+import type { SampleInstance } from "../../scripts/istio/sample-app.ts";
+import { BUILD_COMMAND } from "../../scripts/istio/versions.ts";
+import { BUILDAH, DOCKER_REGISTRY } from "../oci/support/required-tools.ts";
+
+const SUITE = "istio-e2e";
+
+function missing(): string[] {
+  const found = missingPrerequisites();
+  for (const tool of [BUILDAH, DOCKER_REGISTRY]) {
+    const r = spawnSync(tool.command, tool.versionArgs, { stdio: "ignore" });
+    if (r.error || r.status !== 0) found.push(`${tool.command}: \`${tool.install}\``);
+  }
+  // pilot-agent's Wasm cache is a fixed system path, and the Gateway's port 80 is privileged.
+  const writable = (path: string) => { try { accessSync(path, constants.W_OK); return true; } catch { return false; } };
+  const cacheParent = existsSync(AGENT_WASM_CACHE) ? AGENT_WASM_CACHE : "/var/lib";
+  if (process.getuid?.() !== 0 || !writable(cacheParent)) found.push(`root (port 80 and ${AGENT_WASM_CACHE})`);
+  return found;
+}
+
+/**
+ * undefined when the chain can run; otherwise the skip message, after a banner on stderr. Under CI=true
+ * a missing piece is a failure: .ci/run installs and builds everything this suite needs.
+ */
+export function skipReason(): string | undefined {
+  const gaps = missing();
+  if (gaps.length === 0) return undefined;
+  const message = `${SUITE}: SKIPPED, missing ${gaps.join("; ")}. Enable it with \`apt-get install etcd-server buildah docker-registry && ${BUILD_COMMAND}\`, as root`;
+  if (process.env.CI === "true") throw new Error(`${SUITE}: cannot run on CI: missing ${gaps.join("; ")}; .ci/run must provide it`);
+  const line = "!".repeat(100);
+  console.error(`\n${line}\n${message}\n${line}\n`);
+  return message;
+}
+
+/**
+ * The chain of this test file: started before its tests, stopped after them (and on SIGINT/SIGTERM),
+ * whatever their outcome. `istio()` returns it.
+ */
+export function useLocalIstio(skip: string | undefined): () => LocalIstio {
+  const stateDir = mkdtempSync(join(tmpdir(), "hash-tagging-istio-e2e-"));
+  let chain: LocalIstio | undefined;
+  const abort = () => {
+    killAllNow(stateDir);
+    rmSync(stateDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  before(async () => {
+    if (skip) return;
+    process.once("SIGINT", abort);
+    process.once("SIGTERM", abort);
+    chain = await startLocalIstio(stateDir, (line) => console.log(`# istio: ${line}`));
+  });
+  after(async () => {
+    await stopLocalIstio(stateDir);
+    process.off("SIGINT", abort);
+    process.off("SIGTERM", abort);
+  });
+  return () => {
+    if (!chain) throw new Error("the local Istio chain did not start (see the before hook's error)");
+    return chain;
+  };
+}
+
+/** The chain the walk-through prints when mockc's `version` instance answers. */
+export function chainFor(instances: SampleInstance[], mockcVersion: string): string {
+  const at = (app: string, version: string) => {
+    const i = instances.find((x) => x.app === app && x.version === version);
+    if (!i) throw new Error(`no sample instance ${app} ${version}`);
+    return `${app}(version: ${version}, ip: ${i.ip})`;
+  };
+  return `-> ${at("mocka", "v1")}-> ${at("mockb", "v1")}-> ${at("mockc", mockcVersion)}`;
+}
