@@ -17,8 +17,8 @@ export interface AgentOptions {
   serviceAccount: string;
   labels: Record<string, string>;
   registryHost?: string;
-  /** ProxyConfig fields beyond the ones every agent here needs. */
-  proxyConfig?: Record<string, unknown>;
+  /** Environment beyond what every agent here needs (proxy metadata: ISTIO_META_*). */
+  env?: Record<string, string>;
 }
 
 export interface Agent {
@@ -57,19 +57,19 @@ export async function startAgent(stateDir: string, xdsAddress: string, o: AgentO
   const cwd = join(stateDir, o.name);
   workloadCerts(join(cwd, "var/run/secrets/workload-spiffe-credentials"), `spiffe://cluster.local/ns/${o.namespace}/sa/${o.serviceAccount}`);
   await bootstrapTemplate(join(cwd, "envoy_bootstrap.json"));
-  const adminPort = await freePort();
+  const [adminPort, statusPort] = [await freePort(), await freePort()];
   const proxyConfig = {
     discoveryAddress: xdsAddress,
     controlPlaneAuthPolicy: "NONE",
     binaryPath: envoy.bin,
     configPath: join(cwd, "etc/istio/proxy"),
     proxyAdminPort: adminPort,
-    // 0: no agent status server, which would listen on every address.
-    statusPort: 0,
+    // The agent's health server cannot be switched off and listens on every address (":port"): the one
+    // listener here not bound to loopback. A free port keeps agents apart.
+    statusPort,
     concurrency: 1,
     drainDuration: "1s",
     terminationDrainDuration: "1s",
-    ...o.proxyConfig,
   };
   const agent = startDetached(stateDir, o.name, BINARIES.pilotAgent, [
     "proxy", o.mode, "--domain", `${o.namespace}.svc.cluster.local`,
@@ -86,6 +86,7 @@ export async function startAgent(stateDir: string, xdsAddress: string, o: AgentO
       INSTANCE_IP: o.ip,
       ISTIO_META_CLUSTER_ID: "Kubernetes",
       ...(o.registryHost ? { WASM_INSECURE_REGISTRIES: o.registryHost } : {}),
+      ...o.env,
     },
   });
   const adminUrl = `http://127.0.0.1:${adminPort}`;

@@ -4,7 +4,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
   BINARIES, ISTIO_DIR, ISTIO_FILES, ISTIO_VERSION, KUBERNETES_DIR, KUBERNETES_STAGING_VERSION, KUBERNETES_VERSION,
 } from "./versions.ts";
@@ -49,18 +49,18 @@ function go(label: string, args: string[], cwd: string, env: Record<string, stri
 }
 
 async function buildIstio(): Promise<void> {
-  const wanted = [BINARIES.pilotDiscovery, BINARIES.pilotAgent];
-  if (wanted.every(existsSync)) {
+  const missing = [BINARIES.pilotDiscovery, BINARIES.pilotAgent].filter((bin) => !existsSync(bin));
+  if (missing.length === 0) {
     console.log(`istio ${ISTIO_VERSION}: pilot-discovery and pilot-agent already built`);
   } else {
-    console.log(`istio ${ISTIO_VERSION}: building pilot-discovery and pilot-agent (about 5 min cold)`);
+    const names = missing.map((bin) => basename(bin));
+    console.log(`istio ${ISTIO_VERSION}: building ${names.join(" and ")} (about 5 min of CPU cold)`);
     const partial = join(ISTIO_DIR, ".partial");
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
-    const packages = ["pilot-discovery", "pilot-agent"].map((cmd) => `istio.io/istio/pilot/cmd/${cmd}@${ISTIO_VERSION}`);
     // `go install` has no -o; a GOBIN of its own keeps half-built files away from the final names.
-    await go("istio", ["install", "-v", ...packages], tmpdir(), { GOBIN: partial });
-    for (const bin of wanted) renameSync(join(partial, bin.split("/").pop()!), bin);
+    await go("istio", ["install", "-v", ...names.map((name) => `istio.io/istio/pilot/cmd/${name}@${ISTIO_VERSION}`)], tmpdir(), { GOBIN: partial });
+    for (const name of names) renameSync(join(partial, name), join(ISTIO_DIR, name));
     rmSync(partial, { recursive: true, force: true });
   }
   if (Object.values(ISTIO_FILES).every((file) => existsSync(file.to))) return;
@@ -85,25 +85,26 @@ function scratchModule(dir: string): void {
 }
 
 async function buildKubernetes(): Promise<void> {
-  const wanted = [BINARIES.kubeApiserver, BINARIES.kubectl];
-  if (wanted.every(existsSync)) {
+  const missing = [BINARIES.kubeApiserver, BINARIES.kubectl].filter((bin) => !existsSync(bin));
+  if (missing.length === 0) {
     console.log(`kubernetes ${KUBERNETES_VERSION}: kube-apiserver and kubectl already built`);
     return;
   }
-  console.log(`kubernetes ${KUBERNETES_VERSION}: building kube-apiserver and kubectl (about 5 min cold)`);
+  const names = missing.map((bin) => basename(bin));
+  console.log(`kubernetes ${KUBERNETES_VERSION}: building ${names.join(" and ")} (about 7 min of CPU cold)`);
   const dir = mkdtempSync(join(tmpdir(), "hash-tagging-kubernetes-build-"));
+  const partial = join(KUBERNETES_DIR, ".partial");
   try {
     scratchModule(dir);
-    const packages = ["kube-apiserver", "kubectl"].map((cmd) => `k8s.io/kubernetes/cmd/${cmd}`);
+    const packages = names.map((name) => `k8s.io/kubernetes/cmd/${name}`);
     await go("kubernetes (resolving modules)", ["get", ...packages.map((p) => `${p}@${KUBERNETES_VERSION}`)], dir);
-    const out = join(KUBERNETES_DIR, ".partial");
-    rmSync(out, { recursive: true, force: true });
-    mkdirSync(out);
-    await go("kubernetes", ["build", "-v", "-o", out + "/", ...packages], dir);
-    for (const bin of wanted) renameSync(join(out, bin.split("/").pop()!), bin);
-    rmSync(out, { recursive: true, force: true });
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial);
+    await go("kubernetes", ["build", "-v", "-o", partial + "/", ...packages], dir);
+    for (const name of names) renameSync(join(partial, name), join(KUBERNETES_DIR, name));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(partial, { recursive: true, force: true });
   }
 }
 

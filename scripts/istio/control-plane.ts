@@ -95,7 +95,7 @@ async function installCrds(kubeconfig: string): Promise<void> {
 }
 
 async function startIstiod(stateDir: string, kubeconfig: string): Promise<Omit<ControlPlane, "kubeconfig">> {
-  const [grpc, http, monitoring] = [await freePort(), await freePort(), await freePort()];
+  const [grpc, http, monitoring, ctrlz] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const xdsAddress = `127.0.0.1:${grpc}`;
   const meshConfig = join(stateDir, "mesh.yaml");
   writeFileSync(meshConfig, [
@@ -110,7 +110,7 @@ async function startIstiod(stateDir: string, kubeconfig: string): Promise<Omit<C
   const istiod = startDetached(stateDir, "istiod", BINARIES.pilotDiscovery, [
     "discovery", "--kubeconfig", kubeconfig, "--meshConfig", meshConfig, "--domain", "cluster.local",
     "--grpcAddr", xdsAddress, "--secureGRPCAddr", "", "--httpAddr", `127.0.0.1:${http}`, "--httpsAddr", "",
-    "--monitoringAddr", `127.0.0.1:${monitoring}`,
+    "--monitoringAddr", `127.0.0.1:${monitoring}`, "--ctrlz_address", "127.0.0.1", "--ctrlz_port", String(ctrlz),
   ], {
     env: {
       POD_NAMESPACE: "istio-system", POD_NAME: "istiod-local", KUBECONFIG: kubeconfig,

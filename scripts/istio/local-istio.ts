@@ -6,10 +6,11 @@ import { missingPrerequisites, startControlPlane, type ControlPlane } from "./co
 import { applyShipped, pushImage, type PushedImage } from "./deploy.ts";
 import type { Agent } from "./agent.ts";
 import { AGENT_WASM_CACHE, GATEWAY_BIND, startGateway } from "./gateway.ts";
-import { stopAll } from "./processes.ts";
+import { stopAll, waitFor } from "./processes.ts";
 import { startRegistry } from "./registry.ts";
 import { startSampleApp, type SampleInstance } from "./sample-app.ts";
 import { startSidecars } from "./sidecars.ts";
+import { ask } from "./walkthrough.ts";
 
 /** The Gateway's port in deploy/istio/gateway.yaml; the gateway's Envoy listens on it as in a pod. */
 export const GATEWAY_PORT = 80;
@@ -45,7 +46,10 @@ export async function startLocalIstio(stateDir: string, log: (line: string) => v
   await sidecars.ready();
   log("starting the ingress gateway (pilot-agent and Envoy)");
   const gateway = await startGateway(stateDir, controlPlane.xdsAddress, registryHost, log);
-  return { ...controlPlane, stateDir, registryHost, pushed, instances, gateway, gatewayUrl: `http://${GATEWAY_BIND}:${GATEWAY_PORT}` };
+  const gatewayUrl = `http://${GATEWAY_BIND}:${GATEWAY_PORT}`;
+  // The gateway's listener comes up once the agent has fetched the image and Envoy has loaded it.
+  await waitFor(`the gateway to answer on ${gatewayUrl}`, async () => ((await ask(gatewayUrl, "jason")).status === 200 ? true : undefined), 120_000, gateway.process);
+  return { ...controlPlane, stateDir, registryHost, pushed, instances, gateway, gatewayUrl };
 }
 
 /** Stops every process the chain started (by the pids it recorded) and removes its state. */

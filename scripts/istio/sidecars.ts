@@ -49,7 +49,7 @@ export async function startSidecars(stateDir: string, kubeconfig: string, xdsAdd
       namespace: "default",
       serviceAccount: "default",
       labels: { app: i.app, version: i.version },
-      proxyConfig: { interceptionMode: "NONE" },
+      env: { ISTIO_META_INTERCEPTION_MODE: "NONE" },
     }, log);
   }
   return {

@@ -1,15 +1,30 @@
 // The README's walk-through asked of a running gateway: one request per user, the chain it answered.
+import { request } from "node:http";
 import { USER_HEADER, WALKTHROUGH_USERS } from "../../src/envoy/topology.ts";
 
 export interface Answer {
   status: number;
   body: string;
-  headers: Headers;
 }
 
-export async function ask(gatewayUrl: string, user?: string): Promise<Answer> {
-  const r = await fetch(`${gatewayUrl}/`, { headers: user === undefined ? {} : { [USER_HEADER]: user }, signal: AbortSignal.timeout(10_000) });
-  return { status: r.status, body: (await r.text()).trimEnd(), headers: r.headers };
+/**
+ * One GET on a connection of its own, as curl does: a pooled connection would stay on the listener it
+ * was accepted by, and so could see a filter chain Envoy has already replaced.
+ */
+export function ask(gatewayUrl: string, user?: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const all = { ...headers, ...(user === undefined ? {} : { [USER_HEADER]: user }) };
+    const req = request(`${gatewayUrl}/`, { headers: all, agent: false, timeout: 10_000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: body.trimEnd() }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`GET ${gatewayUrl}/: no answer in 10 s`)));
+    req.on("error", reject);
+    req.end();
+  });
 }
 
 /** Lines as the README prints them: the chain, then who asked. */
