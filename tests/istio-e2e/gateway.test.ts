@@ -3,10 +3,11 @@
 // through the gateway and two sidecars. One chain serves every test of this file, in order.
 import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { RegistryClient } from "../../src/oci/registry-client.ts";
 import { DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, OCI_LAYER_TAR_GZIP } from "../../src/oci/media-types.ts";
-import { PLUGIN_WASM } from "../../src/envoy/paths.ts";
+import { PLUGIN_WASM, REPO_ROOT } from "../../src/envoy/paths.ts";
 import { WALKTHROUGH_USERS } from "../../src/envoy/topology.ts";
 import { readmeCommand } from "../../scripts/istio/deploy.ts";
 import { kubectl, shell } from "../../scripts/istio/kubectl.ts";
@@ -74,6 +75,15 @@ function check(name: string, body: () => Promise<void>): void {
   });
 }
 
+/** The first plain ``` block of a README section: what the README says the gateway prints. */
+function readmeBlock(heading: string): string[] {
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf(`\n${heading}\n`));
+  const block = /\n```\n([\s\S]*?)\n```/.exec(section);
+  assert.ok(block, `README.md "${heading}": no plain code block`);
+  return block[1].split("\n");
+}
+
 const synthetic = Array.from({ length: 200 }, (_, i) => `istio-user-${i}`);
 
 check("the agent pulled the shipped WasmPlugin's image from the local registry into Envoy", async () => {
@@ -93,6 +103,7 @@ check("the walk-through through the Istio gateway: every user on the README's la
   for (const [i, user] of WALKTHROUGH_USERS.entries()) {
     assert.equal(lines[i], `${chainFor(instances, expectedVersion(user, 20))}   user ${user} requested`);
   }
+  assert.deepEqual(readmeBlock("## Try it in a local Istio"), lines, "the README's walk-through under \"Try it in a local Istio\"");
   for (const user of WALKTHROUGH_USERS) {
     for (let n = 0; n < 20; n++) assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user}, request ${n + 1}`);
   }
