@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { kubectl } from "./kubectl.ts";
 import { freePort, startDetached, waitFor, type Started } from "./processes.ts";
 import { BINARIES, BUILD_COMMAND, ISTIO_FILES } from "./versions.ts";
@@ -23,9 +23,8 @@ const ETCD_INSTALL = "apt-get install etcd-server";
 /** Names what is missing before anything starts, each with the command that provides it. */
 export function missingPrerequisites(): string[] {
   const missing: string[] = [];
-  for (const [name, path] of Object.entries(BINARIES)) {
-    if (!existsSync(path)) missing.push(`${name} (${path}): run \`${BUILD_COMMAND}\``);
-  }
+  const unbuilt = Object.values(BINARIES).filter((path) => !existsSync(path)).map((path) => basename(path));
+  if (unbuilt.length > 0) missing.push(`${unbuilt.join(", ")} (not built yet: \`${BUILD_COMMAND}\`)`);
   if (!onPath(ETCD)) missing.push(`${ETCD}: \`${ETCD_INSTALL}\``);
   if (!onPath("openssl")) missing.push("openssl: `apt-get install openssl`");
   return missing;
