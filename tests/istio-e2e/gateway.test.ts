@@ -75,13 +75,20 @@ function check(name: string, body: () => Promise<void>): void {
   });
 }
 
-/** The first plain ``` block of a README section: what the README says the gateway prints. */
+/** The first plain ``` block (no language) of a README section: what the README says the gateway prints. */
 function readmeBlock(heading: string): string[] {
-  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf(`\n${heading}\n`));
-  const block = /\n```\n([\s\S]*?)\n```/.exec(section);
-  assert.ok(block, `README.md "${heading}": no plain code block`);
-  return block[1].split("\n");
+  const lines = readFileSync(join(REPO_ROOT, "README.md"), "utf8").split("\n");
+  assert.ok(lines.includes(heading), `README.md has no section "${heading}"`);
+  let fence: string | undefined;
+  const block: string[] = [];
+  for (const line of lines.slice(lines.indexOf(heading) + 1)) {
+    if (fence === undefined && line.startsWith("```")) fence = line;
+    else if (fence !== undefined && line === "```") {
+      if (fence === "```") return block;
+      fence = undefined;
+    } else if (fence === "```") block.push(line);
+  }
+  assert.fail(`README.md "${heading}": no plain code block`);
 }
 
 const synthetic = Array.from({ length: 200 }, (_, i) => `istio-user-${i}`);
