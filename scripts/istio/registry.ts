@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REGISTRY_COMMAND } from "../../src/oci/local-registry.ts";
+import { REGISTRY_COMMAND } from "../lib/local-registry.ts";
 import { freePort, startDetached, waitFor } from "./processes.ts";
 
 /** Starts the registry; resolves to its host:port once /v2/ answers. */

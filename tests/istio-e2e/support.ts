@@ -1,5 +1,4 @@
 // What the real-Istio suite needs, the chain it runs on, and the answers it expects from the sample app.
-import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,16 +9,13 @@ import { startLocalIstio, stopLocalIstio, type LocalIstio } from "../../scripts/
 import { killAllNow } from "../../scripts/istio/processes.ts";
 import type { SampleInstance } from "../../scripts/istio/sample-app.ts";
 import { BUILD_COMMAND } from "../../scripts/istio/versions.ts";
-import { BUILDAH, DOCKER_REGISTRY } from "../oci/support/required-tools.ts";
+import { BUILDAH, DOCKER_REGISTRY, installed, skipLoudly } from "../support/required-tools.ts";
 
 const SUITE = "istio-e2e";
 
 function missing(): string[] {
   const found = missingPrerequisites();
-  for (const tool of [BUILDAH, DOCKER_REGISTRY]) {
-    const r = spawnSync(tool.command, tool.versionArgs, { stdio: "ignore" });
-    if (r.error || r.status !== 0) found.push(`${tool.command}: \`${tool.install}\``);
-  }
+  for (const tool of [BUILDAH, DOCKER_REGISTRY]) if (!installed(tool)) found.push(`${tool.command}: \`${tool.install}\``);
   // pilot-agent's Wasm cache is a fixed system path, and the Gateway's port 80 is privileged.
   const writable = (path: string) => { try { accessSync(path, constants.W_OK); return true; } catch { return false; } };
   const cacheParent = existsSync(AGENT_WASM_CACHE) ? AGENT_WASM_CACHE : "/var/lib";
@@ -27,18 +23,12 @@ function missing(): string[] {
   return found;
 }
 
-/**
- * undefined when the chain can run; otherwise the skip message, after a banner on stderr. Under CI=true
- * a missing piece is a failure: .ci/run installs and builds everything this suite needs.
- */
+/** undefined when the chain can run; otherwise the loud skip message (a failure under CI=true). */
 export function skipReason(): string | undefined {
   const gaps = missing();
   if (gaps.length === 0) return undefined;
-  const message = `${SUITE}: SKIPPED, missing ${gaps.join("; ")}. Enable it with \`apt-get install etcd-server buildah docker-registry && ${BUILD_COMMAND}\`, as root`;
-  if (process.env.CI === "true") throw new Error(`${SUITE}: cannot run on CI: missing ${gaps.join("; ")}; .ci/run must provide it`);
-  const line = "!".repeat(100);
-  console.error(`\n${line}\n${message}\n${line}\n`);
-  return message;
+  return skipLoudly(SUITE, `it needs ${gaps.join("; ")}`,
+    `run \`apt-get install etcd-server buildah docker-registry && ${BUILD_COMMAND}\` as root`);
 }
 
 /**
