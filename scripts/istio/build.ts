@@ -1,6 +1,6 @@
 // npm run istio:build: builds kube-apiserver, kubectl, pilot-discovery and pilot-agent at the versions
 // pinned in versions.ts into the cache folder, skipping what is already there. A cold build takes
-// about 10 minutes on 2 cores (and about 7 GB of Go caches), so it reports progress as it goes.
+// about 20 minutes of CPU (and about 7 GB of Go caches), so it reports progress as it goes.
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,7 +54,7 @@ async function buildIstio(): Promise<void> {
     console.log(`istio ${ISTIO_VERSION}: pilot-discovery and pilot-agent already built`);
   } else {
     const names = missing.map((bin) => basename(bin));
-    console.log(`istio ${ISTIO_VERSION}: building ${names.join(" and ")} (about 5 min of CPU cold)`);
+    console.log(`istio ${ISTIO_VERSION}: building ${names.join(" and ")} (about 10 min of CPU cold)`);
     const partial = join(ISTIO_DIR, ".partial");
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
@@ -91,7 +91,7 @@ async function buildKubernetes(): Promise<void> {
     return;
   }
   const names = missing.map((bin) => basename(bin));
-  console.log(`kubernetes ${KUBERNETES_VERSION}: building ${names.join(" and ")} (about 7 min of CPU cold)`);
+  console.log(`kubernetes ${KUBERNETES_VERSION}: building ${names.join(" and ")} (about 8 min of CPU cold)`);
   const dir = mkdtempSync(join(tmpdir(), "hash-tagging-kubernetes-build-"));
   const partial = join(KUBERNETES_DIR, ".partial");
   try {

@@ -15,7 +15,7 @@ export interface PushedImage {
 }
 
 /** The shell commands of one README section's ```sh blocks: continuation lines joined, comments dropped. */
-export function readmeCommands(heading: string): string[] {
+function readmeCommands(heading: string): string[] {
   const lines = readFileSync(join(REPO_ROOT, "README.md"), "utf8").split("\n");
   const start = lines.indexOf(heading);
   if (start < 0) throw new Error(`README.md: no section "${heading}"`);

@@ -7,7 +7,7 @@ import { startAgent, type Agent } from "./agent.ts";
  * The gateway's own address. It must differ from every endpoint address of the services: istiod looks a
  * proxy up by its IP, and a match would give the gateway that workload's labels instead of its own.
  */
-export const GATEWAY_NODE_IP = "127.0.0.2";
+const GATEWAY_NODE_IP = "127.0.0.2";
 /** Where the gateway's Envoy serves the Gateway's port (deploy.ts adds it as the Gateway's `bind`). */
 export const GATEWAY_BIND = "127.0.0.1";
 /** pilot-agent keeps fetched Wasm modules here, a path fixed in its code; without it, it denies all. */

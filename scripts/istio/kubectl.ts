@@ -11,7 +11,7 @@ export interface CommandResult {
   stderr: string;
 }
 
-export function kubectlEnv(kubeconfig: string): Record<string, string> {
+function kubectlEnv(kubeconfig: string): Record<string, string> {
   return { KUBECONFIG: kubeconfig, PATH: `${dirname(BINARIES.kubectl)}:${process.env.PATH ?? ""}` };
 }
 

@@ -6,7 +6,7 @@ import { missingPrerequisites, startControlPlane, type ControlPlane } from "./co
 import { applyShipped, pushImage, type PushedImage } from "./deploy.ts";
 import type { Agent } from "./agent.ts";
 import { AGENT_WASM_CACHE, GATEWAY_BIND, startGateway } from "./gateway.ts";
-import { stopAll, waitFor } from "./processes.ts";
+import { inUse, stopAll, waitFor } from "./processes.ts";
 import { startRegistry } from "./registry.ts";
 import { startSampleApp, type SampleInstance } from "./sample-app.ts";
 import { startSidecars } from "./sidecars.ts";
@@ -31,6 +31,9 @@ const createdCacheMark = (stateDir: string) => join(stateDir, "created-wasm-cach
 export async function startLocalIstio(stateDir: string, log: (line: string) => void): Promise<LocalIstio> {
   const missing = missingPrerequisites();
   if (missing.length > 0) throw new Error(`cannot start the local Istio; missing: ${missing.join("; ")}`);
+  if (await inUse(GATEWAY_BIND, GATEWAY_PORT)) {
+    throw new Error(`${GATEWAY_BIND}:${GATEWAY_PORT}, the gateway's port, is in use (by \`npm run istio:up\`? stop it with \`npm run istio:down\`)`);
+  }
   mkdirSync(stateDir, { recursive: true });
   const root = AGENT_WASM_CACHE.split("/").slice(0, 4).join("/");
   if (!existsSync(root)) writeFileSync(createdCacheMark(stateDir), root);

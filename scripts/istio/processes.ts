@@ -13,7 +13,7 @@ export interface Started {
 }
 
 const pidsFile = (stateDir: string) => join(stateDir, "pids");
-export const logFile = (stateDir: string, name: string) => join(stateDir, "logs", `${name}.log`);
+const logFile = (stateDir: string, name: string) => join(stateDir, "logs", `${name}.log`);
 
 export function startDetached(
   stateDir: string, name: string, command: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {},
@@ -39,7 +39,7 @@ export function startDetached(
 }
 
 /** A zombie still answers kill(pid, 0); /proc tells it has exited. */
-export function alive(pid: number): boolean {
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
@@ -118,4 +118,13 @@ export function freePort(): Promise<number> {
 export function killAllNow(stateDir: string): void {
   if (!existsSync(pidsFile(stateDir))) return;
   for (const line of readFileSync(pidsFile(stateDir), "utf8").trim().split("\n").filter(Boolean)) signalGroup(Number(line.split(" ")[0]), "SIGKILL");
+}
+
+/** Whether something already listens on host:port (a second chain would lose its gateway port to it). */
+export function inUse(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(true));
+    server.listen(port, host, () => server.close(() => resolve(false)));
+  });
 }

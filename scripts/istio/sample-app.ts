@@ -20,7 +20,7 @@ export function sampleInstances(): SampleInstance[] {
 }
 
 /** The stand-ins for the pods: labels as in sample-app.yaml's Deployments. */
-export function workloadEntries(list: SampleInstance[]): string {
+function workloadEntries(list: SampleInstance[]): string {
   return list.map((i) => [
     "apiVersion: networking.istio.io/v1",
     "kind: WorkloadEntry",

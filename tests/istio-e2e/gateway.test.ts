@@ -119,34 +119,48 @@ check("the walk-through through the Istio gateway: every user on the README's la
   assert.equal(await stat("wasmcustom.hash_tagging.rule_0.no_key") > 0, true, "the filter's no_key counter did not count the untagged request");
 });
 
-check("the agent refuses malformed images: wrong layer media type, no plugin.wasm", async () => {
-  const { registryHost, kubeconfig, instances } = istio();
+check("the agent refuses malformed images and an image other than the pinned digest", async () => {
+  const { registryHost, kubeconfig, instances, pushed } = istio();
   const client = new RegistryClient(`http://${registryHost}`);
   const wasm = new Uint8Array(readFileSync(PLUGIN_WASM));
-  const images = [
-    { tag: "wrong-layer-type", layer: { mediaType: OCI_LAYER_TAR_GZIP, bytes: tarGzOf([{ name: "plugin.wasm", bytes: wasm }]) },
-      reason: `invalid media type ${OCI_LAYER_TAR_GZIP} (expect ${DOCKER_LAYER_TAR_GZIP})` },
-    { tag: "no-plugin-wasm", layer: { mediaType: DOCKER_LAYER_TAR_GZIP, bytes: tarGzOf([{ name: "filter.wasm", bytes: wasm }]) },
-      reason: "plugin.wasm not found in the archive" },
+  const crafted = async (tag: string, mediaType: string, files: { name: string; bytes: Uint8Array }[]) => ({
+    url: `oci://${registryHost}/malformed:${tag}`,
+    digest: (await pushCraftedImage(client, "malformed", tag, DOCKER_MANIFEST, DOCKER_CONFIG, [{ mediaType, bytes: tarGzOf(files) }])).replace(/^sha256:/, ""),
+  });
+  const wrongType = await crafted("wrong-layer-type", OCI_LAYER_TAR_GZIP, [{ name: "plugin.wasm", bytes: wasm }]);
+  const noPlugin = await crafted("no-plugin-wasm", DOCKER_LAYER_TAR_GZIP, [{ name: "filter.wasm", bytes: wasm }]);
+  const notWasm = await crafted("not-wasm", DOCKER_LAYER_TAR_GZIP, [{ name: "plugin.wasm", bytes: new TextEncoder().encode("#!/bin/sh\n") }]);
+  const cases = [
+    { what: "a layer of the wrong media type", url: wrongType.url, reason: `invalid media type ${OCI_LAYER_TAR_GZIP} (expect ${DOCKER_LAYER_TAR_GZIP})` },
+    { what: "no plugin.wasm in the layer", url: noPlugin.url, reason: "plugin.wasm not found in the archive" },
+    { what: "a plugin.wasm that is not Wasm", url: notWasm.url, reason: `fetched Wasm binary from ${notWasm.url} is invalid` },
+    { what: "the shipped image pinned to another digest", url: `oci://${pushed.image}`, sha256: wrongType.digest,
+      reason: `has checksum ${pushed.digest}, which does not match: ${wrongType.digest}` },
   ];
-  for (const image of images) {
-    await pushCraftedImage(client, "malformed", image.tag, DOCKER_MANIFEST, DOCKER_CONFIG, [image.layer]);
+  for (const c of cases) {
     for (const failStrategy of ["FAIL_OPEN", "FAIL_CLOSE"]) {
       const from = logEnd();
-      const url = `oci://${registryHost}/malformed:${image.tag}`;
       await kubectl(kubeconfig, ["apply", "-f", "-"], JSON.stringify({
         apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin",
         metadata: { name: "malformed", namespace: "istio-system" },
-        spec: { selector: { matchLabels: { istio: "ingressgateway" } }, url, phase: "STATS", failStrategy, imagePullPolicy: "Always" },
+        spec: {
+          selector: { matchLabels: { istio: "ingressgateway" } }, url: c.url, ...(c.sha256 ? { sha256: c.sha256 } : {}),
+          phase: "STATS", failStrategy, imagePullPolicy: "Always",
+        },
       }));
-      const refusal = await waitFor(`the agent's refusal of ${url}`, async () => gatewayLog(from).split("\n").find((l) => l.includes(`cannot fetch Wasm module ${url}`)), WAIT_MS);
-      assert.ok(refusal.includes(image.reason), `the agent refused ${url} for another reason than "${image.reason}": ${refusal}`);
+      const refusal = await waitFor(`the agent's refusal of ${c.what} (${failStrategy})`,
+        async () => gatewayLog(from).split("\n").find((l) => l.includes(`cannot fetch Wasm module ${c.url}`)), WAIT_MS);
+      assert.ok(refusal.includes(c.reason), `${c.what}: the agent refused it for another reason than "${c.reason}": ${refusal}`);
       if (failStrategy === "FAIL_OPEN") {
         assert.match(refusal, /applying allow RBAC filter/);
-        for (const user of WALKTHROUGH_USERS) assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user} with ${url} refused (FAIL_OPEN)`);
+        for (const user of WALKTHROUGH_USERS) assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user} with ${c.what} refused (FAIL_OPEN)`);
       } else {
         assert.match(refusal, /applying deny RBAC filter/);
-        await waitFor("the gateway to deny requests (FAIL_CLOSE)", async () => ((await ask(istio().gatewayUrl, "bob")).status === 403 ? true : undefined), WAIT_MS);
+        const denied = await waitFor("the gateway to deny requests (FAIL_CLOSE)", async () => {
+          const r = await ask(istio().gatewayUrl, "bob");
+          return r.status === 200 ? undefined : r;
+        }, WAIT_MS);
+        assert.deepEqual(denied, { status: 403, body: "RBAC: access denied" });
       }
     }
   }
@@ -172,18 +186,20 @@ check("the README's ramp 20 -> 50 through istiod: bob and stacy join lane s2, no
   const canary = everyone.filter((u) => expectedVersion(u, 20) === "v2");
   const joining = everyone.filter((u) => expectedVersion(u, 20) === "v1" && expectedVersion(u, 50) === "v2");
   assert.ok(joining.includes("bob") && joining.includes("stacy"), "the README says bob and stacy join at 50");
-  // Lane s2's users keep asking while the ramp rolls out (bounded: at most 20,000 requests).
+  // Lane s2's users keep asking, 4 at a time, while the ramp rolls out (bounded: at most 20,000 requests).
   const left = new Set<string>();
   let asked = 0;
   let rampDone = false;
-  const load = (async () => {
+  const WORKERS = 4;
+  const worker = async (first: number) => {
     while (!rampDone && asked < 20_000) {
-      for (const user of canary) {
+      for (let i = first; i < canary.length && !rampDone; i += WORKERS) {
         asked++;
-        if ((await versionOf(user)) !== "v2") left.add(user);
+        if ((await versionOf(canary[i])) !== "v2") left.add(canary[i]);
       }
     }
-  })();
+  };
+  const load = Promise.all(Array.from({ length: WORKERS }, (_, i) => worker(i)));
   await runReadme(readmeCommand(RAMP, '"value":50'));
   try {
     await waitFor("every joining user on lane s2", async () => {
