@@ -69,7 +69,8 @@ function check(name: string, body: () => Promise<void>): void {
     try {
       await body();
     } catch (e) {
-      (e as Error).message += `\n--- gateway log tail (pilot-agent and Envoy) ---\n${tail(istio().gateway.process.log, 40)}`;
+      const log = (() => { try { return istio().gateway.process.log; } catch { return undefined; } })();
+      if (log) (e as Error).message += `\n--- gateway log tail (pilot-agent and Envoy) ---\n${tail(log, 40)}`;
       throw e;
     }
   });
@@ -94,10 +95,11 @@ function readmeBlock(heading: string): string[] {
 const synthetic = Array.from({ length: 200 }, (_, i) => `istio-user-${i}`);
 
 check("the agent pulled the shipped WasmPlugin's image from the local registry into Envoy", async () => {
-  const dump = await (await fetch(`${istio().gateway.adminUrl}/config_dump?resource=ecds_filters`)).json() as { configs?: unknown[] };
-  const text = JSON.stringify(dump);
+  const text = JSON.stringify(await (await fetch(`${istio().gateway.adminUrl}/config_dump?resource=ecds_filters`)).json());
   const file = /"filename":"(\/var\/lib\/istio\/data\/[^"]+)"/.exec(text)?.[1];
   assert.ok(file, `the gateway's ECDS config names no module file in the agent's cache: ${text.slice(0, 2000)}`);
+  // The agent names the file by the manifest digest it pulled: the one `npm run image:push` printed.
+  assert.ok(file.endsWith(`/${istio().pushed.digest}.wasm`), `${file} is not named by the pushed manifest digest ${istio().pushed.digest}`);
   assert.ok(text.includes("istio-system.hash-tagging"), "the ECDS filter is not the WasmPlugin istio-system/hash-tagging");
   assert.deepEqual(readFileSync(file), readFileSync(PLUGIN_WASM), `${file} is not the build's plugin.wasm`);
   assert.doesNotMatch(gatewayLog(), /error in converting the wasm config/, "the agent reported a failed fetch");
