@@ -8,8 +8,8 @@ import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, r
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { findOrInstallEnvoy } from "../src/envoy/ensure.ts";
-import { ENVOY_IMAGE, ENVOY_VERSION } from "../src/envoy/version.ts";
+import { findOrInstallEnvoy } from "./lib/envoy/ensure.ts";
+import { ENVOY_IMAGE, ENVOY_VERSION } from "./lib/envoy/version.ts";
 
 const BUSYBOX = "/bin/busybox";
 const PATH_ENV = "ENV PATH=/usr/local/bin:/usr/bin:/bin";

@@ -1,9 +1,9 @@
-// npm run envoy:config — write envoy/envoy.yaml and envoy/docker-compose.yaml from src/envoy/.
+// npm run envoy:config — write envoy/envoy.yaml and envoy/docker-compose.yaml from scripts/lib/envoy/.
 // With --check, write nothing and fail if the committed files differ from the generator's output.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { dockerFiles } from "../src/envoy/docker.js";
-import { REPO_ROOT } from "../src/envoy/paths.js";
+import { dockerFiles } from "./lib/envoy/docker.js";
+import { REPO_ROOT } from "./lib/envoy/paths.js";
 
 const check = process.argv.includes("--check");
 let stale = 0;

@@ -5,11 +5,11 @@
 import http from "node:http";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { tagRoutesBootstrap, wasmFilterConfig } from "../src/envoy/config.ts";
-import { ensureEnvoy } from "../src/envoy/ensure.ts";
-import { PLUGIN_WASM } from "../src/envoy/paths.ts";
-import { EnvoyProcess } from "../src/envoy/process.ts";
-import { pluginConfig } from "../src/envoy/topology.ts";
+import { tagRoutesBootstrap, wasmFilterConfig } from "./lib/envoy/config.ts";
+import { ensureEnvoy } from "./lib/envoy/ensure.ts";
+import { PLUGIN_WASM } from "./lib/envoy/paths.ts";
+import { EnvoyProcess } from "./lib/envoy/process.ts";
+import { pluginConfig } from "./lib/envoy/topology.ts";
 
 export interface SoakOptions {
   /** Stop after this many requests, or after `minutes`. */

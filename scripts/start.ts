@@ -3,10 +3,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ensureEnvoy } from "../src/envoy/ensure.js";
-import { PLUGIN_WASM, REPO_ROOT } from "../src/envoy/paths.js";
-import { assertPortFree, startTestbed, type Testbed } from "../src/envoy/testbed.js";
-import { USER_HEADER, WALKTHROUGH_USERS } from "../src/envoy/topology.js";
+import { ensureEnvoy } from "./lib/envoy/ensure.js";
+import { PLUGIN_WASM, REPO_ROOT } from "./lib/envoy/paths.js";
+import { assertPortFree, startTestbed, type Testbed } from "./lib/envoy/testbed.js";
+import { USER_HEADER, WALKTHROUGH_USERS } from "./lib/envoy/topology.js";
 
 const DEFAULT_PORT = 10000;
 

@@ -3,7 +3,7 @@
 // wrote, and, when the configuration has `debug: {enabled: true}`, the bucket from its log line
 // `<rule>: bucket B of M -> ...`. Outcomes are taken from the counter names, so an outcome this file
 // has never heard of still comes through, under its counter's name.
-import { HeaderMap, type PluginHost, loadPlugin } from "../../src/host/index.ts";
+import { HeaderMap, type PluginHost, loadPlugin } from "../lib/host/index.ts";
 import { CliError, EXIT } from "./cli-error.ts";
 import { isObject, type PluginConfigSource } from "./plugin-configs.ts";
 

@@ -1,6 +1,6 @@
 // `validate FILE...`: each configuration judged by the compiled filter, with what it would log in Envoy.
 // Exit 1 if any is refused or any file cannot be checked.
-import { loadPlugin } from "../../src/host/index.ts";
+import { loadPlugin } from "../lib/host/index.ts";
 import { EXIT } from "./cli-error.ts";
 import { ConfigFileError, readPluginConfigs } from "./plugin-configs.ts";
 import { colours } from "./terminal.ts";

@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findOrInstallEnvoy } from "../../src/envoy/ensure.ts";
+import { findOrInstallEnvoy } from "../lib/envoy/ensure.ts";
 import { freePort, startDetached, waitFor, type Started } from "./processes.ts";
 import { BINARIES, ISTIO_FILES } from "./versions.ts";
 

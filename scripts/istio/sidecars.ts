@@ -3,7 +3,7 @@
 // (captureMode NONE). The app sends its upstream call there (`mesh_proxy`), where a pod's iptables would
 // have sent it; istiod routes it by the per-service VirtualServices and DestinationRules.
 import { connect } from "node:net";
-import { instanceName, SERVICE_PORT, SERVICES } from "../../src/envoy/topology.ts";
+import { instanceName, SERVICE_PORT, SERVICES } from "../lib/envoy/topology.ts";
 import { startAgent } from "./agent.ts";
 import { kubectl } from "./kubectl.ts";
 import { waitFor } from "./processes.ts";

@@ -1,6 +1,6 @@
 // The README's walk-through asked of a running gateway: one request per user, the chain it answered.
 import { request } from "node:http";
-import { USER_HEADER, WALKTHROUGH_USERS } from "../../src/envoy/topology.ts";
+import { USER_HEADER, WALKTHROUGH_USERS } from "../lib/envoy/topology.ts";
 
 export interface Answer {
   status: number;

@@ -4,9 +4,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { DOCKER_ADMIN_PORT, DOCKER_INGRESS_PORT } from "../../src/envoy/docker.ts";
-import { assertPortFree } from "../../src/envoy/testbed.ts";
-import { BASELINE_LANE, CANARY_LANE, NAMED_USERS, ROUTE_HEADER, SERVICES, USER_HEADER, WALKTHROUGH_USERS } from "../../src/envoy/topology.ts";
+import { DOCKER_ADMIN_PORT, DOCKER_INGRESS_PORT } from "../../scripts/lib/envoy/docker.ts";
+import { assertPortFree } from "../../scripts/lib/envoy/testbed.ts";
+import { BASELINE_LANE, CANARY_LANE, NAMED_USERS, ROUTE_HEADER, SERVICES, USER_HEADER, WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
 import { buildStandIns } from "../../scripts/docker-stand-ins.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 import { skipUnlessDockerEngine, startDockerEngine, type DockerEngine } from "../support/docker-engine.ts";

@@ -4,8 +4,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { ensureEnvoy } from "../../src/envoy/ensure.js";
-import { ENVOY_VERSION } from "../../src/envoy/version.js";
+import { ensureEnvoy } from "../../scripts/lib/envoy/ensure.js";
+import { ENVOY_VERSION } from "../../scripts/lib/envoy/version.js";
 import { PLUGIN_WASM } from "./support.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "hash-tagging-ensure-"));

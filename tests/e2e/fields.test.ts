@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { connect as connectHttp2 } from "node:http2";
 import { connect } from "node:net";
 import { test } from "node:test";
-import { ROUTE_HEADER, TAG_HEADER, USER_HEADER } from "../../src/envoy/topology.js";
+import { ROUTE_HEADER, TAG_HEADER, USER_HEADER } from "../../scripts/lib/envoy/topology.js";
 import { ruleHash } from "../support/fnv1a.ts";
 import { chainFor, expectedTag, get, mapConcurrent, syntheticUsers, useTestbed } from "./support.js";
 

@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { stringify } from "yaml";
-import { ecdsResponse, FILTER_NAME } from "../../src/envoy/config.js";
-import { startTestbed, type Testbed } from "../../src/envoy/testbed.js";
-import { pluginConfig } from "../../src/envoy/topology.js";
+import { ecdsResponse, FILTER_NAME } from "../../scripts/lib/envoy/config.js";
+import { startTestbed, type Testbed } from "../../scripts/lib/envoy/testbed.js";
+import { pluginConfig } from "../../scripts/lib/envoy/topology.js";
 import {
   PLUGIN_WASM, chainFor, closeClients, envoyForTests, expectedTag, get, mapConcurrent, syntheticUsers, tagOf, until, withEnvoyLog,
 } from "./support.js";

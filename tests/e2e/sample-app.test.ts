@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { startMockService } from "../../envoy/app/mock-service.js";
-import { REPO_ROOT } from "../../src/envoy/paths.js";
+import { REPO_ROOT } from "../../scripts/lib/envoy/paths.js";
 import { closeClients, get } from "./support.js";
 
 const children: ChildProcess[] = [];

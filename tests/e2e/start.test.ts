@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { REPO_ROOT } from "../../src/envoy/paths.js";
-import { WALKTHROUGH_USERS } from "../../src/envoy/topology.js";
+import { REPO_ROOT } from "../../scripts/lib/envoy/paths.js";
+import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.js";
 import { chainFor, closeClients, envoyForTests, expectedTag, get } from "./support.js";
 
 const children: ChildProcess[] = [];

@@ -1,7 +1,7 @@
 // The compiled filter's configuration handling, driven through the proxy-wasm ABI.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadPlugin } from "../../src/host/index.ts";
+import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { REFERENCE_CONFIG, referenceConfigWithCanary } from "../support/configs.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 

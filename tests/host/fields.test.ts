@@ -3,7 +3,7 @@
 // query parameters are decoded by Node's URLSearchParams, never by the filter's code.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadPlugin, type PluginHost } from "../../src/host/index.ts";
+import { loadPlugin, type PluginHost } from "../../scripts/lib/host/index.ts";
 import { REFERENCE_CONFIG } from "../support/configs.ts";
 import { type HashName, referenceTag, ruleHash } from "../support/fnv1a.ts";
 import { Random } from "../support/random.ts";

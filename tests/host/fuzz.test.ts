@@ -3,7 +3,7 @@
 // with the independent oracle, and linear memory must stop growing once warmed up.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadPlugin } from "../../src/host/index.ts";
+import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { CONFIG_FIELDS, isValidConfigBytes } from "../support/config-oracle.ts";
 import { EXTENDED_CONFIG, REFERENCE_CONFIG } from "../support/configs.ts";
 import { fnv1a32 } from "../support/fnv1a.ts";

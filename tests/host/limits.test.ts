@@ -2,7 +2,7 @@
 // past it is refused with the field's path; and the largest configs fit within the 1 MiB limit.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadPlugin } from "../../src/host/index.ts";
+import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { CONFIG_LIMITS } from "../support/config-oracle.ts";
 import { REFERENCE_CONFIG } from "../support/configs.ts";
 import { LIMIT_CONFIGS } from "../support/limit-configs.ts";
@@ -95,7 +95,7 @@ describe("documented limits", () => {
     assert.deepEqual(errorsOf(logs), [`configuration: is ${CONFIG_LIMITS.configBytes + 1} bytes: expected at most ${CONFIG_LIMITS.configBytes}`]);
   });
 
-  it("accepts the largest configurations bench/configure.ts times", async () => {
+  it("accepts the largest configurations scripts/bench/configure.ts times", async () => {
     for (const [name, config] of Object.entries(LIMIT_CONFIGS)) assert.deepEqual(await verdict(config), { accepted: true, errors: [] }, name);
   });
 });

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { it } from "node:test";
 import { parse } from "yaml";
-import { loadPlugin } from "../../src/host/index.ts";
+import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { CONFIG_FIELDS, CONFIG_LIMITS } from "../support/config-oracle.ts";
 import { EXTENDED_CONFIG } from "../support/configs.ts";
 import { fmix32, fnv1a32OfText, ruleHash } from "../support/fnv1a.ts";

@@ -3,7 +3,7 @@
 // linear memory, which must stay flat however many requests and reconfigurations go through.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadPlugin, type PluginHost } from "../../src/host/index.ts";
+import { loadPlugin, type PluginHost } from "../../scripts/lib/host/index.ts";
 import { REFERENCE_CONFIG } from "../support/configs.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 

@@ -1,7 +1,7 @@
 // The compiled filter tagging requests through the proxy-wasm ABI, checked against an independent FNV-1a.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { loadPlugin } from "../../src/host/index.ts";
+import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { REFERENCE_CONFIG, referenceConfigWithCanary, WALKTHROUGH_USERS } from "../support/configs.ts";
 import { fnv1a32, referenceTag } from "../support/fnv1a.ts";
 

@@ -3,7 +3,7 @@
 // NACKed by Envoy and leave the previous one serving, so the shipped YAML must be one it accepts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadPlugin } from "../../src/host/index.ts";
+import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { RELEASE_WASM } from "../oci/support/project.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 import { shippedPluginConfig, withCanaryRange } from "./support/wasmplugin-config.ts";

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { loadPlugin } from "../../src/host/index.ts";
+import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { RELEASE_WASM } from "../oci/support/project.ts";
 import { istioSchemaProblems } from "./support/istio-schema.ts";
 import { DEPLOY_DIR } from "./support/manifests.ts";

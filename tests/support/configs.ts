@@ -1,8 +1,8 @@
 // Configurations shared by the test suites: the reference config is defined once, in the topology
 // the testbeds also use.
-import { pluginConfig, type ReferencePluginConfig } from "../../src/envoy/topology.ts";
+import { pluginConfig, type ReferencePluginConfig } from "../../scripts/lib/envoy/topology.ts";
 
-export { WALKTHROUGH_USERS } from "../../src/envoy/topology.ts";
+export { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
 
 export const REFERENCE_CONFIG: ReferencePluginConfig = pluginConfig();
 

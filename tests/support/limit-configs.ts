@@ -1,5 +1,5 @@
 // Configurations at the documented limits, each as large as the 1 MiB limit lets it be in one
-// dimension: what a slow configure would show on. Used by bench/configure.ts (and checked accepted by the limits test).
+// dimension: what a slow configure would show on. Used by scripts/bench/configure.ts (and checked accepted by the limits test).
 import { CONFIG_LIMITS } from "./config-oracle.ts";
 import { REFERENCE_CONFIG } from "./configs.ts";
 

@@ -2,7 +2,7 @@
 // Apps start first (on port 0) so the generated config can name their ports; they learn the mesh
 // listener's port once Envoy has bound it.
 import { createServer } from "node:net";
-import { startMockService, type MockService } from "../../envoy/app/mock-service.js";
+import { startMockService, type MockService } from "../../../envoy/app/mock-service.js";
 import { bootstrap, INGRESS_LISTENER, MESH_LISTENER, type BootstrapOptions } from "./config.js";
 import { EnvoyProcess } from "./process.js";
 import { SERVICE_PORT, TAG_HEADER, USER_HEADER, instanceName, instances, pluginConfig } from "./topology.js";

@@ -3,12 +3,12 @@
 // worker), where the filter's debug line "configuring: N bytes" and its "configuration accepted" line
 // are timestamped by Envoy's log (millisecond resolution). Prints medians of rounds.
 import { performance } from "node:perf_hooks";
-import { wasmFilterConfig, tagRoutesBootstrap } from "../src/envoy/config.ts";
-import { ensureEnvoy } from "../src/envoy/ensure.ts";
-import { PLUGIN_WASM } from "../src/envoy/paths.ts";
-import { EnvoyProcess } from "../src/envoy/process.ts";
-import { loadPlugin } from "../src/host/index.ts";
-import { LIMIT_CONFIGS } from "../tests/support/limit-configs.ts";
+import { wasmFilterConfig, tagRoutesBootstrap } from "../lib/envoy/config.ts";
+import { ensureEnvoy } from "../lib/envoy/ensure.ts";
+import { PLUGIN_WASM } from "../lib/envoy/paths.ts";
+import { EnvoyProcess } from "../lib/envoy/process.ts";
+import { loadPlugin } from "../lib/host/index.ts";
+import { LIMIT_CONFIGS } from "../../tests/support/limit-configs.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ENVOY_ROUNDS = Number(process.env.BENCH_ENVOY_ROUNDS ?? 3);

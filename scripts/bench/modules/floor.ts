@@ -1,6 +1,6 @@
 // The floor for this job: the least a Wasm filter can do to tag a request in Envoy. One exported
 // per-request hook, a bump allocator for the host's copies, one header read, FNV-1a, one header
-// replace and one counter. bench/instructions.ts measures it beside the real filter. Its plugin
+// replace and one counter. scripts/bench/instructions.ts measures it beside the real filter. Its plugin
 // configuration is the name of the key header (so the same module measures a key that is absent).
 @external("env", "proxy_get_header_map_value")
 declare function getHeader(map: u32, keyPtr: usize, keySize: usize, valuePtrOut: usize, valueSizeOut: usize): u32;

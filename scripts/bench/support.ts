@@ -1,11 +1,11 @@
-// What the Envoy benchmarks share: the comparison modules compiled from bench/modules/, the Lua
+// What the Envoy benchmarks share: the comparison modules compiled from scripts/bench/modules/, the Lua
 // comparators, and the configs measured.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "../src/envoy/paths.ts";
-import { pluginConfig } from "../src/envoy/topology.ts";
+import { REPO_ROOT } from "../lib/envoy/paths.ts";
+import { pluginConfig } from "../lib/envoy/topology.ts";
 
 export const LUA_TYPE = "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua";
 
@@ -18,7 +18,7 @@ export function luaFilter(name: string, code: string, clearRouteCache = true): o
 }
 
 /**
- * Compiles a module of bench/modules/ on its own, without the project's asconfig: `stub` for the
+ * Compiles a module of scripts/bench/modules/ on its own, without the project's asconfig: `stub` for the
  * hand-written modules, `incremental` for the SDK's no-op. Returns the path of the .wasm.
  */
 export function buildBenchModule(name: string, runtime: "stub" | "incremental"): string {
@@ -28,7 +28,7 @@ export function buildBenchModule(name: string, runtime: "stub" | "incremental"):
   const out = join(dir, `${name}.wasm`);
   const abort = runtime === "stub" ? "abort=" : "abort=abort_proc_exit";
   execFileSync(join(REPO_ROOT, "node_modules", ".bin", "asc"), [
-    join("bench", "modules", `${name}.ts`), "--config", config, "-O3", "--runtime", runtime, "--use", abort, "-o", out,
+    join("scripts", "bench", "modules", `${name}.ts`), "--config", config, "-O3", "--runtime", runtime, "--use", abort, "-o", out,
   ], { cwd: REPO_ROOT, stdio: "inherit" });
   return out;
 }

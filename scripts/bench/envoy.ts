@@ -6,12 +6,12 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import http from "node:http";
-import { ensureEnvoy } from "../src/envoy/ensure.ts";
-import { tagRoutesBootstrap, wasmFilterConfig } from "../src/envoy/config.ts";
-import { PLUGIN_WASM } from "../src/envoy/paths.ts";
-import { EnvoyProcess } from "../src/envoy/process.ts";
-import { pluginConfig } from "../src/envoy/topology.ts";
-import { referenceTag } from "../tests/support/fnv1a.ts";
+import { ensureEnvoy } from "../lib/envoy/ensure.ts";
+import { tagRoutesBootstrap, wasmFilterConfig } from "../lib/envoy/config.ts";
+import { PLUGIN_WASM } from "../lib/envoy/paths.ts";
+import { EnvoyProcess } from "../lib/envoy/process.ts";
+import { pluginConfig } from "../lib/envoy/topology.ts";
+import { referenceTag } from "../../tests/support/fnv1a.ts";
 import { absentKeyConfig, buildBenchModule, luaFilter } from "./support.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -82,7 +82,7 @@ const MILLIS_PER_UNIT: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
 
 /** Saturation: as many requests as wrk can get through, each with the next of 10,000 user ids. */
 function saturate(port: number): LoadResult {
-  const out = execFileSync("taskset", ["-c", "1", "wrk", "-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", "bench/users.lua", `http://127.0.0.1:${port}/`], { encoding: "utf8" });
+  const out = execFileSync("taskset", ["-c", "1", "wrk", "-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", "scripts/bench/users.lua", `http://127.0.0.1:${port}/`], { encoding: "utf8" });
   if (/Non-2xx|Socket errors/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
@@ -109,7 +109,7 @@ function requireTool(tool: string, versionFlag: string, debianPackage: string): 
   } catch (e) {
     // Some tools exit non-zero after printing their version; only a missing binary is a problem.
     if ((e as NodeJS.ErrnoException).code === "ENOENT") {
-      console.error(`bench/envoy.ts needs ${tool}: apt-get install ${debianPackage}`);
+      console.error(`scripts/bench/envoy.ts needs ${tool}: apt-get install ${debianPackage}`);
       process.exit(1);
     }
   }

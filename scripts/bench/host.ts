@@ -2,8 +2,8 @@
 // hooks (context create, request headers, delete), side by side, reported as medians of rounds.
 // The host's own JS work is included in every variant, so compare ratios, not absolute numbers.
 import { performance } from "node:perf_hooks";
-import { HeaderMap, loadPlugin } from "../src/host/index.ts";
-import { REFERENCE_CONFIG } from "../tests/support/configs.ts";
+import { HeaderMap, loadPlugin } from "../lib/host/index.ts";
+import { REFERENCE_CONFIG } from "../../tests/support/configs.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);

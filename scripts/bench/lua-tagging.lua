@@ -1,4 +1,4 @@
--- The same decision as the Wasm filter, written as an Envoy Lua filter: the comparator in bench/envoy.ts.
+-- The same decision as the Wasm filter, written as an Envoy Lua filter: the comparator in scripts/bench/.
 -- FNV-1a 32-bit over x-user-id's bytes; bucket % 100 below 20 -> s2, else s1.
 local bit = require("bit")
 
