@@ -6,14 +6,14 @@
 import { FilterHeadersStatusValues, LogLevelValues, RootContext, WasmResultValues, log } from "@solo-io/proxy-runtime/assembly";
 import * as abi from "@solo-io/proxy-runtime/assembly/imports";
 import { NO_SPAN, nonEmptySpan, spanLength, spanPtr } from "./byte-span";
-import { parseConfigBytes } from "./config";
+import { parseConfigBytes } from "./config/parser";
 import { releaseHostBytes, resetHostBuffers } from "./host-buffers";
 import {
   defaultMetricName, noKeyMetricName, overrideMetricName, pastLastRangeMetricName, taggedMetricName,
 } from "./metric-names";
 import { hostMatches, pathMatches } from "./request-match";
 import { KeySource, PluginConfig, TaggingRule } from "./rules";
-import { PAST_LAST_RANGE, bucketOfState, decide, isOverride, keyHashState, keyIn, overrideEntry } from "./tagging";
+import { PAST_LAST_RANGE, bucketOfState, decide, isOverride, keyHashState, keyIn, overrideEntry } from "./decision";
 
 const REQUEST_HEADERS: u32 = 0;
 const PLUGIN_CONFIGURATION: u32 = 7;

@@ -1,6 +1,6 @@
 // npm run envoy:ensure — find or install the pinned Envoy and prove it runs build/plugin.wasm in V8.
-import { ensureEnvoy } from "./lib/envoy/ensure.js";
-import { PLUGIN_WASM } from "./lib/envoy/paths.js";
+import { ensureEnvoy } from "./lib/envoy/ensure.ts";
+import { PLUGIN_WASM } from "./lib/paths.ts";
 
 try {
   const envoy = await ensureEnvoy(PLUGIN_WASM, (line) => console.log(line));

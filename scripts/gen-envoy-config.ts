@@ -2,8 +2,8 @@
 // With --check, write nothing and fail if the committed files differ from the generator's output.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { dockerFiles } from "./lib/envoy/docker.js";
-import { REPO_ROOT } from "./lib/envoy/paths.js";
+import { dockerFiles } from "./lib/envoy/docker.ts";
+import { REPO_ROOT } from "./lib/paths.ts";
 
 const check = process.argv.includes("--check");
 let stale = 0;

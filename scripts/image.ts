@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { PLUGIN_WASM_IN_REPO as RELEASE_WASM } from "./lib/paths.ts";
 
-export const RELEASE_WASM = "build/plugin.wasm";
 const WASM_MAGIC = Buffer.from([0x00, 0x61, 0x73, 0x6d]);
 const DOCKER_HINT = "install Docker Engine and start it";
 const BUILDAH_HINT = "`apt-get install buildah` (Debian/Ubuntu; no daemon needed)";

@@ -1,7 +1,7 @@
 // Prints the size of the release build after `npm run asbuild`.
 import { statSync } from "node:fs";
+import { PLUGIN_WASM_IN_REPO as RELEASE } from "./lib/paths.ts";
 
-const RELEASE = "build/plugin.wasm";
 try {
   const bytes = statSync(RELEASE).size;
   console.log(`${RELEASE}: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB, release)`);

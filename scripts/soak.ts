@@ -5,9 +5,9 @@
 import http from "node:http";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { tagRoutesBootstrap, wasmFilterConfig } from "./lib/envoy/config.ts";
+import { tagRoutesBootstrap, wasmFilterConfig } from "./lib/envoy/bootstrap.ts";
 import { ensureEnvoy } from "./lib/envoy/ensure.ts";
-import { PLUGIN_WASM } from "./lib/envoy/paths.ts";
+import { PLUGIN_WASM } from "./lib/paths.ts";
 import { EnvoyProcess } from "./lib/envoy/process.ts";
 import { pluginConfig } from "./lib/envoy/topology.ts";
 

@@ -3,10 +3,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { ensureEnvoy } from "./lib/envoy/ensure.js";
-import { PLUGIN_WASM, REPO_ROOT } from "./lib/envoy/paths.js";
-import { assertPortFree, startTestbed, type Testbed } from "./lib/envoy/testbed.js";
-import { USER_HEADER, WALKTHROUGH_USERS } from "./lib/envoy/topology.js";
+import { ensureEnvoy } from "./lib/envoy/ensure.ts";
+import { PLUGIN_WASM, REPO_ROOT } from "./lib/paths.ts";
+import { assertPortFree, startTestbed, type Testbed } from "./lib/envoy/testbed.ts";
+import { USER_HEADER, WALKTHROUGH_USERS } from "./lib/envoy/topology.ts";
 
 const DEFAULT_PORT = 10000;
 

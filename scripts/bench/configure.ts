@@ -3,9 +3,9 @@
 // worker), where the filter's debug line "configuring: N bytes" and its "configuration accepted" line
 // are timestamped by Envoy's log (millisecond resolution). Prints medians of rounds.
 import { performance } from "node:perf_hooks";
-import { wasmFilterConfig, tagRoutesBootstrap } from "../lib/envoy/config.ts";
+import { wasmFilterConfig, tagRoutesBootstrap } from "../lib/envoy/bootstrap.ts";
 import { ensureEnvoy } from "../lib/envoy/ensure.ts";
-import { PLUGIN_WASM } from "../lib/envoy/paths.ts";
+import { PLUGIN_WASM } from "../lib/paths.ts";
 import { EnvoyProcess } from "../lib/envoy/process.ts";
 import { loadPlugin } from "../lib/host/index.ts";
 import { LIMIT_CONFIGS } from "../../tests/support/limit-configs.ts";

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "../lib/envoy/paths.ts";
+import { REPO_ROOT } from "../lib/paths.ts";
 import { pluginConfig } from "../lib/envoy/topology.ts";
 
 export const LUA_TYPE = "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua";

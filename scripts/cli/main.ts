@@ -6,9 +6,9 @@ import { CliError, EXIT } from "./cli-error.ts";
 import { diff } from "./diff.ts";
 import { split } from "./split.ts";
 import { validate } from "./validate.ts";
+import { PLUGIN_WASM_IN_REPO as DEFAULT_WASM } from "../lib/paths.ts";
 import { which } from "./which.ts";
 
-const DEFAULT_WASM = "build/plugin.wasm";
 const SHIPPED = "deploy/istio/wasmplugin.yaml";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];

@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT } from "../lib/envoy/paths.ts";
+import { REPO_ROOT } from "../lib/paths.ts";
 import { GATEWAY_BIND } from "./gateway.ts";
 import { kubectl, shell } from "./kubectl.ts";
 

@@ -2,7 +2,7 @@
 // so the README's commands run unchanged through `bash -c`.
 import { execFile } from "node:child_process";
 import { dirname } from "node:path";
-import { REPO_ROOT } from "../lib/envoy/paths.ts";
+import { REPO_ROOT } from "../lib/paths.ts";
 import { BINARIES } from "./versions.ts";
 
 export interface CommandResult {

@@ -3,7 +3,7 @@
 // for its pod. Istio lets a Kubernetes Service select WorkloadEntries, so the shipped Services and the
 // DestinationRules' `version` subsets find them as they would find pods.
 import { join } from "node:path";
-import { REPO_ROOT } from "../lib/envoy/paths.ts";
+import { REPO_ROOT } from "../lib/paths.ts";
 import { instanceName, instances, SERVICE_PORT, TAG_HEADER, USER_HEADER, type Instance } from "../lib/envoy/topology.ts";
 import { kubectl } from "./kubectl.ts";
 import { startDetached, waitFor } from "./processes.ts";

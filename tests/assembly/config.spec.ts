@@ -1,4 +1,4 @@
-import { parseConfig } from "../../assembly/config";
+import { parseConfig } from "../../assembly/config/parser";
 import { KeySource, TaggingRule } from "../../assembly/rules";
 
 const VALID = '{"rules":[{"header":"x-user-id","modulo":100,"tagHeader":"x-asm-prefer-tag","policies":[{"range":20,"tagValue":"s2"},{"range":100,"tagValue":"s1"}]}]}';

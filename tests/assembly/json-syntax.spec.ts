@@ -1,4 +1,4 @@
-import { jsonSyntaxError } from "../../assembly/json-syntax";
+import { jsonSyntaxError } from "../../assembly/config/json-syntax";
 
 function errorOf(text: string): string {
   const error = jsonSyntaxError(text);

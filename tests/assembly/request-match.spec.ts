@@ -17,7 +17,7 @@ function path(match: RuleMatch, value: string): bool {
   return pathMatches(match, changetype<usize>(bytes), bytes.byteLength);
 }
 
-// As config.ts stores them: lowercase, "*.example.com" as ".example.com".
+// As config/parser.ts stores them: lowercase, "*.example.com" as ".example.com".
 const HOSTS = new RuleMatch(list(["shop.example.com", ".example.org", "10.0.0.1", "[::1]"]), null);
 const PREFIXES = new RuleMatch(null, list(["/api/", "/login"]));
 

@@ -1,4 +1,4 @@
-import { invalidUtf8Offset } from "../../assembly/utf8";
+import { invalidUtf8Offset } from "../../assembly/config/utf8";
 
 function offsetOf(bytes: u8[]): i32 {
   const buffer = new Uint8Array(bytes.length);

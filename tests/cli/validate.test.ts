@@ -5,9 +5,10 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { it } from "node:test";
 import { checkConfigFiles } from "../../scripts/cli/validate.ts";
+import { PLUGIN_WASM } from "../../scripts/lib/paths.ts";
 import { assertOneLineError, runCli, scratch, SHIPPED } from "./run-cli.ts";
 
-const WASM = "build/plugin.wasm";
+const WASM = PLUGIN_WASM;
 const { dir, file } = scratch("validate");
 
 const WASMPLUGIN = (pluginConfig: string) => `apiVersion: extensions.istio.io/v1alpha1

@@ -4,9 +4,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { ensureEnvoy } from "../../scripts/lib/envoy/ensure.js";
-import { ENVOY_VERSION } from "../../scripts/lib/envoy/version.js";
-import { PLUGIN_WASM } from "./support.js";
+import { ensureEnvoy } from "../../scripts/lib/envoy/ensure.ts";
+import { ENVOY_VERSION } from "../../scripts/lib/envoy/version.ts";
+import { PLUGIN_WASM } from "./support.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "hash-tagging-ensure-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));

@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { connect as connectHttp2 } from "node:http2";
 import { connect } from "node:net";
 import { test } from "node:test";
-import { ROUTE_HEADER, TAG_HEADER, USER_HEADER } from "../../scripts/lib/envoy/topology.js";
+import { ROUTE_HEADER, TAG_HEADER, USER_HEADER } from "../../scripts/lib/envoy/topology.ts";
 import { ruleHash } from "../support/fnv1a.ts";
-import { chainFor, expectedTag, get, mapConcurrent, syntheticUsers, useTestbed } from "./support.js";
+import { chainFor, expectedTag, get, mapConcurrent, syntheticUsers, useTestbed } from "./support.ts";
 
 const lanes = [{ range: 20, tagValue: "s2" }, { range: 100, tagValue: "s1" }];
 const rule = (name: string, host: string, extra: object) => ({ name, match: { hosts: [host] }, header: USER_HEADER, modulo: 100, tagHeader: TAG_HEADER, policies: lanes, ...extra });

@@ -1,7 +1,7 @@
 // The filter's decision counters as Envoy exposes them: /stats (wasmcustom.*) and /stats/prometheus.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { expectedTag, get, mapConcurrent, syntheticUsers, tagOf, useTestbed } from "./support.js";
+import { expectedTag, get, mapConcurrent, syntheticUsers, tagOf, useTestbed } from "./support.ts";
 
 const { bed, e2e } = useTestbed();
 

@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { stringify } from "yaml";
-import { ecdsResponse, FILTER_NAME } from "../../scripts/lib/envoy/config.js";
-import { startTestbed, type Testbed } from "../../scripts/lib/envoy/testbed.js";
-import { pluginConfig } from "../../scripts/lib/envoy/topology.js";
+import { ecdsResponse, FILTER_NAME } from "../../scripts/lib/envoy/bootstrap.ts";
+import { startTestbed, type Testbed } from "../../scripts/lib/envoy/testbed.ts";
+import { pluginConfig } from "../../scripts/lib/envoy/topology.ts";
 import {
   PLUGIN_WASM, chainFor, closeClients, envoyForTests, expectedTag, get, mapConcurrent, syntheticUsers, tagOf, until, withEnvoyLog,
-} from "./support.js";
+} from "./support.ts";
 
 const ECDS_STATS = `extension_config_discovery.http_filter.${FILTER_NAME}`;
 const SAMPLE = syntheticUsers(2_000, "ramp-");

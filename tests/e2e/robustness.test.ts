@@ -5,7 +5,7 @@ import http from "node:http";
 import { test } from "node:test";
 import { fnv1a32 } from "../support/fnv1a.ts";
 import { Random } from "../support/random.ts";
-import { useTestbed } from "./support.js";
+import { useTestbed } from "./support.ts";
 
 const { bed, e2e } = useTestbed();
 

@@ -5,9 +5,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { startMockService } from "../../envoy/app/mock-service.js";
-import { REPO_ROOT } from "../../scripts/lib/envoy/paths.js";
-import { closeClients, get } from "./support.js";
+import { startMockService } from "../../envoy/app/mock-service.ts";
+import { REPO_ROOT } from "../../scripts/lib/paths.ts";
+import { closeClients, get } from "./support.ts";
 
 const children: ChildProcess[] = [];
 after(() => {

@@ -4,9 +4,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { REPO_ROOT } from "../../scripts/lib/envoy/paths.js";
-import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.js";
-import { chainFor, closeClients, envoyForTests, expectedTag, get } from "./support.js";
+import { REPO_ROOT } from "../../scripts/lib/paths.ts";
+import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
+import { chainFor, closeClients, envoyForTests, expectedTag, get } from "./support.ts";
 
 const children: ChildProcess[] = [];
 after(() => {

@@ -2,10 +2,10 @@
 // filter: FNV-1a 32-bit over the UTF-8 bytes, bucket = hash % 100, bucket < canary range -> s2.
 import http from "node:http";
 import { after, before } from "node:test";
-import { ensureEnvoy, type EnvoyBinary } from "../../scripts/lib/envoy/ensure.js";
-import { PLUGIN_WASM } from "../../scripts/lib/envoy/paths.js";
-import type { EnvoyProcess } from "../../scripts/lib/envoy/process.js";
-import { startTestbed, type Testbed, type TestbedOptions } from "../../scripts/lib/envoy/testbed.js";
+import { ensureEnvoy, type EnvoyBinary } from "../../scripts/lib/envoy/ensure.ts";
+import { PLUGIN_WASM } from "../../scripts/lib/paths.ts";
+import type { EnvoyProcess } from "../../scripts/lib/envoy/process.ts";
+import { startTestbed, type Testbed, type TestbedOptions } from "../../scripts/lib/envoy/testbed.ts";
 
 export { PLUGIN_WASM };
 

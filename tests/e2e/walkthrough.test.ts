@@ -1,8 +1,8 @@
 // The reference walk-through and the lane contract, through a real Envoy running build/plugin.wasm.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.js";
-import { chainFor, expectedTag, get, mapConcurrent, syntheticUsers, tagOf, useTestbed } from "./support.js";
+import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
+import { chainFor, expectedTag, get, mapConcurrent, syntheticUsers, tagOf, useTestbed } from "./support.ts";
 
 const { bed, e2e } = useTestbed();
 

@@ -2,8 +2,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { it } from "node:test";
+import { DEBUG_WASM, PLUGIN_WASM } from "../../scripts/lib/paths.ts";
 
-const module = new WebAssembly.Module(readFileSync("build/plugin.wasm"));
+const module = new WebAssembly.Module(readFileSync(PLUGIN_WASM));
 
 it("declares Proxy-Wasm ABI 0.2.1 and exports only the hooks the filter uses", () => {
   // Every exported per-request hook is one more VM entry per request in Envoy: the header hook is the only one.
@@ -21,8 +22,8 @@ it("imports only functions Envoy provides", () => {
 });
 
 it("is the optimized release build, smaller than the debug one, starting with the \\0asm magic", () => {
-  const release = readFileSync("build/plugin.wasm");
-  const debug = readFileSync("build/debug.wasm");
+  const release = readFileSync(PLUGIN_WASM);
+  const debug = readFileSync(DEBUG_WASM);
   assert.deepEqual([...release.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d]);
   assert.ok(release.length < debug.length / 2, `release ${release.length} bytes, debug ${debug.length}: the release build looks unoptimized`);
 });

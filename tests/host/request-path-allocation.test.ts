@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { it } from "node:test";
+import { DEBUG_WASM } from "../../scripts/lib/paths.ts";
 
 const REQUEST_HOOK = "$assembly/filter/proxy_on_request_headers";
 const OPT_IN_LOGGING = ["$assembly/filter/logDecision", "$assembly/filter/freeDecisionLogs"];
@@ -25,7 +26,7 @@ function callGraph(wat: string): Map<string, Set<string>> {
 }
 
 it("reaches no GC allocation from the request hook (the opt-in decision log aside)", () => {
-  const graph = callGraph(readFileSync("build/debug.wat", "utf8"));
+  const graph = callGraph(readFileSync(DEBUG_WASM.replace(/\.wasm$/, ".wat"), "utf8"));
   assert.ok(graph.has(REQUEST_HOOK), `${REQUEST_HOOK} not found in build/debug.wat`);
   for (const name of [...OPT_IN_LOGGING, ABORT]) assert.ok(graph.has(name), `${name} not found: update this test with its new name`);
   const path = new Map<string, string>([[REQUEST_HOOK, REQUEST_HOOK]]);

@@ -6,7 +6,7 @@ import { REFERENCE_CONFIG, referenceConfigWithCanary, WALKTHROUGH_USERS } from "
 import { fnv1a32, referenceTag } from "../support/fnv1a.ts";
 
 async function referencePlugin(rootId = "") {
-  const plugin = await loadPlugin("build/plugin.wasm", { rootId });
+  const plugin = await loadPlugin(undefined, { rootId });
   const { accepted, logs } = plugin.configure(JSON.stringify(REFERENCE_CONFIG));
   assert.equal(accepted, true, JSON.stringify(logs));
   return plugin;

@@ -1,7 +1,7 @@
 // deploy/istio/ holds what REFERENCE.md describes: the reference's resources, in two flavours.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { find, flavour, loadManifests, type Manifest } from "./support/manifests.ts";
+import { find, flavour, loadManifests, type Manifest } from "../support/manifests.ts";
 
 const manifests = loadManifests();
 const INGRESS_HOST = "mocka.default.svc.cluster.local";

@@ -4,9 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadPlugin } from "../../scripts/lib/host/index.ts";
-import { RELEASE_WASM } from "../oci/support/project.ts";
+import { PLUGIN_WASM as RELEASE_WASM } from "../../scripts/lib/paths.ts";
 import { referenceTag } from "../support/fnv1a.ts";
-import { shippedPluginConfig, withCanaryRange } from "./support/wasmplugin-config.ts";
+import { shippedPluginConfig, withCanaryRange } from "../support/wasmplugin-config.ts";
 
 const errors = (logs: { level: string; message: string }[]) => logs.filter((l) => l.level === "error").map((l) => l.message);
 const USERS = ["bob", "stacy", "jessie", "vance", "jack", ...Array.from({ length: 200 }, (_, i) => `user-${i}`)];

@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { loadPlugin } from "../../scripts/lib/host/index.ts";
-import { RELEASE_WASM } from "../oci/support/project.ts";
+import { PLUGIN_WASM as RELEASE_WASM } from "../../scripts/lib/paths.ts";
 import { istioSchemaProblems } from "./support/istio-schema.ts";
-import { DEPLOY_DIR } from "./support/manifests.ts";
+import { DEPLOY_DIR } from "../support/manifests.ts";
 
 const IMAGE = "registry.example.com/team/hash-tagging:0.1.0";
 const DIGEST = "0123456789abcdef".repeat(4);

@@ -2,7 +2,7 @@
 // the API server is), the ASM VirtualService against Istio's plus ASM's `fallback` extension.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadManifests } from "./support/manifests.ts";
+import { loadManifests } from "../support/manifests.ts";
 import { isIstioKind, istioSchemaProblems } from "./support/istio-schema.ts";
 import { withoutAsmExtensions } from "./support/asm-extensions.ts";
 

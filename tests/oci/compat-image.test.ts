@@ -13,9 +13,9 @@ import { fetchWasmLikeIstio } from "./support/istio-wasm-fetch.ts";
 import { singleLayerEntries } from "./support/layer-files.ts";
 import {
   DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER_TAR_GZIP, OCI_MANIFEST,
-} from "./support/media-types.ts";
+} from "../support/media-types.ts";
 import { PROJECT_DIR, releaseWasm } from "./support/project.ts";
-import { RegistryClient } from "./support/registry-client.ts";
+import { RegistryClient } from "../support/registry-client.ts";
 
 const skip = skipUnlessInstalled("tests/oci/compat-image.test.ts (buildah build + docker-registry)", [BUILDAH, DOCKER_REGISTRY]);
 const REPOSITORY = "hash-tagging";

@@ -13,9 +13,9 @@ import { BUILDAH, DOCKER_REGISTRY, skipUnlessInstalled } from "../support/requir
 import { buildahEnv, printedDigest, runCaptured, runImageScript } from "./support/image-script.ts";
 import { fetchWasmLikeIstio } from "./support/istio-wasm-fetch.ts";
 import { singleLayerEntries } from "./support/layer-files.ts";
-import { DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST } from "./support/media-types.ts";
+import { DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST } from "../support/media-types.ts";
 import { releaseWasm } from "./support/project.ts";
-import { RegistryClient } from "./support/registry-client.ts";
+import { RegistryClient } from "../support/registry-client.ts";
 
 const SUITE = "tests/oci/docker-image.test.ts (docker build + buildah + docker-registry)";
 const skip = skipUnlessDockerEngine(SUITE) ?? skipUnlessInstalled(SUITE, [BUILDAH, DOCKER_REGISTRY]);

@@ -10,10 +10,10 @@ import { startTestbed, type Testbed } from "../../scripts/lib/envoy/testbed.ts";
 import { startLocalRegistry, type LocalRegistry } from "../../scripts/lib/local-registry.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 import { BUILDAH, DOCKER_REGISTRY, skipUnlessInstalled } from "../support/required-tools.ts";
-import { shippedPluginConfig } from "../istio/support/wasmplugin-config.ts";
+import { shippedPluginConfig } from "../support/wasmplugin-config.ts";
 import { buildahEnv, printedDigest, runImageScript } from "./support/image-script.ts";
 import { fetchWasmLikeIstio } from "./support/istio-wasm-fetch.ts";
-import { RegistryClient } from "./support/registry-client.ts";
+import { RegistryClient } from "../support/registry-client.ts";
 
 const skip = skipUnlessInstalled("tests/oci/envoy-pulled-image.test.ts (buildah + docker-registry + Envoy)", [BUILDAH, DOCKER_REGISTRY]);
 

@@ -8,12 +8,12 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { startLocalRegistry, type LocalRegistry } from "../../scripts/lib/local-registry.ts";
 import { DOCKER_REGISTRY, skipUnlessInstalled } from "../support/required-tools.ts";
-import { pushCraftedImage, tarGzOf, tarOf, type CraftedLayer } from "./support/crafted-images.ts";
+import { pushCraftedImage, tarGzOf, tarOf, type CraftedLayer } from "../support/crafted-images.ts";
 import { fetchWasmLikeIstio } from "./support/istio-wasm-fetch.ts";
 import {
   DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER_TAR_GZIP, OCI_MANIFEST, WASM_CONTENT_LAYER, WASM_RUNTIME_CONFIG,
-} from "./support/media-types.ts";
-import { RegistryClient } from "./support/registry-client.ts";
+} from "../support/media-types.ts";
+import { RegistryClient } from "../support/registry-client.ts";
 
 const skip = skipUnlessInstalled("tests/oci/istio-fetch-rules.test.ts (docker-registry)", [DOCKER_REGISTRY]);
 

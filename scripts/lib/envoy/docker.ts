@@ -1,9 +1,9 @@
 // The Docker flavour: envoy/envoy.yaml and envoy/docker-compose.yaml, generated from the same source as
 // the native testbed's config. Regenerate with `npm run envoy:config`; a test fails if they drift.
 import { stringify } from "yaml";
-import { bootstrap } from "./config.js";
-import { ENVOY_IMAGE } from "./version.js";
-import { SERVICE_PORT, SERVICES, TAG_HEADER, USER_HEADER, instanceName, instances, pluginConfig } from "./topology.js";
+import { bootstrap } from "./bootstrap.ts";
+import { ENVOY_IMAGE } from "./version.ts";
+import { SERVICE_PORT, SERVICES, TAG_HEADER, USER_HEADER, instanceName, instances, pluginConfig } from "./topology.ts";
 
 export const DOCKER_INGRESS_PORT = 10000;
 export const DOCKER_MESH_PORT = 10001;

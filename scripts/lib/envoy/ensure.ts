@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
-import { TAG_ECHO_PATH, httpListener, wasmFilterConfig } from "./config.js";
-import { REPO_ROOT } from "./paths.js";
-import { pluginConfig } from "./topology.js";
-import { ENVOY_PYPI_PACKAGE, ENVOY_VERSION } from "./version.js";
+import { TAG_ECHO_PATH, httpListener, wasmFilterConfig } from "./bootstrap.ts";
+import { REPO_ROOT } from "../paths.ts";
+import { pluginConfig } from "./topology.ts";
+import { ENVOY_PYPI_PACKAGE, ENVOY_VERSION } from "./version.ts";
 
 const run = promisify(execFile);
 

@@ -2,10 +2,10 @@
 // Apps start first (on port 0) so the generated config can name their ports; they learn the mesh
 // listener's port once Envoy has bound it.
 import { createServer } from "node:net";
-import { startMockService, type MockService } from "../../../envoy/app/mock-service.js";
-import { bootstrap, INGRESS_LISTENER, MESH_LISTENER, type BootstrapOptions } from "./config.js";
-import { EnvoyProcess } from "./process.js";
-import { SERVICE_PORT, TAG_HEADER, USER_HEADER, instanceName, instances, pluginConfig } from "./topology.js";
+import { startMockService, type MockService } from "../../../envoy/app/mock-service.ts";
+import { bootstrap, INGRESS_LISTENER, MESH_LISTENER, type BootstrapOptions } from "./bootstrap.ts";
+import { EnvoyProcess } from "./process.ts";
+import { SERVICE_PORT, TAG_HEADER, USER_HEADER, instanceName, instances, pluginConfig } from "./topology.ts";
 
 export interface TestbedOptions {
   envoyBin: string;

@@ -1,10 +1,10 @@
 import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { tarEntries } from "./tar-entries.ts";
-import type { FetchedManifest, RegistryClient } from "./registry-client.ts";
+import type { FetchedManifest, RegistryClient } from "../../support/registry-client.ts";
 import {
   DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_LAYER_TAR_GZIP, WASM_CONTENT_LAYER,
-} from "./media-types.ts";
+} from "../../support/media-types.ts";
 
 // The rules below restate Istio's pkg/wasm/imagefetcher.go, so a test can tell whether Istio would load
 // an image without running Istio: a Docker manifest must end in a Docker tar+gzip layer; anything else

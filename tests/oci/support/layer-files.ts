@@ -1,5 +1,5 @@
 import { gunzipSync } from "node:zlib";
-import type { RegistryClient } from "./registry-client.ts";
+import type { RegistryClient } from "../../support/registry-client.ts";
 import { tarEntries, type TarEntry } from "./tar-entries.ts";
 
 /** The files in an image's only layer, for checking what the image really holds. */

@@ -7,7 +7,7 @@
 // no endpoint of that version falls back to the baseline subset.
 import {
   BASELINE_LANE, LANES, NAMED_USERS, ROUTE_HEADER, SERVICES, TAG_HEADER, USER_HEADER, type Lane,
-} from "./topology.js";
+} from "./topology.ts";
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";

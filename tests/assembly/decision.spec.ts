@@ -3,7 +3,7 @@ import { fmix32, fnv1a32 } from "../../assembly/hash";
 import { HashVariant, KeySource, RuleKey, RuleOptions, RulePolicy, Tag, TaggingRule } from "../../assembly/rules";
 import {
   PAST_LAST_RANGE, bucketOf, bucketOfState, decide, isOverride, keyHashState, keyIn, overrideEntry, policyIndexForBucket,
-} from "../../assembly/tagging";
+} from "../../assembly/decision";
 
 function policiesOf(ranges: u32[], tags: string[]): StaticArray<RulePolicy> {
   const policies = new StaticArray<RulePolicy>(ranges.length);

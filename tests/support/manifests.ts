@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 
-export const DEPLOY_DIR = fileURLToPath(new URL("../../../deploy/istio", import.meta.url));
+export const DEPLOY_DIR = fileURLToPath(new URL("../../deploy/istio", import.meta.url));
 
 export interface Manifest {
   /** `deploy/istio/...` path and document index, for messages. */

@@ -1,17 +1,17 @@
 // JSON text -> validated rules, or one error per problem, each naming its JSON path.
 // The text is first checked for well-formedness (json-as aborts the VM on some malformed input),
-// then read as untyped JSON.Value and checked field by field (config-reader.ts).
+// then read as untyped JSON.Value and checked field by field (reader.ts).
 import { JSON } from "json-as";
 import {
   MAX_CONFIG_BYTES, MAX_MATCH_ENTRIES, MAX_NAME_BYTES, MAX_OVERRIDES, MAX_POLICIES, MAX_RULES, MAX_VALUE_BYTES,
-} from "./config-limits";
-import { ConfigReader, ROOT_PATH, describe } from "./config-reader";
+} from "./limits";
+import { ConfigReader, ROOT_PATH, describe } from "./reader";
 import { asciiLowercase, isHostPattern, isPathPrefix, isToken } from "./http-syntax";
 import { JsonFields } from "./json-fields";
 import { memberPath, quoteJson } from "./json-quote";
 import { jsonSyntaxError } from "./json-syntax";
-import { statsSegment } from "./metric-names";
-import { HashVariant, KeySource, PluginConfig, RuleKey, RuleMatch, RuleOptions, RulePolicy, Tag, TaggingRule } from "./rules";
+import { statsSegment } from "../metric-names";
+import { HashVariant, KeySource, PluginConfig, RuleKey, RuleMatch, RuleOptions, RulePolicy, Tag, TaggingRule } from "../rules";
 import { invalidUtf8Offset } from "./utf8";
 
 const MAX_MODULO: f64 = <f64>u32.MAX_VALUE;

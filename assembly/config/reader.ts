@@ -2,7 +2,7 @@
 // json-as typed parsing does not validate (wrong types become 0 or abort the VM), so values are
 // read as untyped JSON.Value and checked one by one here.
 import { JSON } from "json-as";
-import { MAX_ERRORS } from "./config-limits";
+import { MAX_ERRORS } from "./limits";
 import { closestName } from "./did-you-mean";
 import { asciiLowercase, isHeaderValue, isToken } from "./http-syntax";
 import { JsonFields } from "./json-fields";
