@@ -1,4 +1,4 @@
-// deploy/istio/ holds what REFERENCE.md describes: the reference's resources, in two flavours.
+// deploy/istio/ holds the reference deployment's resources, in two flavours.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { find, flavour, loadManifests, type Manifest } from "../support/manifests.ts";
@@ -27,7 +27,7 @@ test("each flavour applies one WasmPlugin, one Gateway and one ingress VirtualSe
   }
 });
 
-test("WasmPlugin: ingress gateway, phase AUTHN, IfNotPresent, OCI url placeholder, DESIGN.md's pluginConfig with clientTag remove", () => {
+test("WasmPlugin: ingress gateway, phase AUTHN, IfNotPresent, OCI url placeholder, the reference pluginConfig with clientTag remove", () => {
   const spec = ask(find(manifests, "WasmPlugin", "hash-tagging")).spec;
   assert.deepEqual(spec.selector, { matchLabels: { istio: "ingressgateway" } });
   assert.equal(spec.phase, "AUTHN");
