@@ -4,6 +4,7 @@
 // and at the end. The e2e suite runs it at CI size and asserts the figures.
 import http from "node:http";
 import { readFileSync } from "node:fs";
+import { get } from "./lib/http.ts";
 import { parseArgs } from "node:util";
 import { tagRoutesBootstrap, wasmFilterConfig } from "./lib/envoy/bootstrap.ts";
 import { ensureEnvoy } from "./lib/envoy/ensure.ts";
@@ -65,26 +66,17 @@ export async function soak(o: SoakOptions = {}): Promise<SoakReport> {
     const nextId = userIds();
     const counts: Record<string, number> = {};
     let non2xx = 0;
-    const get = (user: string) => new Promise<void>((resolve, reject) => {
-      const req = http.get({ host: "127.0.0.1", port, path: "/", headers: { "x-user-id": user }, agent }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => (body += c));
-        res.on("end", () => {
-          if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) non2xx++;
-          else counts[body] = (counts[body] ?? 0) + 1;
-          resolve();
-        });
-      });
-      req.on("error", reject);
-      req.setTimeout(10_000, () => req.destroy(new Error("no answer in 10 s")));
-    });
+    const ask = async (user: string) => {
+      const { status, body } = await get(`http://127.0.0.1:${port}/`, { headers: { "x-user-id": user }, agent });
+      if (status < 200 || status >= 300) non2xx++;
+      else counts[body] = (counts[body] ?? 0) + 1;
+    };
     const run = async (keepGoing: (sent: number) => boolean) => {
       let sent = 0;
       const worker = async () => {
         while (keepGoing(sent)) {
           sent++;
-          await get(nextId());
+          await ask(nextId());
         }
       };
       await Promise.all(Array.from({ length: o.connections ?? 16 }, worker));

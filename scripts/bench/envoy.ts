@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import http from "node:http";
+import { get } from "../lib/http.ts";
 import { ensureEnvoy } from "../lib/envoy/ensure.ts";
 import { tagRoutesBootstrap, wasmFilterConfig } from "../lib/envoy/bootstrap.ts";
 import { PLUGIN_WASM } from "../lib/paths.ts";
@@ -43,14 +43,8 @@ const variants: Variant[] = [
   { name: "Lua filter, clear_route_cache false", filters: [luaFilter("lua", LUA_CODE, false)], routesByTag: false },
 ];
 
-function get(port: number, user: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get({ host: "127.0.0.1", port, path: "/", headers: { "x-user-id": user }, agent: false }, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve(body));
-    }).on("error", reject);
-  });
+async function tagOf(port: number, user: string): Promise<string> {
+  return (await get(`http://127.0.0.1:${port}/`, { headers: { "x-user-id": user } })).body;
 }
 
 /** Envoy's resident memory in MiB: a Wasm VM's heap growth shows here, not in Envoy's /memory. */
@@ -129,7 +123,7 @@ try {
   // Each variant must route as the filter decides before its figures mean anything.
   for (const [i, v] of variants.entries()) {
     for (const user of ["jack", "bob", "jessie", "vance"]) {
-      const got = await get(ports[i], user);
+      const got = await tagOf(ports[i], user);
       const want = v.routesByTag ? referenceTag(user) : "none";
       if (got !== want) throw new Error(`${v.name}: user ${user} routed to ${got}, want ${want}`);
     }

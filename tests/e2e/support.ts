@@ -2,6 +2,7 @@
 // filter: FNV-1a 32-bit over the UTF-8 bytes, bucket = hash % 100, bucket < canary range -> s2.
 import http from "node:http";
 import { after, before } from "node:test";
+import { get as httpGet, type Reply } from "../../scripts/lib/http.ts";
 import { ensureEnvoy, type EnvoyBinary } from "../../scripts/lib/envoy/ensure.ts";
 import { PLUGIN_WASM } from "../../scripts/lib/paths.ts";
 import type { EnvoyProcess } from "../../scripts/lib/envoy/process.ts";
@@ -20,26 +21,13 @@ export function envoyForTests(): Promise<EnvoyBinary> {
   return ensureEnvoy(PLUGIN_WASM);
 }
 
-export interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type { Reply } from "../../scripts/lib/http.ts";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
+/** A GET over the suite's keep-alive connections. */
 export function get(url: string, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers, agent }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.setTimeout(10_000, () => req.destroy(new Error(`GET ${url}: no answer in 10 s`)));
-  });
+  return httpGet(url, { headers, agent });
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */

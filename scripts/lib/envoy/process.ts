@@ -2,10 +2,10 @@
 // Its admin address comes back through --admin-address-path; listener ports through admin /listeners.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { get } from "../http.ts";
 
 export interface StartEnvoyOptions {
   bin: string;
@@ -31,21 +31,6 @@ export class EnvoyStartError extends Error {
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
-}
-
-/** A fresh connection per call, with a deadline: Envoy may die mid-request during a failed start. */
-function adminGet(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 5_000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on("error", reject);
-    });
-    req.on("timeout", () => req.destroy(new Error(`GET ${url}: no answer in 5 s`)));
-    req.on("error", reject);
-  });
 }
 
 const running = new Set<ChildProcess>();
@@ -136,7 +121,7 @@ export class EnvoyProcess {
       }
       if (this.adminUrl) {
         try {
-          const res = await adminGet(`${this.adminUrl}/ready`);
+          const res = await get(`${this.adminUrl}/ready`, { timeoutMs: 5_000 });
           last = `/ready answered ${res.status} ${res.body.trim()}`;
           if (res.status === 200) return;
         } catch (e) {
@@ -149,7 +134,7 @@ export class EnvoyProcess {
   }
 
   async admin(path: string): Promise<string> {
-    const res = await adminGet(`${this.adminUrl}${path}`);
+    const res = await get(`${this.adminUrl}${path}`, { timeoutMs: 5_000 });
     if (res.status !== 200) throw new Error(`envoy admin ${path}: ${res.status} ${res.body.trim()}`);
     return res.body;
   }
