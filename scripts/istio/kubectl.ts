@@ -1,27 +1,16 @@
 // kubectl against the local apiserver: the cached kubectl of the apiserver's own version, first on PATH,
 // so the README's commands run unchanged through `bash -c`.
-import { execFile } from "node:child_process";
 import { dirname } from "node:path";
 import { REPO_ROOT } from "../lib/paths.ts";
+import { type CommandResult, runCaptured } from "../lib/process.ts";
 import { BINARIES } from "./versions.ts";
-
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 function kubectlEnv(kubeconfig: string): Record<string, string> {
   return { KUBECONFIG: kubeconfig, PATH: `${dirname(BINARIES.kubectl)}:${process.env.PATH ?? ""}` };
 }
 
 function run(command: string, args: string[], env: Record<string, string>, input?: string): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin!.end(input);
-  });
+  return runCaptured(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, input });
 }
 
 /** Runs kubectl; throws with its stderr unless it succeeds. */

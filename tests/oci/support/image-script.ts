@@ -1,13 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type CommandResult, runCaptured as runCommand } from "../../../scripts/lib/process.ts";
 import { PROJECT_DIR } from "./project.ts";
 
-export interface ScriptRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type ScriptRun = CommandResult;
 
 // By absolute URL, so the script also runs from a directory without node_modules (a copied build context).
 const TSX = import.meta.resolve("tsx");
@@ -15,15 +11,7 @@ const IMAGE_SCRIPT = join(PROJECT_DIR, "scripts", "image.ts");
 
 /** Runs a command to completion in `cwd` with exactly `env`, capturing its output. */
 export function runCaptured(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = PROJECT_DIR): Promise<ScriptRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+  return runCommand(command, args, { cwd, env });
 }
 
 /** scripts/image.ts (what `npm run image` and `npm run image:push` run), in `cwd`, with exactly `env`. */
