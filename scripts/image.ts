@@ -1,13 +1,13 @@
 // npm run image: build ./Dockerfile (FROM scratch + /plugin.wasm) with docker if an engine answers, else buildah.
 // npm run image:push: the same, then push to the registry named in IMAGE and print the manifest digest that
 // WasmPlugin.sha256 pins. Run from the project directory (npm does): it is the build context.
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PLUGIN_WASM_IN_REPO as RELEASE_WASM } from "./lib/paths.ts";
+import { runSync } from "./lib/process.ts";
 
 const WASM_MAGIC = Buffer.from([0x00, 0x61, 0x73, 0x6d]);
 const DOCKER_HINT = "install Docker Engine and start it";
@@ -53,22 +53,22 @@ export function readSettings(env: NodeJS.ProcessEnv, argv: string[], packageVers
 
 /** Runs a tool with its output on our stderr (progress); returns stdout when asked; throws if it fails. */
 function run(command: string, args: string[], captureStdout = false): string {
-  const result = spawnSync(command, args, { encoding: "utf8", stdio: ["ignore", captureStdout ? "pipe" : 2, 2] });
+  const result = runSync(command, args, { stdout: captureStdout ? "capture" : "stderr", stderr: "inherit" });
   if (result.error) throw new Error(`${command}: ${result.error.message}`);
   if (captureStdout) process.stderr.write(result.stdout);
-  if (result.status !== 0) throw new Error(`\`${command} ${args.join(" ")}\` failed (exit ${result.status ?? result.signal}); its output is above`);
-  return result.stdout ?? "";
+  if (result.code !== 0) throw new Error(`\`${command} ${args.join(" ")}\` failed (exit ${result.code}); its output is above`);
+  return result.stdout;
 }
 
 /** Why no Docker engine answers, or undefined when one does: the docker client alone cannot build. */
 function dockerEngineProblem(): string | undefined {
-  const info = spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], { encoding: "utf8", timeout: 20_000 });
+  const info = runSync("docker", ["info", "--format", "{{.ServerVersion}}"], { timeoutMs: 20_000 });
   if (info.error) return (info.error as NodeJS.ErrnoException).code === "ENOENT" ? "docker is not installed" : info.error.message;
-  if (info.status === 0 && info.stdout.trim() !== "") return undefined;
-  return `\`docker info\` failed: ${(info.stderr || info.stdout).trim().split("\n")[0] || `exit ${info.status}`}`;
+  if (info.code === 0 && info.stdout.trim() !== "") return undefined;
+  return `\`docker info\` failed: ${(info.stderr || info.stdout).trim().split("\n")[0] || `exit ${info.code}`}`;
 }
 
-const buildahInstalled = () => spawnSync("buildah", ["--version"], { stdio: "ignore", timeout: 15_000 }).status === 0;
+const buildahInstalled = () => runSync("buildah", ["--version"], { timeoutMs: 15_000 }).code === 0;
 
 /** Docker where an engine answers, else buildah; an explicit IMAGE_BUILDER is honoured or refused with the reason. */
 export function pickBuilder(choice: Settings["builder"]): "docker" | "buildah" {

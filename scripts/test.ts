@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runSync } from "./lib/process.ts";
 
 interface SuiteResult {
   name: string;
@@ -16,9 +17,9 @@ const TESTS = "tests";
 const SUPPORT_DIRS = new Set(["assembly", "support"]);
 
 function run(command: string, args: string[]): { status: number; stdout: string } {
-  const result = spawnSync(command, args, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 1 << 28 });
-  process.stdout.write(result.stdout ?? "");
-  return { status: result.status ?? 1, stdout: result.stdout ?? "" };
+  const result = runSync(command, args, { stderr: "inherit" });
+  process.stdout.write(result.stdout);
+  return { status: result.code === 0 ? 0 : 1, stdout: result.stdout };
 }
 
 function build(): void {

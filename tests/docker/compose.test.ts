@@ -8,6 +8,7 @@ import { DOCKER_ADMIN_PORT, DOCKER_INGRESS_PORT } from "../../scripts/lib/envoy/
 import { assertPortFree } from "../../scripts/lib/envoy/testbed.ts";
 import { BASELINE_LANE, CANARY_LANE, NAMED_USERS, ROUTE_HEADER, SERVICES, USER_HEADER, WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
 import { buildStandIns } from "../../scripts/docker-stand-ins.ts";
+import { runSync } from "../../scripts/lib/process.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 import { skipUnlessDockerEngine, startDockerEngine, type DockerEngine } from "../support/docker-engine.ts";
 import { skipLoudly } from "../support/required-tools.ts";
@@ -63,8 +64,8 @@ describe("docker compose up in envoy/, as the README says", () => {
   let engine: DockerEngine | undefined;
   let up = false;
   const run = (command: string[], cwd = PROJECT_DIR) => {
-    const result = spawnSync(command[0], command.slice(1), { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 900_000 });
-    if (result.status !== 0) throw new Error(`\`${command.join(" ")}\` in ${cwd} failed (${result.status ?? result.signal}):\n${`${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-25).join("\n")}`);
+    const result = runSync(command[0], command.slice(1), { cwd, timeoutMs: 900_000 });
+    if (result.code !== 0) throw new Error(`\`${command.join(" ")}\` in ${cwd} failed (${result.error?.message ?? `exit ${result.code}`}):\n${`${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-25).join("\n")}`);
     return result.stdout;
   };
   const leftovers = () => ["ps -a", "network ls", "volume ls"].map((what) => run(["docker", ...what.split(" "), "--quiet", "--filter", PROJECT_LABEL]).trim()).join(" ").trim();
