@@ -1,6 +1,6 @@
 // The only code that touches the proxy ABI: configure, the request hook, header reads and writes,
 // counters, logs. The SDK's own exports are bypassed: they create a Context object for every
-// request and look it up in a map, which costs two more VM entries per request (context create and
+// request and look it up in a map, which costs more VM entries per request (context create, done,
 // delete) plus GC allocations. Envoy calls proxy_on_request_headers without any context create when
 // the module does not export one, so the filter keeps no per-request state at all.
 import { FilterHeadersStatusValues, LogLevelValues, RootContext, WasmResultValues, log } from "@solo-io/proxy-runtime/assembly";
