@@ -96,7 +96,7 @@ function callgrindControl(pid: number, ...args: string[]): void {
 async function measure(bin: string, v: Variant): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "hash-tagging-callgrind-"));
   const envoy = await EnvoyProcess.start({
-    bin, config: tagRoutesBootstrap(v.filters), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000,
+    bin, config: tagRoutesBootstrap(v.filters), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000, adminTimeoutMs: 120_000,
     wrapper: ["valgrind", "--tool=callgrind", "--smc-check=all-non-file", "--instr-atstart=no", "--trace-children=yes", `--callgrind-out-file=${join(dir, "callgrind.out")}`],
   });
   try {

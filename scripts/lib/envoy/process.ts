@@ -19,6 +19,8 @@ export interface StartEnvoyOptions {
   workDir?: string;
   /** A command Envoy runs under, such as valgrind with its options. */
   wrapper?: string[];
+  /** How long one admin request may take (default 5 s; far longer under valgrind). */
+  adminTimeoutMs?: number;
 }
 
 /** Envoy did not come up; `log` holds its whole log (its work dir is already removed). */
@@ -48,6 +50,7 @@ export class EnvoyProcess {
     readonly workDir: string,
     readonly logPath: string,
     private readonly ownsWorkDir: boolean,
+    private readonly adminTimeoutMs: number,
     public adminUrl = "",
   ) {
     this.exited = new Promise((resolve) => {
@@ -78,7 +81,7 @@ export class EnvoyProcess {
     const child = spawn(command, commandArgs, { stdio: ["ignore", logFd, logFd] });
     closeSync(logFd);
     running.add(child);
-    const envoy = new EnvoyProcess(child, workDir, logPath, o.workDir === undefined);
+    const envoy = new EnvoyProcess(child, workDir, logPath, o.workDir === undefined, o.adminTimeoutMs ?? 5_000);
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
       child.once("error", (e) => reject(new Error(`cannot start ${o.bin}: ${e.message}`)));
@@ -121,7 +124,7 @@ export class EnvoyProcess {
       }
       if (this.adminUrl) {
         try {
-          const res = await get(`${this.adminUrl}/ready`, { timeoutMs: 5_000 });
+          const res = await get(`${this.adminUrl}/ready`, { timeoutMs: this.adminTimeoutMs });
           last = `/ready answered ${res.status} ${res.body.trim()}`;
           if (res.status === 200) return;
         } catch (e) {
@@ -134,7 +137,7 @@ export class EnvoyProcess {
   }
 
   async admin(path: string): Promise<string> {
-    const res = await get(`${this.adminUrl}${path}`, { timeoutMs: 5_000 });
+    const res = await get(`${this.adminUrl}${path}`, { timeoutMs: this.adminTimeoutMs });
     if (res.status !== 200) throw new Error(`envoy admin ${path}: ${res.status} ${res.body.trim()}`);
     return res.body;
   }
