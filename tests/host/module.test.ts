@@ -7,9 +7,10 @@ import { DEBUG_WASM, PLUGIN_WASM } from "../../scripts/lib/paths.ts";
 const module = new WebAssembly.Module(readFileSync(PLUGIN_WASM));
 
 it("declares Proxy-Wasm ABI 0.2.1 and exports only the hooks the filter uses", () => {
-  // Every exported per-request hook is one more VM entry per request in Envoy: the header hook is the only one.
+  // Every exported per-request hook is one more VM entry per request in Envoy: context creation and
+  // deletion (a request's root, a root's end) and the header hook are the only ones.
   const exported = WebAssembly.Module.exports(module).map((e) => e.name).sort();
-  assert.deepEqual(exported, ["malloc", "memory", "proxy_abi_version_0_2_1", "proxy_on_configure", "proxy_on_request_headers"]);
+  assert.deepEqual(exported, ["malloc", "memory", "proxy_abi_version_0_2_1", "proxy_on_configure", "proxy_on_context_create", "proxy_on_delete", "proxy_on_request_headers"]);
 });
 
 it("imports only functions Envoy provides", () => {
