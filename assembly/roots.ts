@@ -3,6 +3,7 @@
 // a root context per config; a request's root is the parent given at its context's creation. A
 // listener that drains after an update keeps its root, and a rollback to a config the proxy still
 // holds reuses that root without configuring it again: so the state is per root, never global.
+import { LogLevelValues, log } from "@solo-io/proxy-runtime/assembly";
 import { ActiveConfig } from "./active-config";
 
 /** Accepted configurations by root context id; a root leaves when Envoy deletes it. */
@@ -47,5 +48,7 @@ export function deleteContext(contextId: u32): void {
     return;
   }
   if (spilled.size > 0 && spilled.delete(contextId)) return;
-  if (configOfRoot.size > 0) configOfRoot.delete(contextId);
+  if (configOfRoot.size > 0 && configOfRoot.delete(contextId)) {
+    log(LogLevelValues.debug, "root context " + contextId.toString() + " deleted: its configuration is freed");
+  }
 }
