@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { stringify } from "yaml";
-import { httpListener, tagRoutesBootstrap, wasmFilterConfig } from "../../scripts/lib/envoy/bootstrap.ts";
+import { tagRoutesBootstrap, wasmFilterConfig } from "../../scripts/lib/envoy/bootstrap.ts";
 import { EnvoyProcess } from "../../scripts/lib/envoy/process.ts";
 import { pluginConfig } from "../../scripts/lib/envoy/topology.ts";
 import { envoyForTests, PLUGIN_WASM, until, withEnvoyLog } from "./support.ts";
