@@ -169,7 +169,7 @@ check("a refused config (bad range) is rejected by the gateway's Envoy and the o
   assert.match(gatewayLog(from), /wasm log: configuration refused \(1 error\(s\) above\); nothing of it applied/);
   for (const user of [...WALKTHROUGH_USERS, ...synthetic.slice(0, 40)]) assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user} after the refused update`);
   // The next test's ramp is the fix: a changed valid config (re-applying the refused one's predecessor
-  // verbatim is not enough: istiod does not send Envoy a resource equal to the one it last accepted).
+  // verbatim is not enough: Envoy's ECDS subscription skips a resource equal to the one it last accepted).
 });
 
 check("the README's ramp 20 -> 50 through istiod: bob and stacy join lane s2, nobody leaves it", async () => {
