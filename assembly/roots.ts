@@ -17,18 +17,30 @@ const ringContext = new StaticArray<u32>(RING_SIZE);
 const ringConfig = new StaticArray<ActiveConfig | null>(RING_SIZE);
 const spilled = new Map<u32, ActiveConfig>();
 
+// The last root a request was bound to, and its configuration: consecutive requests mostly share a
+// root, and this spares them two map lookups.
+let lastRoot: u32 = 0;
+let lastConfig: ActiveConfig | null = null;
+
 export function installConfig(rootId: u32, active: ActiveConfig): void {
   configOfRoot.set(rootId, active);
+  if (rootId == lastRoot) lastConfig = active;
 }
 
 /** Binds a new request context to its root's configuration (none when that root has none). */
 export function bindRequest(contextId: u32, rootId: u32): void {
-  if (!configOfRoot.has(rootId)) return;
+  let active = lastConfig;
+  if (rootId != lastRoot || active === null) {
+    if (!configOfRoot.has(rootId)) return;
+    active = configOfRoot.get(rootId);
+    lastRoot = rootId;
+    lastConfig = active;
+  }
   const slot = contextId & (RING_SIZE - 1);
   const previous = unchecked(ringConfig[slot]);
   if (previous !== null) spilled.set(unchecked(ringContext[slot]), previous);
   unchecked(ringContext[slot] = contextId);
-  unchecked(ringConfig[slot] = configOfRoot.get(rootId));
+  unchecked(ringConfig[slot] = active);
 }
 
 /** The configuration serving a request context, or null. */
@@ -48,6 +60,7 @@ export function deleteContext(contextId: u32): void {
     return;
   }
   if (spilled.size > 0 && spilled.delete(contextId)) return;
+  if (contextId == lastRoot) lastConfig = null;
   if (configOfRoot.size > 0 && configOfRoot.delete(contextId)) {
     log(LogLevelValues.debug, "root context " + contextId.toString() + " deleted: its configuration is freed");
   }
