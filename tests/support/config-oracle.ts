@@ -6,7 +6,7 @@ export const CONFIG_FIELDS = {
   top: ["rules", "debug"],
   rule: [
     "name", "header", "cookie", "query", "modulo", "tagHeader", "policies", "partitionedPolicies",
-    "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag",
+    "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag", "maxKeyBytes",
   ],
   policy: ["range", "tagValue"],
   partitionedPolicy: ["weight", "tagValue"],
@@ -28,7 +28,9 @@ export const CONFIG_LIMITS = {
 
 const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const HEADER_VALUE = /^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$/;
-const HOST = /^(?:(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])$/;
+const DOMAIN = /^(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
+/** Headers the README says a tag must not go to. */
+const RESERVED_TAG_HEADERS = ["content-length", "transfer-encoding", "host", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "cookie"];
 const PATH_PREFIX = /^\/[\x21-\x7e]*$/;
 const KEY_SOURCES = ["header", "cookie", "query"] as const;
 
@@ -69,13 +71,28 @@ function arePolicies(items: unknown, modulo: number, weighted: boolean): boolean
   return true;
 }
 
+/** A `match.hosts` entry: a (wildcard) domain or a bracketed IPv6 address as WHATWG URL parses one, a trailing dot allowed. */
+function isHost(entry: string): boolean {
+  const lower = entry.toLowerCase();
+  const host = lower.endsWith(".") && !lower.endsWith("..") && lower.length > 1 ? lower.slice(0, -1) : lower;
+  if (!host.startsWith("[")) return DOMAIN.test(host);
+  if (!/^\[[0-9a-f:.]+\]$/.test(host)) return false;
+  try {
+    return new URL(`http://${host}/`).hostname.startsWith("[");
+  } catch {
+    return false;
+  }
+}
+
+const isReservedTagHeader = (name: string) => RESERVED_TAG_HEADERS.includes(name.toLowerCase()) || name.toLowerCase().startsWith("x-envoy-");
+
 function isMatchList(items: unknown, valid: (s: string) => boolean): boolean {
   return Array.isArray(items) && items.length > 0 && items.length <= CONFIG_LIMITS.matchEntries && items.every((s) => typeof s === "string" && valid(s));
 }
 
 function isMatch(match: unknown): boolean {
   if (!isObject(match) || !hasOnly(match, CONFIG_FIELDS.match)) return false;
-  if ("hosts" in match && !isMatchList(match.hosts, (h) => HOST.test(h.toLowerCase()) && bytes(h) <= CONFIG_LIMITS.nameBytes)) return false;
+  if ("hosts" in match && !isMatchList(match.hosts, (h) => isHost(h) && bytes(h) <= CONFIG_LIMITS.nameBytes)) return false;
   if ("pathPrefixes" in match && !isMatchList(match.pathPrefixes, (p) => PATH_PREFIX.test(p) && bytes(p) <= CONFIG_LIMITS.valueBytes)) return false;
   return true;
 }
@@ -91,7 +108,8 @@ function isValidRule(rule: unknown): boolean {
   if ("name" in rule && !isText(rule.name, CONFIG_LIMITS.nameBytes)) return false;
   const header = keyHeader(rule);
   if (header === undefined) return false;
-  if (!isToken(rule.tagHeader) || rule.tagHeader.toLowerCase() === header) return false;
+  if (!isToken(rule.tagHeader) || rule.tagHeader.toLowerCase() === header || isReservedTagHeader(rule.tagHeader)) return false;
+  if ("maxKeyBytes" in rule && !isInt(rule.maxKeyBytes, 1, 98304)) return false;
   if (!isInt(rule.modulo, 1, 0xffffffff)) return false;
   if (("policies" in rule) === ("partitionedPolicies" in rule)) return false;
   const weighted = "partitionedPolicies" in rule;
