@@ -245,23 +245,28 @@ function otherMembers(values: HeaderValues, name: ArrayBuffer, leading: bool, ou
 }
 
 /**
- * The list as one header value with `name` set to the `tagLength` bytes at `tag` (percent-encoded,
- * written first) or removed (`tagLength` 0), every other member as it was, in order. Null when no
- * member is left (remove the header). One allocation, of the exact size.
+ * The length of the list as one header value with `name` set to the `tagLength` bytes at `tag`
+ * (or removed, when `tagLength` is 0): what `writeBaggage` writes. 0 when no member is left.
  */
-export function rewrittenBaggage(values: HeaderValues, name: ArrayBuffer, tag: usize, tagLength: usize): ArrayBuffer | null {
+export function baggageLength(values: HeaderValues, name: ArrayBuffer, tag: usize, tagLength: usize): usize {
+  const setting = tagLength > 0;
+  const memberLength = setting ? <usize>name.byteLength + 1 + encodedLength(tag, tagLength) : 0;
+  return memberLength + otherMembers(values, name, setting, 0);
+}
+
+/**
+ * Writes the list at `out` (room for `baggageLength` bytes) as one header value: `name` set to the
+ * `tagLength` bytes at `tag`, percent-encoded and first, or removed (`tagLength` 0); every other
+ * member as it was, in order. The caller owns `out`, so a request allocates nothing the GC must find.
+ */
+export function writeBaggage(values: HeaderValues, name: ArrayBuffer, tag: usize, tagLength: usize, out: usize): void {
   const nameLength = <usize>name.byteLength;
   const setting = tagLength > 0;
-  const memberLength = setting ? nameLength + 1 + encodedLength(tag, tagLength) : 0;
-  const size = memberLength + otherMembers(values, name, setting, 0);
-  if (size == 0) return null;
-  const result = new ArrayBuffer(<i32>size);
-  const out = changetype<usize>(result);
+  let others = out;
   if (setting) {
     memory.copy(out, changetype<usize>(name), nameLength);
     store<u8>(out + nameLength, EQUALS);
-    writeEncoded(tag, tagLength, out + nameLength + 1);
+    others = writeEncoded(tag, tagLength, out + nameLength + 1);
   }
-  otherMembers(values, name, setting, out + memberLength);
-  return result;
+  otherMembers(values, name, setting, others);
 }
