@@ -5,6 +5,7 @@ import { ConfigReader, describe } from "./reader";
 import { isToken } from "./http-syntax";
 import { JsonFields } from "./json-fields";
 import { quoteJson } from "./json-quote";
+import { reservedHeaderReason } from "./reserved-headers";
 import {
   DEFAULT_SLOTS, DEFAULT_TTL_SECONDS, Direction, MAX_SLOTS, MAX_TTL_SECONDS, PassThrough, PassThroughMode,
 } from "../pass-through";
@@ -16,17 +17,6 @@ const DIRECTIONS: string[] = ["auto", "inbound", "outbound"];
 // Fields that only trace-id mode reads.
 const TRACE_ID_FIELDS: string[] = ["slots", "ttlSeconds"];
 const BAGGAGE_HEADER = "baggage";
-// Headers the proxy itself owns (framing, hop-by-hop, routing to the host, Envoy's own): writing a
-// lane into one would break the request or be dropped before it is routed.
-const RESERVED_HEADERS: string[] = [
-  "content-length", "transfer-encoding", "host", "connection", "keep-alive", "proxy-connection", "te",
-  "trailer", "upgrade", "cookie",
-];
-const ENVOY_PREFIX = "x-envoy-";
-
-function isReserved(header: string): bool {
-  return RESERVED_HEADERS.includes(header) || header.startsWith(ENVOY_PREFIX);
-}
 
 /** The `passThrough` object at `path`, or null with every problem reported to `reader`. */
 export function readPassThrough(reader: ConfigReader, value: JSON.Value, path: string = PASS_THROUGH_FIELD): PassThrough | null {
@@ -38,8 +28,9 @@ export function readPassThrough(reader: ConfigReader, value: JSON.Value, path: s
   if (reader.required(obj, "routeHeader", path)) {
     const routePath = path + ".routeHeader";
     routeHeader = reader.headerName(obj.get("routeHeader")!, routePath, MAX_NAME_BYTES);
-    if (routeHeader !== null && isReserved(routeHeader)) {
-      reader.fail(routePath, "expected a header the proxy does not own (not framing, hop-by-hop, host, cookie or x-envoy-*), got " + quoteJson(routeHeader));
+    const reserved: string | null = routeHeader === null ? null : reservedHeaderReason(routeHeader);
+    if (reserved !== null) {
+      reader.fail(routePath, quoteJson(routeHeader!) + " " + reserved + "; expected a header of the request's own, such as \"x-asm-prefer-tag\"");
       routeHeader = null;
     }
   }

@@ -7,7 +7,7 @@
 // members past that. Nothing is dropped here, whatever the count or size (Envoy's header limit,
 // 60 KiB by default, bounds the work). A member that is set goes first, so an SDK that keeps only
 // the first 64 members or 8192 bytes still carries it.
-import { NO_SPAN, span, spanLength, spanPtr } from "../byte-span";
+import { NO_SPAN, span, spanLength, spanPtr } from "./byte-span";
 
 const COMMA: u8 = 0x2c;
 const SEMICOLON: u8 = 0x3b;
@@ -41,9 +41,13 @@ const OTHER_MEMBER: u64 = u64.MAX_VALUE;
   return n < 10 ? 0x30 + n : 0x41 + n - 10;
 }
 
-/** The values of one header, in order, as spans. Reused from request to request: it only grows. */
+/**
+ * The values of one header, in order, as spans. Reused from request to request; it only grows, and
+ * outside the GC (raw heap), so filling it on the request path never allocates a GC object.
+ */
 export class HeaderValues {
-  private spans: StaticArray<u64> = new StaticArray<u64>(4);
+  private spans: usize = heap.alloc(4 << 3);
+  private capacity: i32 = 4;
   count: i32 = 0;
 
   clear(): void {
@@ -51,16 +55,16 @@ export class HeaderValues {
   }
 
   push(value: u64): void {
-    if (this.count == this.spans.length) {
-      const wider = new StaticArray<u64>(this.count << 1);
-      memory.copy(changetype<usize>(wider), changetype<usize>(this.spans), <usize>this.count << 3);
-      this.spans = wider;
+    if (this.count == this.capacity) {
+      this.capacity <<= 1;
+      this.spans = heap.realloc(this.spans, <usize>this.capacity << 3);
     }
-    unchecked((this.spans[this.count++] = value));
+    store<u64>(this.spans + (<usize>this.count << 3), value);
+    this.count++;
   }
 
   at(i: i32): u64 {
-    return unchecked(this.spans[i]);
+    return load<u64>(this.spans + (<usize>i << 3));
   }
 }
 

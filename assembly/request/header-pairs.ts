@@ -2,7 +2,7 @@
 // `proxy_get_header_map_value` gives only the first of repeated headers, and W3C baggage may come
 // in several. Layout: u32 count, then a (name length, value length) u32 pair per header, then each
 // name and each value followed by a NUL byte. Names arrive lowercase (Envoy keeps them so).
-import { span } from "../byte-span";
+import { span } from "./byte-span";
 import { HeaderValues } from "./baggage";
 
 /** Adds to `out` every value of header `name` (lowercase) in the `length` pair bytes at `ptr`, in order; a malformed map adds what it holds up to the flaw. */

@@ -1,7 +1,8 @@
 // The sidecar pass-through, per request. Inbound (the app is called): the lane the request carries
 // is recorded by trace value, or written into the baggage the app propagates. Outbound (the app
 // calls out): a request without the route header gets it back from the record or the baggage.
-// Returns whether the request now has its lane; when not, the rules (if any) decide.
+// When it leaves a request without its lane, the rules (if any) decide, as at the gateway.
+import { ActiveConfig } from "../active-config";
 import { count } from "../host/counters";
 import { readHeader, releaseHeader, removeHeader, replaceHeader, replaceHeaderBytes } from "../host/headers";
 import { readHeaderPairs } from "../host/header-pairs";
@@ -29,7 +30,20 @@ function isInbound(block: PassThrough): bool {
   return listenerDirection() == LISTENER_INBOUND;
 }
 
-export function passThrough(block: PassThrough, counters: PassThroughCounters): bool {
+/** Runs the pass-through: true when the rules have nothing left to do (the lane is carried, or there are none). */
+export function carryLane(active: ActiveConfig): bool {
+  const counters = active.passThroughCounters!;
+  if (passThrough(active.config.passThrough!, counters)) return true;
+  if (active.config.rules.length == 0) {
+    count(counters.none);
+    return true;
+  }
+  count(counters.fallback);
+  return false;
+}
+
+/** Whether the request now has its lane (recorded, restored or kept). */
+function passThrough(block: PassThrough, counters: PassThroughCounters): bool {
   const inbound = isInbound(block);
   const route = readHeader(block.routeHeaderBytes);
   const done = block.mode == PassThroughMode.TraceId
@@ -110,8 +124,8 @@ function baggage(block: PassThrough, counters: PassThroughCounters, inbound: boo
     return true;
   }
   // Inbound: the member says the route header's lane, or nothing (a client cannot pick a lane by baggage).
-  const tag = route == NO_SPAN ? 0 : spanPtr(route);
-  const tagLength = route == NO_SPAN ? 0 : spanLength(route);
+  const tag: usize = route == NO_SPAN ? 0 : spanPtr(route);
+  const tagLength: usize = route == NO_SPAN ? 0 : spanLength(route);
   if (baggageChanges(values, name, tag, tagLength)) {
     const length = baggageLength(values, name, tag, tagLength);
     if (length == 0) {

@@ -6,7 +6,7 @@
 // Key:   hash-tagging.lanes.<routeHeader>.<traceHeader>.<slot>   (slot in decimal)
 // Value: expiry (ns since the epoch, u64 LE) | trace value length (u16 LE) | trace value | tag
 import { fmix32, fnv1a32 } from "../hash";
-import { span } from "../byte-span";
+import { span } from "./byte-span";
 
 /** Longer trace values are not recorded (nor looked up): they would make every slot that large. */
 export const MAX_TRACE_BYTES: usize = 256;

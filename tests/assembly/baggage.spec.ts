@@ -1,4 +1,4 @@
-import { NO_SPAN, span, spanLength, spanPtr } from "../../assembly/byte-span";
+import { NO_SPAN, span, spanLength, spanPtr } from "../../assembly/request/byte-span";
 import {
   HeaderValues, baggageChanges, baggageLength, baggageMember, decodeInPlace, encodedLength, writeBaggage, writeEncoded,
 } from "../../assembly/request/baggage";
@@ -163,5 +163,16 @@ describe("baggageLength and writeBaggage", () => {
     const out = rewritten([big + ",lane=s1"], "s2");
     expect(out).toBe("lane=s2," + big);
     expect(member([big + ",lane=s3"])).toBe("s3");
+  });
+});
+
+describe("HeaderValues", () => {
+  it("keeps any number of values in order", () => {
+    const values = new HeaderValues();
+    for (let i = 0; i < 100; i++) values.push(<u64>i + 1);
+    expect(values.count).toBe(100);
+    for (let i = 0; i < 100; i++) expect(values.at(i)).toBe(<u64>i + 1);
+    values.clear();
+    expect(values.count).toBe(0);
   });
 });

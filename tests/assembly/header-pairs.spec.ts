@@ -1,4 +1,4 @@
-import { spanLength, spanPtr } from "../../assembly/byte-span";
+import { spanLength, spanPtr } from "../../assembly/request/byte-span";
 import { HeaderValues } from "../../assembly/request/baggage";
 import { valuesFromPairs } from "../../assembly/request/header-pairs";
 

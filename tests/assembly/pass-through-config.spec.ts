@@ -1,4 +1,5 @@
 import { JSON } from "json-as";
+import { parseConfig } from "../../assembly/config/parser";
 import { readPassThrough } from "../../assembly/config/pass-through";
 import { ConfigReader } from "../../assembly/config/reader";
 import { Direction, PassThrough, PassThroughMode } from "../../assembly/pass-through";
@@ -75,12 +76,13 @@ describe("passThrough refuses, with the path", () => {
     expect(errorsOf('"routeHeader":"x-lane","traceHeader":"x user"')).toBe("passThrough.traceHeader: " + expected + 'the string "x user"');
     expect(errorsOf('"routeHeader":5,"traceHeader":""')).toBe("passThrough.routeHeader: expected a string, got the number 5\npassThrough.traceHeader: " + expected + 'the string ""');
   });
-  it("a routeHeader the proxy owns", () => {
+  it("a routeHeader the proxy owns: framing, hop-by-hop, host, cookie, x-envoy-*", () => {
     const reserved = ["content-length", "Transfer-Encoding", "host", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "cookie", "x-envoy-original-path", "X-Envoy-Lane"];
     for (let i = 0; i < reserved.length; i++) {
-      expect(errorsOf('"routeHeader":"' + reserved[i] + '","traceHeader":"x-user-id"')).toBe(
-        'passThrough.routeHeader: expected a header the proxy does not own (not framing, hop-by-hop, host, cookie or x-envoy-*), got "' + reserved[i].toLowerCase() + '"',
-      );
+      const errors = errorsOf('"routeHeader":"' + reserved[i] + '","traceHeader":"x-user-id"');
+      expect(errors.startsWith('passThrough.routeHeader: "' + reserved[i].toLowerCase() + '" ')).toBe(true, errors);
+      expect(errors.endsWith("; expected a header of the request's own, such as \"x-asm-prefer-tag\"")).toBe(true, errors);
+      expect(errors.split("\n").length).toBe(1);
     }
     accepted('"routeHeader":"x-envoyish","traceHeader":"x-user-id"');
   });
@@ -106,5 +108,30 @@ describe("passThrough refuses, with the path", () => {
   });
   it("every problem at once", () => {
     expect(read('"routeHeader":"host","traceHeader":"a b","direction":1,"slots":-1').problems).toBe(4);
+  });
+});
+
+describe("parseConfig with a passThrough block", () => {
+  it("needs no rules, and takes them as the fallback", () => {
+    const alone = parseConfig("{\"passThrough\":{" + TRACE + "}}");
+    expect(alone.errors.join("; ")).toBe("");
+    expect(alone.config!.rules.length).toBe(0);
+    expect(alone.config!.passThrough!.carrier).toBe("x-user-id");
+    const withRules = parseConfig("{\"passThrough\":{" + BAGGAGE + "},\"rules\":[{\"header\":\"x-user-id\",\"modulo\":100,\"tagHeader\":\"x-asm-prefer-tag\",\"policies\":[{\"range\":100,\"tagValue\":\"s1\"}]}]}");
+    expect(withRules.errors.join("; ")).toBe("");
+    expect(withRules.config!.rules.length).toBe(1);
+    expect(withRules.config!.passThrough!.mode).toBe(PassThroughMode.Baggage);
+  });
+  it("leaves a config without it unchanged: rules required, no pass-through", () => {
+    expect(parseConfig("{}").errors.join("\n")).toBe("rules: is required: expected a non-empty array of rules");
+    expect(parseConfig("{\"rules\":[{\"header\":\"x-user-id\",\"modulo\":100,\"tagHeader\":\"x-asm-prefer-tag\",\"policies\":[{\"range\":100,\"tagValue\":\"s1\"}]}]}").config!.passThrough === null).toBe(true);
+  });
+  it("refuses the whole config for a bad block, with the block's paths, next to the rules' problems", () => {
+    const result = parseConfig("{\"passThrough\":{\"routeHeader\":\"x-envoy-lane\",\"traceHeader\":\"x-user-id\"},\"rules\":[]}");
+    expect(result.config === null).toBe(true);
+    expect(result.errors.join("\n")).toBe(
+      "passThrough.routeHeader: \"x-envoy-lane\" is one of Envoy's x-envoy-* control headers, which Envoy obeys (timeouts, retries); expected a header of the request's own, such as \"x-asm-prefer-tag\"\n" +
+      "rules: expected at least one rule, got an empty array",
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { NO_SPAN, spanLength, spanPtr } from "../../assembly/byte-span";
+import { NO_SPAN, spanLength, spanPtr } from "../../assembly/request/byte-span";
 import { fmix32, fnv1a32 } from "../../assembly/hash";
 import {
   MAX_SLOT_VALUE_BYTES, MAX_TAG_BYTES, MAX_TRACE_BYTES, SLOT_COLLIDED, SLOT_EXPIRED, SlotKeys, recordable,
