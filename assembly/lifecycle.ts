@@ -9,7 +9,7 @@ import { parseConfigBytes } from "./config/parser";
 import { resetHostBuffers } from "./host/buffers";
 import { readPluginConfiguration } from "./host/configuration";
 import { freeDecisionLogs } from "./request/decision-log";
-import { carryLane } from "./request/pass-through";
+import { sidecarRequest } from "./request/pass-through";
 import { tagRequest } from "./request/pipeline";
 import { bindRequest, configOfRequest, deleteContext, installConfig } from "./roots";
 
@@ -51,7 +51,8 @@ export function proxy_on_request_headers(context_id: u32, header_count: u32, end
   const active = configOfRequest(context_id);
   if (active === null) return FilterHeadersStatusValues.Continue;
   resetHostBuffers();
-  if (active.config.passThrough === null || !carryLane(active)) tagRequest(active);
+  if (active.config.passThrough === null) tagRequest(active);
+  else sidecarRequest(active);
   if (active.config.logDecisions) freeDecisionLogs();
   return FilterHeadersStatusValues.Continue;
 }

@@ -4,6 +4,8 @@
 // When it leaves a request without its lane, the rules (if any) decide, as at the gateway.
 import { ActiveConfig } from "../active-config";
 import { count } from "../host/counters";
+import { tagRequest } from "./pipeline";
+import { headerValue, releaseReads } from "./reads";
 import { readHeader, releaseHeader, removeHeader, replaceHeader, replaceHeaderBytes } from "../host/headers";
 import { readHeaderPairs } from "../host/header-pairs";
 import { PassThroughCounters } from "../host/pass-through-counters";
@@ -12,7 +14,7 @@ import { LISTENER_INBOUND, listenerDirection, nowNanos } from "../host/stream-in
 import { Direction, PassThrough, PassThroughMode } from "../pass-through";
 import { HeaderValues, baggageChanges, baggageLength, baggageMember, decodeInPlace, writeBaggage } from "./baggage";
 import { NO_SPAN, spanLength, spanPtr } from "./byte-span";
-import { valuesFromPairs } from "./header-pairs";
+import { firstValueFromPairs, valuesFromPairs } from "./header-pairs";
 import {
   MAX_SLOT_VALUE_BYTES, MAX_TRACE_BYTES, SLOT_COLLIDED, SLOT_EXPIRED, recordable, slotOf, storedTag, writeSlotValue,
 } from "./trace-slots";
@@ -30,58 +32,76 @@ function isInbound(block: PassThrough): bool {
   return listenerDirection() == LISTENER_INBOUND;
 }
 
-/** Runs the pass-through: true when the rules have nothing left to do (the lane is carried, or there are none). */
-export function carryLane(active: ActiveConfig): bool {
+/** A request under a config with a pass-through: the pass-through first, then the rules for what it leaves undecided. */
+export function sidecarRequest(active: ActiveConfig): void {
   const counters = active.passThroughCounters!;
-  if (passThrough(active.config.passThrough!, counters)) return true;
-  if (active.config.rules.length == 0) {
+  const plan = active.plan;
+  plan.begin();
+  if (passThrough(active, counters)) {
+    releaseReads(plan);
+  } else if (active.config.rules.length == 0) {
     count(counters.none);
-    return true;
+    releaseReads(plan);
+  } else {
+    count(counters.fallback);
+    tagRequest(active, true);
   }
-  count(counters.fallback);
-  return false;
 }
 
 /** Whether the request now has its lane (recorded, restored or kept). */
-function passThrough(block: PassThrough, counters: PassThroughCounters): bool {
+function passThrough(active: ActiveConfig, counters: PassThroughCounters): bool {
+  const block = active.config.passThrough!;
   const inbound = isInbound(block);
+  if (block.mode == PassThroughMode.Baggage) return baggage(block, counters, inbound);
+  if (inbound) return inboundTrace(block, counters);
   const route = readHeader(block.routeHeaderBytes);
-  const done = block.mode == PassThroughMode.TraceId
-    ? traceId(block, counters, inbound, route)
-    : baggage(block, counters, inbound, route);
+  const done = outboundTrace(active, counters, route);
   releaseHeader(route);
   return done;
 }
 
-function traceId(block: PassThrough, counters: PassThroughCounters, inbound: bool, route: u64): bool {
-  if (!inbound && route != NO_SPAN) {
-    count(counters.kept);
-    return true;
+/** Inbound needs both headers: one copy of the whole map costs one VM entry (the host's malloc) where two reads cost two. */
+function inboundTrace(block: PassThrough, counters: PassThroughCounters): bool {
+  const pairs = readHeaderPairs();
+  if (pairs == NO_SPAN) return false;
+  const route = firstValueFromPairs(spanPtr(pairs), spanLength(pairs), block.routeHeaderBytes);
+  const done = route != NO_SPAN;
+  if (done) {
+    const trace = firstValueFromPairs(spanPtr(pairs), spanLength(pairs), block.carrierBytes);
+    if (trace == NO_SPAN) count(counters.kept);
+    else record(block, counters, trace, route);
   }
-  if (inbound && route == NO_SPAN) return false;
-  const trace = readHeader(block.carrierBytes);
-  if (trace == NO_SPAN) {
-    if (inbound) count(counters.kept);
-    return inbound;
-  }
-  const done = inbound ? record(block, counters, trace, route) : restore(block, counters, trace);
-  releaseHeader(trace);
+  releaseHeader(pairs);
   return done;
 }
 
-function record(block: PassThrough, counters: PassThroughCounters, trace: u64, route: u64): bool {
+/** Outbound: the trace header is read through the rules' plan when a rule reads it too, so a fallback reads it once. */
+function outboundTrace(active: ActiveConfig, counters: PassThroughCounters, route: u64): bool {
+  if (route != NO_SPAN) {
+    count(counters.kept);
+    return true;
+  }
+  const block = active.config.passThrough!;
+  const inPlan = active.traceInPlan;
+  const trace = inPlan >= 0 ? headerValue(active.plan, inPlan) : readHeader(block.carrierBytes);
+  if (trace == NO_SPAN) return false;
+  const done = restore(block, counters, trace);
+  if (inPlan < 0) releaseHeader(trace);
+  return done;
+}
+
+function record(block: PassThrough, counters: PassThroughCounters, trace: u64, route: u64): void {
   const traceLength = spanLength(trace);
   const tagLength = spanLength(route);
   if (!recordable(traceLength, tagLength)) {
     count(counters.tooLong);
-    return true;
+    return;
   }
   const keys = block.keys!;
   const keyLength = keys.keyOf(slotOf(spanPtr(trace), traceLength, block.slots));
   const length = writeSlotValue(SLOT_VALUE, nowNanos() + block.ttlNanos, spanPtr(trace), traceLength, spanPtr(route), tagLength);
   setSharedValue(changetype<usize>(keys.buffer), keyLength, SLOT_VALUE, length);
   count(counters.recorded);
-  return true;
 }
 
 function restore(block: PassThrough, counters: PassThroughCounters, trace: u64): bool {
@@ -104,26 +124,29 @@ function restore(block: PassThrough, counters: PassThroughCounters, trace: u64):
   return true;
 }
 
-function baggage(block: PassThrough, counters: PassThroughCounters, inbound: bool, route: u64): bool {
+/** Baggage mode reads the whole map: `baggage` may be repeated, and the route header comes with it in the same copy. */
+function baggage(block: PassThrough, counters: PassThroughCounters, inbound: bool): bool {
+  const pairs = readHeaderPairs();
+  if (pairs == NO_SPAN) return false;
+  const ptr = spanPtr(pairs);
+  const length = spanLength(pairs);
+  const route = firstValueFromPairs(ptr, length, block.routeHeaderBytes);
+  let done = true;
   if (!inbound && route != NO_SPAN) {
     count(counters.kept);
-    return true;
+  } else {
+    const values = baggageValues;
+    values.clear();
+    valuesFromPairs(ptr, length, BAGGAGE, values);
+    done = inbound ? laneIntoBaggage(block, counters, values, route) : laneFromBaggage(block, counters, values);
   }
-  const values = baggageValues;
-  values.clear();
-  const pairs = readHeaderPairs();
-  if (pairs != NO_SPAN) valuesFromPairs(spanPtr(pairs), spanLength(pairs), BAGGAGE, values);
+  releaseHeader(pairs);
+  return done;
+}
+
+/** Inbound: the member says the route header's lane, or nothing (a client cannot pick a lane by baggage). */
+function laneIntoBaggage(block: PassThrough, counters: PassThroughCounters, values: HeaderValues, route: u64): bool {
   const name = block.carrierBytes;
-  if (!inbound) {
-    const member = baggageMember(values, name);
-    const length = member == NO_SPAN ? -1 : decodeInPlace(spanPtr(member), spanLength(member));
-    releaseHeader(pairs);
-    if (length < 0) return false;
-    replaceHeaderBytes(block.routeHeaderBytes, spanPtr(member), <usize>length);
-    count(counters.restored);
-    return true;
-  }
-  // Inbound: the member says the route header's lane, or nothing (a client cannot pick a lane by baggage).
   const tag: usize = route == NO_SPAN ? 0 : spanPtr(route);
   const tagLength: usize = route == NO_SPAN ? 0 : spanLength(route);
   if (baggageChanges(values, name, tag, tagLength)) {
@@ -138,8 +161,18 @@ function baggage(block: PassThrough, counters: PassThroughCounters, inbound: boo
       heap.free(out);
     }
   }
-  releaseHeader(pairs);
   if (route == NO_SPAN) return false;
   count(counters.recorded);
+  return true;
+}
+
+/** Outbound without the route header: the member, decoded, becomes it. */
+function laneFromBaggage(block: PassThrough, counters: PassThroughCounters, values: HeaderValues): bool {
+  const member = baggageMember(values, block.carrierBytes);
+  if (member == NO_SPAN) return false;
+  const length = decodeInPlace(spanPtr(member), spanLength(member));
+  if (length < 0) return false;
+  replaceHeaderBytes(block.routeHeaderBytes, spanPtr(member), <usize>length);
+  count(counters.restored);
   return true;
 }

@@ -15,9 +15,10 @@ import { hostMatches, pathMatches } from "./scope";
 // The decision of the rule being applied (a VM runs one request at a time).
 const decision = new Decision();
 
-export function tagRequest(active: ActiveConfig): void {
+/** Applies the rules; `begun` when the request already read through the plan (the pass-through's trace header). */
+export function tagRequest(active: ActiveConfig, begun: bool = false): void {
   const plan = active.plan;
-  plan.begin();
+  if (!begun) plan.begin();
   const config = active.config;
   const rules = config.rules;
   const logDecisions = config.logDecisions;

@@ -32,8 +32,8 @@ interface Variant {
   /** The request's headers; `x-user-id: USER` when absent. */
   headers?: Record<string, string>;
   listener?: TagRoutesOptions["trafficDirection"];
-  /** Sent once to the INBOUND "prime" listener before the run, so that a lane is recorded. */
-  prime?: Record<string, string>;
+  /** Sent once to the INBOUND "prime" listener (running `primeFilters`) before the run, so that a lane is recorded. */
+  prime?: { headers: Record<string, string>; filters: object[] };
 }
 
 function requireTool(tool: string, debianPackage: string): void {
@@ -70,19 +70,25 @@ function variants(): Variant[] {
   ];
 }
 
-/** The sidecar pass-through: each hop's cost on its inbound or outbound listener (direction read from Envoy). */
+/**
+ * The sidecar pass-through, each hop's cost on its inbound or outbound listener. Direction from the
+ * config (two WasmPlugins, SERVER and CLIENT) unless "auto", which reads Envoy's listener direction.
+ */
 function passThroughVariants(): Variant[] {
-  const trace = (extra: object = {}) => [wasm("hash-tagging", PLUGIN_WASM, passThroughConfig({ traceHeader: "x-user-id", ...extra }))];
-  const baggage = [wasm("hash-tagging", PLUGIN_WASM, passThroughConfig({ baggage: "lane" }))];
+  const filter = (config: object) => [wasm("hash-tagging", PLUGIN_WASM, config)];
+  const trace = (direction: string, rules = false) =>
+    filter({ ...passThroughConfig({ traceHeader: "x-user-id", direction }), ...(rules ? { rules: pluginConfig().rules } : {}) });
+  const baggage = (direction: string) => filter(passThroughConfig({ baggage: "lane", direction }));
   const tagged = { "x-user-id": USER, "x-asm-prefer-tag": "s2" };
   const otherBaggage = "k1=v1,k2=v2;p";
   return [
-    { name: "pass-through, inbound record", filters: trace(), listener: "INBOUND", headers: tagged, routedAs: "s2" },
-    { name: "pass-through, inbound record, direction from config", filters: trace({ direction: "inbound" }), listener: "INBOUND", headers: tagged, routedAs: "s2" },
-    { name: "pass-through, outbound restore", filters: trace(), listener: "OUTBOUND", prime: tagged, routedAs: "s2" },
-    { name: "pass-through, outbound miss, rules decide", filters: [wasm("hash-tagging", PLUGIN_WASM, { ...passThroughConfig({ traceHeader: "x-user-id" }), rules: pluginConfig().rules })], listener: "OUTBOUND", routedAs: referenceTag(USER) },
-    { name: "pass-through, baggage in", filters: baggage, listener: "INBOUND", headers: { "x-asm-prefer-tag": "s2", baggage: otherBaggage }, routedAs: "s2" },
-    { name: "pass-through, baggage out", filters: baggage, listener: "OUTBOUND", headers: { baggage: `lane=s2,${otherBaggage}` }, routedAs: "s2" },
+    { name: "pass-through, inbound record", filters: trace("inbound"), listener: "INBOUND", headers: tagged, routedAs: "s2" },
+    { name: "pass-through, outbound restore", filters: trace("outbound"), listener: "OUTBOUND", prime: { headers: tagged, filters: trace("inbound") }, routedAs: "s2" },
+    { name: "pass-through, outbound miss, rules decide", filters: trace("outbound", true), listener: "OUTBOUND", routedAs: referenceTag(USER) },
+    { name: "pass-through, baggage in", filters: baggage("inbound"), listener: "INBOUND", headers: { "x-asm-prefer-tag": "s2", baggage: otherBaggage }, routedAs: "s2" },
+    { name: "pass-through, baggage out", filters: baggage("outbound"), listener: "OUTBOUND", headers: { baggage: `lane=s2,${otherBaggage}` }, routedAs: "s2" },
+    { name: "pass-through, inbound record, direction auto", filters: trace("auto"), listener: "INBOUND", headers: tagged, routedAs: "s2" },
+    { name: "pass-through, outbound restore, direction auto", filters: trace("auto"), listener: "OUTBOUND", prime: { headers: tagged, filters: trace("auto") }, routedAs: "s2" },
   ];
 }
 
@@ -121,12 +127,12 @@ function callgrindControl(pid: number, ...args: string[]): void {
 async function measure(bin: string, v: Variant): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "hash-tagging-callgrind-"));
   const envoy = await EnvoyProcess.start({
-    bin, config: tagRoutesBootstrap(v.filters, { trafficDirection: v.listener, prime: v.prime !== undefined }), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000, adminTimeoutMs: 120_000,
+    bin, config: tagRoutesBootstrap(v.filters, { trafficDirection: v.listener, primeFilters: v.prime?.filters }), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000, adminTimeoutMs: 120_000,
     wrapper: ["valgrind", "--tool=callgrind", "--smc-check=all-non-file", "--instr-atstart=no", "--trace-children=yes", `--callgrind-out-file=${join(dir, "callgrind.out")}`],
   });
   try {
     const port = await envoy.listenerPort("bench");
-    if (v.prime) await routedTag(await envoy.listenerPort("prime"), v.prime);
+    if (v.prime) await routedTag(await envoy.listenerPort("prime"), v.prime.headers);
     const headers = headersOf(v);
     const got = await routedTag(port, headers);
     if (got !== v.routedAs) throw new Error(`${v.name}: routed as "${got}", want "${v.routedAs}"`);

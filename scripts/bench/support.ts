@@ -47,7 +47,7 @@ export function fourRulesConfig(): object {
 }
 
 /** A sidecar's pass-through config (the contract's defaults, a day's ttl so no lane expires during a run) plus `mode`. */
-export function passThroughConfig(mode: { traceHeader: string; direction?: string } | { baggage: string }): object {
+export function passThroughConfig(mode: { traceHeader: string; direction: string } | { baggage: string; direction: string }): object {
   const ttl = "traceHeader" in mode ? { ttlSeconds: 86400 } : {};
   return { passThrough: { routeHeader: "x-asm-prefer-tag", ...mode, ...ttl } };
 }

@@ -1,6 +1,6 @@
-import { spanLength, spanPtr } from "../../assembly/request/byte-span";
+import { NO_SPAN, spanLength, spanPtr } from "../../assembly/request/byte-span";
 import { HeaderValues } from "../../assembly/request/baggage";
-import { valuesFromPairs } from "../../assembly/request/header-pairs";
+import { firstValueFromPairs, valuesFromPairs } from "../../assembly/request/header-pairs";
 
 const kept = new Array<ArrayBuffer>();
 
@@ -52,5 +52,20 @@ describe("valuesFromPairs", () => {
     expect(found(map, 2, "baggage")).toBe("");
     store<u32>(changetype<usize>(map), 1000000);
     expect(found(map, map.byteLength, "baggage")).toBe("");
+  });
+});
+
+function first(bytes: ArrayBuffer, name: string): string {
+  const found = firstValueFromPairs(changetype<usize>(bytes), bytes.byteLength, String.UTF8.encode(name));
+  return found == NO_SPAN ? "<none>" : String.UTF8.decodeUnsafe(spanPtr(found), spanLength(found));
+}
+
+describe("firstValueFromPairs", () => {
+  it("finds the first value of a header, an empty one counting as none", () => {
+    const map = serialised([["x-user-id", "jason"], ["x-asm-prefer-tag", "s2"], ["x-user-id", "bob"], ["x-empty", ""]]);
+    expect(first(map, "x-user-id")).toBe("jason");
+    expect(first(map, "x-asm-prefer-tag")).toBe("s2");
+    expect(first(map, "x-empty")).toBe("<none>");
+    expect(first(map, "x-user")).toBe("<none>");
   });
 });

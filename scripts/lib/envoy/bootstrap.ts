@@ -240,8 +240,8 @@ export function bootstrap(o: BootstrapOptions): object {
 export interface TagRoutesOptions {
   /** The listener's traffic_direction, as Istio sets it on a sidecar (INBOUND) or gateway (OUTBOUND). */
   trafficDirection?: "INBOUND" | "OUTBOUND";
-  /** A second listener "prime", INBOUND, with the same filters (same VM, same shared data): it records lanes before a run. */
-  prime?: boolean;
+  /** A second listener "prime", INBOUND, with these filters (the same VM, so the same shared data): it records lanes before a run. */
+  primeFilters?: object[];
 }
 
 /**
@@ -253,7 +253,7 @@ export function tagRoutesBootstrap(filters: object[], options: TagRoutesOptions 
     match: { prefix: "/", headers: [{ name: "x-asm-prefer-tag", string_match: { exact: tag } }] },
     direct_response: { status: 200, body: { inline_string: tag } },
   });
-  const listener = (name: string, direction: string | undefined) => ({
+  const listener = (name: string, direction: string | undefined, listenerFilters: object[]) => ({
     ...httpListener({
       name,
       bind: "127.0.0.1",
@@ -265,7 +265,7 @@ export function tagRoutesBootstrap(filters: object[], options: TagRoutesOptions 
           routes: [byTag("s2"), byTag("s1"), { match: { prefix: "/" }, direct_response: { status: 200, body: { inline_string: "none" } } }],
         }],
       },
-      filters,
+      filters: listenerFilters,
     }),
     ...(direction ? { traffic_direction: direction } : {}),
   });
@@ -273,7 +273,7 @@ export function tagRoutesBootstrap(filters: object[], options: TagRoutesOptions 
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
     stats_config: { use_all_default_tags: false },
     static_resources: {
-      listeners: [listener("bench", options.trafficDirection), ...(options.prime ? [listener("prime", "INBOUND")] : [])],
+      listeners: [listener("bench", options.trafficDirection, filters), ...(options.primeFilters ? [listener("prime", "INBOUND", options.primeFilters)] : [])],
     },
   };
 }
