@@ -33,7 +33,7 @@ export const EXTENDED_CONFIG = {
       match: { hosts: ["shop.example.com", "*.example.org", "[::1]", "127.0.0.1"], pathPrefixes: ["/api/", "/checkout"] },
     },
     { name: "by-cookie", cookie: "uid", modulo: 100, tagHeader: "x-cookie-lane", policies: [{ range: 50, tagValue: "a" }] },
-    { name: "by-query", query: "uid", modulo: 100, tagHeader: "x-query-lane", policies: [{ range: 50, tagValue: "b" }] },
+    { name: "by-query", query: "uid", modulo: 100, tagHeader: "x-query-lane", policies: [{ range: 50, tagValue: "b" }], maxKeyBytes: 12 },
   ],
 };
 

@@ -20,6 +20,7 @@ interface Rule {
   defaultTagValue?: string;
   overrides?: Record<string, string>;
   clientTag?: "keep" | "remove";
+  maxKeyBytes?: number;
 }
 
 const first = (headers: Headers, name: string) => headers.find(([n]) => n === name.toLowerCase())?.[1];
@@ -62,23 +63,34 @@ function cookieValue(header: string, name: string): string | undefined {
   return undefined;
 }
 
-function queryValue(path: string, name: string): string | undefined {
+/** The decoded value of the parameter; undefined also when its value as sent (encoded) is over `maxBytes`. */
+function queryValue(path: string, name: string, maxBytes?: number): string | undefined {
   const start = path.indexOf("?");
   if (start < 0) return undefined;
   const end = path.indexOf("#", start);
-  return new URLSearchParams(path.slice(start + 1, end < 0 ? undefined : end)).get(name) ?? undefined;
+  const query = path.slice(start + 1, end < 0 ? undefined : end);
+  const value = new URLSearchParams(query).get(name) ?? undefined;
+  if (value === undefined || maxBytes === undefined) return value;
+  const sent = query.split("&").find((p) => new URLSearchParams(p).has(name));
+  const encoded = sent === undefined ? "" : sent.slice(sent.indexOf("=") + 1 || sent.length);
+  return sent !== undefined && sent.includes("=") && encoded.length > maxBytes ? undefined : value;
 }
 
 /** The key bytes a rule reads from the request, or undefined (missing or empty). */
 function keyOf(rule: Rule, headers: Headers): Buffer | undefined {
   let key: string | undefined;
+  // maxKeyBytes counts the key as sent: a header's or cookie's bytes, a query parameter still encoded.
+  const withinCap = (sent: Buffer) => rule.maxKeyBytes === undefined || sent.length <= rule.maxKeyBytes;
   if (rule.header !== undefined) {
     const value = first(headers, rule.header);
-    return value ? Buffer.from(value, "latin1") : undefined;
+    return value && withinCap(Buffer.from(value, "latin1")) ? Buffer.from(value, "latin1") : undefined;
   }
-  if (rule.cookie !== undefined) key = cookieValue(first(headers, "cookie") ?? "", rule.cookie);
-  else key = queryValue(first(headers, ":path") ?? "", rule.query!);
-  return key ? Buffer.from(key, rule.cookie !== undefined ? "latin1" : "utf8") : undefined;
+  if (rule.cookie !== undefined) {
+    key = cookieValue(first(headers, "cookie") ?? "", rule.cookie);
+    return key && withinCap(Buffer.from(key, "latin1")) ? Buffer.from(key, "latin1") : undefined;
+  }
+  key = queryValue(first(headers, ":path") ?? "", rule.query!, rule.maxKeyBytes);
+  return key ? Buffer.from(key, "utf8") : undefined;
 }
 
 function ranges(rule: Rule): Array<{ range: number; tagValue: string }> {
