@@ -1,33 +1,24 @@
 // Exports only the operator CLI calls (Envoy never does): the filter's own parser and decision
 // functions, answering many keys per call, so the CLI restates none of the filter's semantics. They
 // keep their own parsed configuration and buffers, apart from the root context the request path uses.
-import { NO_SPAN, nonEmptySpan, spanLength, spanPtr } from "./byte-span";
 import { quoteJson } from "./config/json-quote";
 import { parseConfigBytes } from "./config/parser";
-import { bucketOfState, decide, isOverride, keyHashState, keyIn, overrideEntry } from "./decision";
-import { hostMatches, pathMatches } from "./request-match";
-import { PluginConfig, TaggingRule } from "./rules";
+import { Decision, OutcomeKind, decideKey } from "./decision";
+import { NO_SPAN, nonEmptySpan, spanLength, spanPtr } from "./request/byte-span";
+import { cookieValue } from "./request/cookie";
+import { queryValue } from "./request/query";
+import { hostMatches } from "./request/scope";
+import { KeySource, PluginConfig, RuleMatch, TaggingRule } from "./rules";
 
-/** What a rule did with one request; the names go to the CLI in the description, in this order. */
-enum Outcome {
-  /** A policy's tag: index is the policy's. */
-  Policy,
-  /** An override's tag: index is the override entry's. */
-  Override,
-  /** The defaultTagValue: for no key (no bucket), or a bucket past the last range. */
-  Default,
-  NoKey,
-  PastLastRange,
-  /** The request is outside the rule's `match`: the rule left it alone. */
-  OutOfScope,
-}
-const OUTCOME_NAMES: string[] = ["policy", "override", "default", "no_key", "past_last_range", "out_of_scope"];
+/** The filter's outcome kinds by number (OutcomeKind's order), then the CLI's own: outside `match`. */
+const OUTCOME_NAMES: string[] = ["policy", "override", "past_last_range", "no_key", "key_too_long", "out_of_scope"];
+const OUT_OF_SCOPE: u32 = <u32>OutcomeKind.KeyTooLong + 1;
 const KEY_SOURCE_NAMES: string[] = ["header", "cookie", "query"];
 
-/** In the bucket slot of an outcome that hashed nothing (no key, override, out of scope). */
+/** In the bucket word of a record that hashed nothing (no key, override, out of scope). */
 const NO_BUCKET: u32 = u32.MAX_VALUE;
-/** Each decision is three u32: outcome, index, bucket. */
-const RECORD_BYTES: usize = 12;
+/** Each decision is four u32: outcome, index, bucket, and 1 when the defaultTagValue tagged it. */
+const RECORD_BYTES: usize = 16;
 
 let config: PluginConfig | null = null;
 // Buffers the CLI writes keys into and reads decisions from, by slot; kept alive by this array.
@@ -88,6 +79,7 @@ function describeRule(rule: TaggingRule): string {
     ',"overrideTags":' + list(overrideTags) +
     ',"defaultTag":' + (fallback === null ? "null" : quoteJson(fallback.value)) +
     ',"removeClientTag":' + (rule.removeClientTag ? "true" : "false") +
+    ',"maxKeyBytes":' + rule.maxKeyBytes.toString() +
     ',"match":' + (match === null ? "null" : '{"hosts":' + quotedBytes(match.hosts) + ',"pathPrefixes":' + quotedBytes(match.pathPrefixes) + "}") +
     "}";
 }
@@ -111,45 +103,59 @@ export function cli_text_length(): i32 {
   return text.byteLength;
 }
 
-function record(out: usize, outcome: Outcome, index: i32, bucket: u32): void {
-  store<u32>(out, <u32>outcome);
+function record(out: usize, kind: u32, index: i32, bucket: u32, defaulted: bool): void {
+  store<u32>(out, kind);
   store<i32>(out, index, 4);
   store<u32>(out, bucket, 8);
+  store<u32>(out, defaulted ? 1 : 0, 12);
+}
+
+const decision = new Decision();
+
+// keyIn and pathMatches are inlined into the request path because it is their only caller; calling
+// them here too would make each a call there. So these two restate them over the same functions
+// (cookieValue, queryValue: already calls), and tests/cli/filter-agreement.test.ts holds them equal.
+
+/** As request/key-in.ts's keyIn. */
+function keyWithin(rule: TaggingRule, value: u64): u64 {
+  if (value == NO_SPAN) return NO_SPAN;
+  const source = rule.key.source;
+  if (source == KeySource.Header) return value;
+  const name = rule.key.nameBytes;
+  const read = source == KeySource.Cookie ? cookieValue : queryValue;
+  return read(spanPtr(value), spanLength(value), changetype<usize>(name), name.byteLength);
+}
+
+/** As request/scope.ts's pathMatches. */
+function pathWithin(match: RuleMatch, ptr: usize, length: usize): bool {
+  const prefixes = match.pathPrefixes!;
+  for (let i = 0; i < prefixes.length; i++) {
+    const prefix = prefixes[i];
+    if (<usize>prefix.byteLength <= length && memory.compare(ptr, changetype<usize>(prefix), prefix.byteLength) == 0) return true;
+  }
+  return false;
 }
 
 /**
  * One request's decision by one rule, as the request path makes it. `value` is what the rule reads
  * (its key header, the Cookie header, or :path for a query rule); `authority` and `path` are for `match`.
- * (A query rule's value and path are the same bytes.)
  */
 function decideRequest(rule: TaggingRule, value: u64, authority: u64, path: u64, out: usize): void {
   const match = rule.match;
   if (match !== null) {
-    if (match.hosts !== null && (authority == NO_SPAN || !hostMatches(match, spanPtr(authority), spanLength(authority)))) {
-      record(out, Outcome.OutOfScope, 0, NO_BUCKET);
+    const hostOut = match.hosts !== null && (authority == NO_SPAN || !hostMatches(match, spanPtr(authority), spanLength(authority)));
+    const pathOut = match.pathPrefixes !== null && (path == NO_SPAN || !pathWithin(match, spanPtr(path), spanLength(path)));
+    if (hostOut || pathOut) {
+      record(out, OUT_OF_SCOPE, 0, NO_BUCKET, false);
       return;
     }
-    if (match.pathPrefixes !== null && (path == NO_SPAN || !pathMatches(match, spanPtr(path), spanLength(path)))) {
-      record(out, Outcome.OutOfScope, 0, NO_BUCKET);
-      return;
-    }
   }
-  const key = value == NO_SPAN ? NO_SPAN : keyIn(rule, spanPtr(value), spanLength(value));
-  const fallback = rule.defaultTag !== null;
-  if (key == NO_SPAN) {
-    record(out, fallback ? Outcome.Default : Outcome.NoKey, 0, NO_BUCKET);
-    return;
-  }
-  const ptr = spanPtr(key);
-  const length = spanLength(key);
-  const outcome = decide(rule, ptr, length);
-  if (isOverride(outcome)) {
-    record(out, Outcome.Override, overrideEntry(outcome), NO_BUCKET);
-    return;
-  }
-  const bucket = bucketOfState(rule, keyHashState(rule, ptr, length));
-  if (outcome >= 0) record(out, Outcome.Policy, outcome, bucket);
-  else record(out, fallback ? Outcome.Default : Outcome.PastLastRange, 0, bucket);
+  const key = keyWithin(rule, value);
+  decideKey(rule, spanPtr(key), spanLength(key), decision);
+  const kind = decision.kind;
+  const tagged = kind == OutcomeKind.Policy || kind == OutcomeKind.Override;
+  // Whatever no policy or override tags gets the default tag, when the rule has one.
+  record(out, <u32>kind, tagged ? decision.index : 0, decision.hashed ? decision.bucket : NO_BUCKET, !tagged && rule.defaultTag !== null);
 }
 
 /**
@@ -167,7 +173,7 @@ function decideRequest(rule: TaggingRule, value: u64, authority: u64, path: u64,
 /**
  * Rule `ruleIndex`'s decisions for `count` requests, given per request the value the rule reads (its
  * key header, the Cookie header, or :path for a query rule), `:authority` and `:path`, each as in
- * `valueAt`. Writes `count` records (outcome, index, bucket: three u32 each) to `out`.
+ * `valueAt`. Writes `count` records (outcome, index, bucket, defaulted: four u32 each) to `out`.
  */
 export function cli_decide(
   ruleIndex: i32, count: i32,

@@ -53,7 +53,7 @@ export class RuleKey {
   }
 }
 
-/** A rule's scope: null lists match everything. Hosts are lowercase; "*.example.com" is stored as ".example.com". */
+/** A rule's scope: null lists match everything. Hosts are in the form of hostPatternBytes; "*.example.com" is stored as ".example.com". */
 export class RuleMatch {
   constructor(
     readonly hosts: StaticArray<ArrayBuffer> | null,
@@ -78,6 +78,8 @@ export class RuleOptions {
   overrideTags: Tag[] = [];
   removeClientTag: bool = false;
   match: RuleMatch | null = null;
+  /** Keys longer than this are not hashed (0: no cap). */
+  maxKeyBytes: u32 = 0;
 }
 
 /** Overrides ready for requests: a key table and the tag of each key, by index. */
@@ -105,6 +107,11 @@ export class TaggingRule {
   readonly overrides: RuleOverrides | null;
   readonly removeClientTag: bool;
   readonly match: RuleMatch | null;
+  readonly maxKeyBytes: u32;
+  // Where the request plan keeps what this rule reads and writes (set once, by RequestPlan at configure).
+  keyIndex: i32 = -1;
+  hashIndex: i32 = -1;
+  tagHeaderIndex: i32 = -1;
 
   constructor(
     readonly name: string,
@@ -123,6 +130,7 @@ export class TaggingRule {
     this.overrides = options.overrideKeys.length == 0 ? null : new RuleOverrides(options.overrideKeys, options.overrideTags, this.hashStart);
     this.removeClientTag = options.removeClientTag;
     this.match = options.match;
+    this.maxKeyBytes = options.maxKeyBytes;
   }
 }
 

@@ -3,10 +3,11 @@
 // then read as untyped JSON.Value and checked field by field (reader.ts).
 import { JSON } from "json-as";
 import {
-  MAX_CONFIG_BYTES, MAX_MATCH_ENTRIES, MAX_NAME_BYTES, MAX_OVERRIDES, MAX_POLICIES, MAX_RULES, MAX_VALUE_BYTES,
+  MAX_CONFIG_BYTES, MAX_KEY_BYTES, MAX_MATCH_ENTRIES, MAX_NAME_BYTES, MAX_OVERRIDES, MAX_POLICIES, MAX_RULES, MAX_VALUE_BYTES,
 } from "./limits";
 import { ConfigReader, ROOT_PATH, describe } from "./reader";
-import { asciiLowercase, isHostPattern, isPathPrefix, isToken } from "./http-syntax";
+import { asciiLowercase, hostPatternBytes, isPathPrefix, isToken } from "./http-syntax";
+import { reservedHeaderReason } from "./reserved-headers";
 import { JsonFields } from "./json-fields";
 import { memberPath, quoteJson } from "./json-quote";
 import { jsonSyntaxError } from "./json-syntax";
@@ -18,7 +19,7 @@ const MAX_MODULO: f64 = <f64>u32.MAX_VALUE;
 const TOP_LEVEL_FIELDS: string[] = ["rules", "debug"];
 const RULE_FIELDS: string[] = [
   "name", "header", "cookie", "query", "modulo", "tagHeader", "policies", "partitionedPolicies",
-  "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag",
+  "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag", "maxKeyBytes",
 ];
 const POLICY_FIELDS: string[] = ["range", "tagValue"];
 const PARTITIONED_POLICY_FIELDS: string[] = ["weight", "tagValue"];
@@ -111,7 +112,10 @@ class PluginConfigReader extends ConfigReader {
 
     const key = this.key(obj, path);
     const tagHeader = this.required(obj, "tagHeader", path) ? this.headerName(obj.get("tagHeader")!, path + ".tagHeader", MAX_NAME_BYTES) : null;
-    if (key !== null && tagHeader !== null && key.header == tagHeader) {
+    const reserved: string | null = tagHeader === null ? null : reservedHeaderReason(tagHeader);
+    if (reserved !== null) {
+      this.fail(path + ".tagHeader", quoteJson(tagHeader!) + " " + reserved! + "; expected a header of the request's own, such as \"x-asm-prefer-tag\"");
+    } else if (key !== null && tagHeader !== null && key.header == tagHeader) {
       this.fail(path + ".tagHeader", "expected a header other than the one the key is read from, " + quoteJson(tagHeader));
     }
     let modulo: i64 = -1;
@@ -245,6 +249,8 @@ class PluginConfigReader extends ConfigReader {
     if (clientTag !== null) options.removeClientTag = this.choice(clientTag, path + ".clientTag", CLIENT_TAG_CHOICES) == 1;
     const match = obj.get("match");
     if (match !== null) options.match = this.match(match, path + ".match");
+    const maxKeyBytes = obj.get("maxKeyBytes");
+    if (maxKeyBytes !== null) options.maxKeyBytes = <u32>max<i64>(0, this.integer(maxKeyBytes, path + ".maxKeyBytes", 1, <f64>MAX_KEY_BYTES));
     return options;
   }
 
@@ -286,7 +292,7 @@ class PluginConfigReader extends ConfigReader {
     return new RuleMatch(hosts, prefixes);
   }
 
-  /** `hosts` (lowercased; "*.example.com" kept as ".example.com") or `pathPrefixes`, as bytes. */
+  /** `hosts` (in the form requests are compared in, see hostPatternBytes) or `pathPrefixes`, as bytes. */
   matchList(value: JSON.Value, path: string, isHosts: bool): StaticArray<ArrayBuffer> | null {
     const items = this.array(value, path, MAX_MATCH_ENTRIES);
     if (items === null) return null;
@@ -305,10 +311,10 @@ class PluginConfigReader extends ConfigReader {
         continue;
       }
       if (isHosts) text = asciiLowercase(text);
-      const valid = isHosts ? isHostPattern(text) : isPathPrefix(text);
-      if (!valid) {
+      const bytes = isHosts ? hostPatternBytes(text) : isPathPrefix(text) ? String.UTF8.encode(text) : null;
+      if (bytes === null) {
         const expected = isHosts
-          ? "expected a host name or IP address without port, or \"*.\" and a domain"
+          ? "expected a host name or IP address (IPv6 in brackets) without port, or \"*.\" and a domain"
           : "expected a path starting with \"/\" (visible ASCII, no spaces)";
         this.fail(itemPath, expected + ", got " + describe(items[i]));
         ok = false;
@@ -318,7 +324,7 @@ class PluginConfigReader extends ConfigReader {
         ok = false;
         continue;
       }
-      out[i] = String.UTF8.encode(isHosts && text.startsWith("*.") ? text.substring(1) : text);
+      out[i] = bytes;
     }
     return ok ? out : null;
   }

@@ -30,7 +30,7 @@ export const EXTENDED_CONFIG = {
       defaultTagValue: "s1",
       overrides: { jason: "s2", "qa-team": "s1" },
       clientTag: "remove" as const,
-      match: { hosts: ["shop.example.com", "*.example.org"], pathPrefixes: ["/api/", "/checkout"] },
+      match: { hosts: ["shop.example.com", "*.example.org", "[::1]", "127.0.0.1"], pathPrefixes: ["/api/", "/checkout"] },
     },
     { name: "by-cookie", cookie: "uid", modulo: 100, tagHeader: "x-cookie-lane", policies: [{ range: 50, tagValue: "a" }] },
     { name: "by-query", query: "uid", modulo: 100, tagHeader: "x-query-lane", policies: [{ range: 50, tagValue: "b" }] },

@@ -77,24 +77,45 @@ export class PluginHost {
     return host;
   }
 
-  /** Delivers a plugin configuration (JSON text, as Istio sends it) and reports acceptance. */
-  configure(configuration: string | Uint8Array): ConfigureResult {
+  /** The root context made at load; `configure` and `request` use it unless told another. */
+  static readonly FIRST_ROOT = ROOT_CONTEXT_ID;
+
+  /**
+   * Creates another root context in the same VM, as Envoy does for each further plugin config with
+   * the same vm_id and code (Istio sets no vm_id, so every WasmPlugin of one image shares the VM).
+   */
+  createRoot(): number {
+    const id = this.nextContextId++;
+    const create = this.exports.proxy_on_context_create;
+    if (create) this.call("proxy_on_context_create", () => create(id, 0));
+    return id;
+  }
+
+  /** Ends a root context as Envoy does when no listener holds its config any more: done, then delete. */
+  deleteRoot(root: number): void {
+    const { proxy_on_done: done, proxy_on_delete: remove } = this.exports;
+    if (done) this.call("proxy_on_done", () => done(root));
+    if (remove) this.call("proxy_on_delete", () => remove(root));
+  }
+
+  /** Delivers a plugin configuration (JSON text, as Istio sends it) to a root and reports acceptance. */
+  configure(configuration: string | Uint8Array, root: number = ROOT_CONTEXT_ID): ConfigureResult {
     this.configuration = typeof configuration === "string" ? Buffer.from(configuration, "utf8") : configuration;
     const first = this.logs.length;
     const configure = this.exports.proxy_on_configure;
-    const accepted = configure ? this.call("proxy_on_configure", () => configure(ROOT_CONTEXT_ID, this.configuration.byteLength)) : 1;
+    const accepted = configure ? this.call("proxy_on_configure", () => configure(root, this.configuration.byteLength)) : 1;
     return { accepted: accepted === 1, logs: this.logs.slice(first) };
   }
 
-  /** Runs one request's headers through the filter and returns them as the upstream would see them. */
-  request(headers: HeaderMap | Iterable<[string, string | Uint8Array]>): RequestResult {
+  /** Runs one request's headers through the filter (under `root`'s config) and returns them as the upstream would see them. */
+  request(headers: HeaderMap | Iterable<[string, string | Uint8Array]>, root: number = ROOT_CONTEXT_ID): RequestResult {
     const map = headers instanceof HeaderMap ? headers : new HeaderMap(headers);
     const id = this.nextContextId++;
     const first = this.logs.length;
     this.activeHeaders = map;
     try {
       const create = this.exports.proxy_on_context_create;
-      if (create) this.call("proxy_on_context_create", () => create(id, ROOT_CONTEXT_ID));
+      if (create) this.call("proxy_on_context_create", () => create(id, root));
       const status = this.call("proxy_on_request_headers", () =>
         this.exports.proxy_on_request_headers(id, map.size, 1),
       );
