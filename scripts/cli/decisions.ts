@@ -17,11 +17,13 @@ export interface RuleView extends FilterRule {
 
 export interface RuleDecision {
   rule: string;
-  /** The filter's outcome name: policy, override, default, no_key, past_last_range, out_of_scope. */
+  /** The filter's outcome name: policy, override, past_last_range, no_key, key_too_long, out_of_scope. */
   outcome: string;
   /** The policy's index (policy) or the override entry's (override). */
   index?: number;
   tag?: string;
+  /** The tag is the rule's defaultTagValue (for an outcome no policy or override tags). */
+  defaulted?: boolean;
   /** Absent when the filter hashed nothing (no key, override, out of scope). */
   bucket?: number;
   modulo?: number;
@@ -36,8 +38,9 @@ export const BATCH_IDS = 8192;
 /** The filter with one configuration applied, deciding batches of ids. */
 export class FilterDecisions {
   private readonly requests: RuleRequest[];
-  /** Per rule: the lane of each (outcome, index), as `lanes[rule][outcome][index]`. */
+  /** Per rule: the lane of each (outcome, index), as `lanes[rule][outcome][index]`; the default tag's lane. */
   private readonly lanes: string[][][];
+  private readonly defaultLanes: Array<string | undefined>;
 
   private constructor(
     private readonly filter: CompiledFilter,
@@ -50,10 +53,10 @@ export class FilterDecisions {
       outcomes.map((outcome) => {
         if (outcome === "policy") return rule.policies.map((p) => p.tag);
         if (outcome === "override") return rule.overrideTags;
-        if (outcome === "default" && rule.defaultTag !== null) return [rule.defaultTag];
         return [untaggedLane(outcome)];
       }),
     );
+    this.defaultLanes = rules.map((rule) => rule.defaultTag ?? undefined);
   }
 
   /** Loads the filter and applies the configuration; a refused one is a CliError with the filter's first error. */
@@ -82,7 +85,9 @@ export class FilterDecisions {
 
   /** The lane of record `i`: its tag, or the outcome in parentheses when the rule leaves it untagged. */
   lane(rule: number, records: Uint32Array, i: number): string {
-    return this.lanes[rule][records[i * RECORD_WORDS]][records[i * RECORD_WORDS + 1]];
+    const at = i * RECORD_WORDS;
+    if (records[at + 3] === 1) return this.defaultLanes[rule]!;
+    return this.lanes[rule][records[at]][records[at + 1]];
   }
 
   /** Record `i` of rule `rule` in words a person or a script reads. */
@@ -92,11 +97,13 @@ export class FilterDecisions {
     const index = records[i * RECORD_WORDS + 1];
     const bucket = records[i * RECORD_WORDS + 2];
     const lane = this.lane(rule, records, i);
+    const defaulted = records[i * RECORD_WORDS + 3] === 1;
     return {
       rule: view.name,
       outcome,
       index: outcome === "policy" || outcome === "override" ? index : undefined,
       tag: lane === untaggedLane(outcome) ? undefined : lane,
+      defaulted: defaulted || undefined,
       bucket: bucket === NO_BUCKET ? undefined : bucket,
       modulo: bucket === NO_BUCKET ? undefined : view.modulo,
     };
@@ -119,6 +126,11 @@ function refuseChainedRules(rules: RuleView[], source: PluginConfigSource): void
 
 /** Why a rule decided as it did, in words, from the filter's record and its ranges. */
 export function explain(decision: RuleDecision, rule: RuleView): string {
+  const why = outcomeText(decision, rule);
+  return decision.defaulted ? `${why}: default tag` : why;
+}
+
+function outcomeText(decision: RuleDecision, rule: RuleView): string {
   switch (decision.outcome) {
     case "policy": {
       const policy = rule.policies[decision.index!];
@@ -126,12 +138,12 @@ export function explain(decision: RuleDecision, rule: RuleView): string {
     }
     case "override":
       return `overrides: the key is listed, tag ${decision.tag}`;
-    case "default":
-      return decision.bucket === undefined ? `default tag: no key (${keyName(rule)} absent or empty)` : "default tag: past the last range";
     case "no_key":
       return `no key (${keyName(rule)} absent or empty)`;
+    case "key_too_long":
+      return `key longer than maxKeyBytes ${rule.maxKeyBytes}: not hashed`;
     case "past_last_range":
-      return "past the last range: no tag";
+      return decision.defaulted ? "past the last range" : "past the last range: no tag";
     case "out_of_scope":
       return "outside the rule's match: left alone";
     default:

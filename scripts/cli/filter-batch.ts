@@ -22,6 +22,7 @@ export interface FilterRule {
   overrideTags: string[];
   defaultTag: string | null;
   removeClientTag: boolean;
+  maxKeyBytes: number;
   match: { hosts: string[] | null; pathPrefixes: string[] | null } | null;
 }
 
@@ -46,8 +47,8 @@ export interface RuleRequest {
 
 /** In the bucket word of a record that hashed nothing (no key, override, out of scope). */
 export const NO_BUCKET = 0xffffffff;
-/** A decision record is three u32: outcome, index, bucket. */
-export const RECORD_WORDS = 3;
+/** A decision record is four u32: outcome, index, bucket, and 1 when the default tag tagged it. */
+export const RECORD_WORDS = 4;
 
 const UNRESERVED = new Uint8Array(256);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") UNRESERVED[c.charCodeAt(0)] = 1;
