@@ -16,6 +16,7 @@ interface Row {
   modulo?: number;
   tag?: string;
   outcome: string;
+  index?: number;
   why: string;
 }
 
