@@ -10,6 +10,7 @@ import { validate } from "./validate.ts";
 import { PLUGIN_WASM } from "../lib/paths.ts";
 import { versionText } from "./version.ts";
 import { which } from "./which.ts";
+import { portNumber, webhook } from "./webhook/command.ts";
 
 const SHIPPED = "deploy/istio/wasmplugin.yaml";
 
@@ -93,6 +94,17 @@ idOptions(requestOptions(common(program.command("diff"))))
   .option("--expect-only-into <lane>", "exit 3 if any user moves anywhere but into LANE (a CI gate before a ramp)")
   .addHelpText("after", `\nExample:\n  $ npx hash-tagging diff ${SHIPPED} ramp-50.yaml users.txt --expect-only-into s2`)
   .action(action(diff));
+
+program.command("webhook")
+  .description("serve Kubernetes AdmissionReview v1 on https://HOST:PORT/validate: deny a WasmPlugin of our image whose pluginConfig the filter refuses")
+  .requiredOption("--cert <file>", "the serving certificate (PEM), reloaded when the file changes")
+  .requiredOption("--key <file>", "its private key (PEM), reloaded with it")
+  .addOption(new Option("--port <n>", "the port to listen on").default(8443).argParser(portNumber))
+  .option("--host <address>", "the address to listen on", "0.0.0.0")
+  .option("--image-prefix <prefix>", "ours: WasmPlugins whose spec.url starts with PREFIX (oci:// or docker:// optional); default: an image repository named hash-tagging")
+  .addOption(new Option("--wasm <file>", "the compiled filter that judges").default(PLUGIN_WASM, "the package's build/plugin.wasm"))
+  .addHelpText("after", "\nExample:\n  $ npx hash-tagging webhook --cert tls.crt --key tls.key --image-prefix registry.example.com/team/hash-tagging")
+  .action(action(webhook));
 
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   // A closed pipe (| head) is the reader's choice, not a failure.
