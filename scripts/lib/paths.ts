@@ -3,11 +3,17 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
-/** The nearest folder above this file holding package.json: the clone, or the installed package (scripts compiled into dist/). */
+/**
+ * The nearest folder above this file holding package.json: the clone, or the installed package
+ * (scripts compiled into dist/). A bundle with no package.json around it (the webhook image) is
+ * its own root: this file's folder.
+ */
 function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, "/");
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return join(dir, "/");
+    if (dirname(dir) === dir) return join(start, "/");
+  }
 }
 
 export const REPO_ROOT = packageRoot();
