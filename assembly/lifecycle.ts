@@ -4,10 +4,12 @@
 // when a root, and its configuration, is gone).
 import { FilterHeadersStatusValues, LogLevelValues, log } from "@solo-io/proxy-runtime/assembly";
 import { ActiveConfig } from "./active-config";
+import { PassThroughMode } from "./pass-through";
 import { parseConfigBytes } from "./config/parser";
 import { resetHostBuffers } from "./host/buffers";
 import { readPluginConfiguration } from "./host/configuration";
 import { freeDecisionLogs } from "./request/decision-log";
+import { sidecarRequest } from "./request/pass-through";
 import { tagRequest } from "./request/pipeline";
 import { bindRequest, configOfRequest, deleteContext, installConfig } from "./roots";
 
@@ -40,7 +42,8 @@ function configure(rootId: u32, size: u32): bool {
     return false;
   }
   installConfig(rootId, new ActiveConfig(config));
-  log(LogLevelValues.info, "configuration accepted: " + config.rules.length.toString() + " rule(s)");
+  const passThrough = config.passThrough === null ? "" : config.passThrough!.mode == PassThroughMode.TraceId ? " and a trace-id pass-through" : " and a baggage pass-through";
+  log(LogLevelValues.info, "configuration accepted: " + config.rules.length.toString() + " rule(s)" + passThrough);
   return true;
 }
 
@@ -48,7 +51,8 @@ export function proxy_on_request_headers(context_id: u32, header_count: u32, end
   const active = configOfRequest(context_id);
   if (active === null) return FilterHeadersStatusValues.Continue;
   resetHostBuffers();
-  tagRequest(active);
+  if (active.config.passThrough === null) tagRequest(active);
+  else sidecarRequest(active);
   if (active.config.logDecisions) freeDecisionLogs();
   return FilterHeadersStatusValues.Continue;
 }

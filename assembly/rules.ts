@@ -3,6 +3,7 @@
 // so that a request does no config work, and a rule pays only for the fields it uses.
 import { FNV1A_OFFSET_BASIS, seededStart } from "./hash";
 import { OverrideKeys } from "./override-keys";
+import { PassThrough } from "./pass-through";
 
 /** A tag value with its bytes, as written into the tag header. */
 export class Tag {
@@ -139,5 +140,7 @@ export class PluginConfig {
     readonly rules: StaticArray<TaggingRule>,
     /** Log every decision at info level: for trying a config, not for production traffic. */
     readonly logDecisions: bool,
+    /** The sidecar pass-through, when configured: it runs before the rules, which decide only what it leaves undecided. */
+    readonly passThrough: PassThrough | null = null,
   ) {}
 }

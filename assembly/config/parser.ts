@@ -14,9 +14,11 @@ import { jsonSyntaxError } from "./json-syntax";
 import { statsSegment } from "../metric-names";
 import { HashVariant, KeySource, PluginConfig, RuleKey, RuleMatch, RuleOptions, RulePolicy, Tag, TaggingRule } from "../rules";
 import { invalidUtf8Offset } from "./utf8";
+import { PASS_THROUGH_FIELD, readPassThrough } from "./pass-through";
+import { PassThrough } from "../pass-through";
 
 const MAX_MODULO: f64 = <f64>u32.MAX_VALUE;
-const TOP_LEVEL_FIELDS: string[] = ["rules", "debug"];
+const TOP_LEVEL_FIELDS: string[] = ["rules", "debug", "passThrough"];
 const RULE_FIELDS: string[] = [
   "name", "header", "cookie", "query", "modulo", "tagHeader", "policies", "partitionedPolicies",
   "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag", "maxKeyBytes",
@@ -59,10 +61,15 @@ class PluginConfigReader extends ConfigReader {
     const debug = root.get("debug");
     if (debug !== null) logDecisions = this.debug(debug);
 
+    let passThrough: PassThrough | null = null;
+    const passThroughValue = root.get(PASS_THROUGH_FIELD);
+    if (passThroughValue !== null) passThrough = readPassThrough(this, passThroughValue);
+
+    // With a passThrough block, rules are optional: they decide only what it leaves undecided.
     const rulesValue = root.get("rules");
     if (rulesValue === null) {
-      this.fail("rules", "is required: expected a non-empty array of rules");
-      return null;
+      if (passThroughValue === null) this.fail("rules", "is required: expected a non-empty array of rules");
+      return this.problems == 0 ? new PluginConfig(new StaticArray<TaggingRule>(0), logDecisions, passThrough) : null;
     }
     const items = this.array(rulesValue, "rules", MAX_RULES);
     if (items === null) return null;
@@ -83,7 +90,7 @@ class PluginConfigReader extends ConfigReader {
         ruleOfStatsName.set(statsName, i);
       }
     }
-    return this.problems == 0 ? new PluginConfig(rules, logDecisions) : null;
+    return this.problems == 0 ? new PluginConfig(rules, logDecisions, passThrough) : null;
   }
 
   debug(value: JSON.Value): bool {

@@ -11,7 +11,7 @@ const COUNTER: u32 = 0;
 export const NO_COUNTER: u32 = u32.MAX_VALUE;
 const metricIdOut = memory.data(sizeof<u32>());
 
-function defineCounter(name: string): u32 {
+export function defineCounter(name: string): u32 {
   const bytes = String.UTF8.encode(name);
   const result = abi.proxy_define_metric(COUNTER, changetype<usize>(bytes), bytes.byteLength, metricIdOut);
   if (result != WasmResultValues.Ok) {

@@ -38,6 +38,11 @@ export function replaceHeader(name: ArrayBuffer, value: ArrayBuffer): void {
   );
 }
 
+/** Sets a request header to the `length` bytes at `ptr` (a span of a host copy, or of a slot value). */
+export function replaceHeaderBytes(name: ArrayBuffer, ptr: usize, length: usize): void {
+  abi.proxy_replace_header_map_value(REQUEST_HEADERS, changetype<usize>(name), name.byteLength, ptr, length);
+}
+
 export function removeHeader(name: ArrayBuffer): void {
   abi.proxy_remove_header_map_value(REQUEST_HEADERS, changetype<usize>(name), name.byteLength);
 }

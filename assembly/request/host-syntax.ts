@@ -48,6 +48,15 @@ export function ipv4Value(ptr: usize, length: usize): i64 {
   return p == end ? <i64>value : -1;
 }
 
+/** Whether a part of dotted-decimal text has a leading zero (RFC 4291 writes an IPv6 address's IPv4 tail without). */
+function hasLeadingZero(ptr: usize, length: usize): bool {
+  for (let i: usize = 0; i + 1 < length; i++) {
+    const atPartStart = i == 0 || <u32>load<u8>(ptr + i - 1) == DOT;
+    if (atPartStart && <u32>load<u8>(ptr + i) == 0x30 && <u32>load<u8>(ptr + i + 1) - 0x30 < 10) return true;
+  }
+  return false;
+}
+
 /** Writes an IPv4 address as canonical dotted decimal at `out`; returns its length. */
 function writeIpv4(value: u32, out: usize): usize {
   let n: usize = 0;
@@ -93,7 +102,7 @@ export function parseIpv6(ptr: usize, length: usize, out: usize): bool {
       p++;
     }
     if (p < end && <u32>load<u8>(p) == DOT) {
-      if (groups > 6) return false;
+      if (groups > 6 || hasLeadingZero(groupStart, end - groupStart)) return false;
       const v4 = ipv4Value(groupStart, end - groupStart);
       if (v4 < 0) return false;
       store<u8>(out + groups * 2, <u8>(v4 >>> 24));

@@ -16,8 +16,13 @@ import { hostMatches, pathMatches } from "./scope";
 const decision = new Decision();
 
 export function tagRequest(active: ActiveConfig): void {
+  active.plan.begin();
+  applyRules(active);
+}
+
+/** The rules over a request that has begun reading through the plan (the pass-through reads its trace header there). */
+export function applyRules(active: ActiveConfig): void {
   const plan = active.plan;
-  plan.begin();
   const config = active.config;
   const rules = config.rules;
   const logDecisions = config.logDecisions;

@@ -147,6 +147,15 @@ export class RequestPlan {
     this.tagHeaderSource = tagHeaderSource;
   }
 
+  /** The index of the header named by `name` (bytes), or -1 when no rule reads it. */
+  headerIndex(name: ArrayBuffer): i32 {
+    for (let i = 0; i < this.headers.length; i++) {
+      const bytes = this.headers[i];
+      if (bytes.byteLength == name.byteLength && memory.compare(changetype<usize>(bytes), changetype<usize>(name), name.byteLength) == 0) return i;
+    }
+    return -1;
+  }
+
   /** Starts a request: every slot becomes stale. */
   begin(): void {
     const next = this.generation + 1;

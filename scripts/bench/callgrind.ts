@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tagRoutesBootstrap } from "../lib/envoy/bootstrap.ts";
+import { type TagRoutesOptions, tagRoutesBootstrap } from "../lib/envoy/bootstrap.ts";
 import { EnvoyProcess } from "../lib/envoy/process.ts";
 
 export function requireTool(tool: string, debianPackage: string): void {
@@ -35,10 +35,10 @@ export class CountedEnvoy {
 
   private constructor(readonly envoy: EnvoyProcess, private readonly dir: string, readonly port: number) {}
 
-  static async start(bin: string, filters: object[]): Promise<CountedEnvoy> {
+  static async start(bin: string, filters: object[], options: TagRoutesOptions = {}): Promise<CountedEnvoy> {
     const dir = mkdtempSync(join(tmpdir(), "hash-tagging-callgrind-"));
     const envoy = await EnvoyProcess.start({
-      bin, config: tagRoutesBootstrap(filters), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000, adminTimeoutMs: 120_000,
+      bin, config: tagRoutesBootstrap(filters, options), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000, adminTimeoutMs: 120_000,
       wrapper: ["valgrind", "--tool=callgrind", "--smc-check=all-non-file", "--instr-atstart=no", "--trace-children=yes", `--callgrind-out-file=${join(dir, "callgrind.out")}`],
     });
     return new CountedEnvoy(envoy, dir, await envoy.listenerPort("bench"));

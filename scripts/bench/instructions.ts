@@ -5,13 +5,13 @@
 // REQUESTS keep-alive requests only. Writes scripts/bench/results/instructions.md and instructions.svg.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { wasmFilterConfig } from "../lib/envoy/bootstrap.ts";
+import { type TagRoutesOptions, wasmFilterConfig } from "../lib/envoy/bootstrap.ts";
 import { ensureEnvoy } from "../lib/envoy/ensure.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../lib/paths.ts";
 import { CountedEnvoy, h2load, requireTool } from "./callgrind.ts";
 import { pluginConfig } from "../lib/envoy/topology.ts";
 import { referenceTag } from "../../tests/support/fnv1a.ts";
-import { absentKeyConfig, buildBenchModule, copiesOfReferenceRule, luaFilter } from "./support.ts";
+import { absentKeyConfig, buildBenchModule, copiesOfReferenceRule, luaFilter, passThroughConfig } from "./support.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const WARMUP = 300;
@@ -27,6 +27,11 @@ interface Variant {
   filters: object[];
   /** The tag USER's request must be routed by, or "none": checked before counting. */
   routedAs: string;
+  /** The request's headers; `x-user-id: USER` when absent. */
+  headers?: Record<string, string>;
+  listener?: TagRoutesOptions["trafficDirection"];
+  /** Sent once to the INBOUND "prime" listener (running `filters`) before the run, so that a lane is recorded. */
+  prime?: { headers: Record<string, string>; filters: object[] };
 }
 
 function wasm(name: string, path: string, config: object | string): object {
@@ -48,24 +53,52 @@ function variants(): Variant[] {
     { name: "hash-tagging, 4 rules", filters: [wasm("hash-tagging", PLUGIN_WASM, copiesOfReferenceRule(4))], routedAs: tag },
     { name: "hash-tagging, 10 rules, one header", filters: [wasm("hash-tagging", PLUGIN_WASM, copiesOfReferenceRule(10))], routedAs: tag },
     ...(candidate ? [{ name: process.env.BENCH_CANDIDATE_NAME ?? `candidate (${candidate})`, filters: [wasm("hash-tagging", candidate, pluginConfig())], routedAs: tag }] : []),
+    ...passThroughVariants(),
     { name: "Lua no-op", filters: [luaFilter("lua", LUA_NOOP)], routedAs: "none" },
     { name: "Lua replace-only", filters: [luaFilter("lua", LUA_REPLACE_ONLY)], routedAs: "s1" },
     { name: "Lua, same decision", filters: [luaFilter("lua", readFileSync(join(REPO_ROOT, "scripts", "bench", "lua-tagging.lua"), "utf8"))], routedAs: tag },
   ];
 }
 
-async function routedTag(port: number): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { "x-user-id": USER } });
+/**
+ * The sidecar pass-through, each hop's cost on its inbound or outbound listener. Direction from the
+ * config (two WasmPlugins, SERVER and CLIENT) unless "auto", which reads Envoy's listener direction.
+ */
+function passThroughVariants(): Variant[] {
+  const filter = (config: object) => [wasm("hash-tagging", PLUGIN_WASM, config)];
+  const trace = (direction: string, rules = false) =>
+    filter({ ...passThroughConfig({ traceHeader: "x-user-id", direction }), ...(rules ? { rules: pluginConfig().rules } : {}) });
+  const baggage = (direction: string) => filter(passThroughConfig({ baggage: "lane", direction }));
+  const tagged = { "x-user-id": USER, "x-asm-prefer-tag": "s2" };
+  const otherBaggage = "k1=v1,k2=v2;p";
+  return [
+    { name: "pass-through, inbound record", filters: trace("inbound"), listener: "INBOUND", headers: tagged, routedAs: "s2" },
+    { name: "pass-through, outbound restore", filters: trace("outbound"), listener: "OUTBOUND", prime: { headers: tagged, filters: trace("inbound") }, routedAs: "s2" },
+    { name: "pass-through, outbound miss, rules decide", filters: trace("outbound", true), listener: "OUTBOUND", routedAs: referenceTag(USER) },
+    { name: "pass-through, baggage in", filters: baggage("inbound"), listener: "INBOUND", headers: { "x-asm-prefer-tag": "s2", baggage: otherBaggage }, routedAs: "s2" },
+    { name: "pass-through, baggage out", filters: baggage("outbound"), listener: "OUTBOUND", headers: { baggage: `lane=s2,${otherBaggage}` }, routedAs: "s2" },
+    { name: "pass-through, inbound record, direction auto", filters: trace("auto"), listener: "INBOUND", headers: tagged, routedAs: "s2" },
+    { name: "pass-through, outbound restore, direction auto", filters: trace("auto"), listener: "OUTBOUND", prime: { headers: tagged, filters: trace("auto") }, routedAs: "s2" },
+  ];
+}
+
+const headersOf = (v: Variant) => v.headers ?? { "x-user-id": USER };
+const asLines = (headers: Record<string, string>) => Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+
+async function routedTag(port: number, headers: Record<string, string>): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/`, { headers });
   return res.text();
 }
 
 async function measure(bin: string, v: Variant): Promise<number> {
-  const counted = await CountedEnvoy.start(bin, v.filters);
+  const counted = await CountedEnvoy.start(bin, v.filters, { trafficDirection: v.listener, primeFilters: v.prime?.filters });
   try {
-    const got = await routedTag(counted.port);
-    if (got !== v.routedAs) throw new Error(`${v.name}: ${USER} routed as "${got}", want "${v.routedAs}"`);
-    h2load(counted.port, WARMUP, [`x-user-id: ${USER}`]);
-    return counted.count(() => h2load(counted.port, REQUESTS, [`x-user-id: ${USER}`])) / REQUESTS;
+    if (v.prime) await routedTag(await counted.envoy.listenerPort("prime"), v.prime.headers);
+    const got = await routedTag(counted.port, headersOf(v));
+    const headers = asLines(headersOf(v));
+    if (got !== v.routedAs) throw new Error(`${v.name}: routed as "${got}", want "${v.routedAs}"`);
+    h2load(counted.port, WARMUP, headers);
+    return counted.count(() => h2load(counted.port, REQUESTS, headers)) / REQUESTS;
   } finally {
     await counted.stop();
   }

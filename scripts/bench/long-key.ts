@@ -7,11 +7,12 @@ import { ensureEnvoy } from "../lib/envoy/ensure.ts";
 import { PLUGIN_WASM } from "../lib/paths.ts";
 import { pluginConfig } from "../lib/envoy/topology.ts";
 import { CountedEnvoy, h2load, requireTool } from "./callgrind.ts";
+import { buildBenchModule } from "./support.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const WARMUP = 50;
 const LONG_KEY_BYTES = 59 * 1024;
-const RULE_COUNTS = (process.env.BENCH_RULES ?? "1,10,100,1000").split(",").map(Number);
+const RULE_COUNTS = (process.env.BENCH_RULES ?? "1,10,100,1000").split(",").filter(Boolean).map(Number);
 const WASM = process.env.BENCH_WASM ?? PLUGIN_WASM;
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 2);
 
@@ -27,8 +28,8 @@ function rules(count: number, source: KeySource): object {
 const keyHeader = (source: KeySource, key: string) => (source === "header" ? `x-user-id: ${key}` : `cookie: theme=dark; uid=${key}`);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-async function measure(bin: string, count: number, source: KeySource): Promise<string> {
-  const counted = await CountedEnvoy.start(bin, [{ name: "hash-tagging", typed_config: wasmFilterConfig(WASM, rules(count, source)) }]);
+async function measure(bin: string, count: number, source: KeySource, filters = [{ name: "hash-tagging", typed_config: wasmFilterConfig(WASM, rules(count, source)) }], label = String(count)): Promise<string> {
+  const counted = await CountedEnvoy.start(bin, filters);
   try {
     const perRequest = (key: string) => {
       h2load(counted.port, WARMUP, [keyHeader(source, key)]);
@@ -36,7 +37,7 @@ async function measure(bin: string, count: number, source: KeySource): Promise<s
     };
     const small = perRequest("jack");
     const long = perRequest("k".repeat(LONG_KEY_BYTES));
-    const row = `| ${count} | ${source === "header" ? "x-user-id" : "cookie uid"} | ${fmt(long)} | ${fmt(small)} | ${(long / small).toFixed(2)}x |`;
+    const row = `| ${label} | ${source === "header" ? "x-user-id" : "cookie uid"} | ${fmt(long)} | ${fmt(small)} | ${(long / small).toFixed(2)}x |`;
     console.log(row);
     return row;
   } finally {
@@ -48,7 +49,13 @@ requireTool("valgrind", "valgrind");
 requireTool("callgrind_control", "valgrind");
 requireTool("h2load", "nghttp2-client");
 const envoy = await ensureEnvoy(WASM);
-const jobs = (["header", "cookie"] as KeySource[]).flatMap((source) => RULE_COUNTS.map((count) => () => measure(envoy.bin, count, source)));
+// What any filter pays for the long header: Envoy alone, and the floor module (one read, one hash).
+const floor = buildBenchModule("floor", "stub");
+const bounds = [
+  () => measure(envoy.bin, 0, "header", [], "no filter"),
+  () => measure(envoy.bin, 1, "header", [{ name: "floor", typed_config: wasmFilterConfig(floor, "x-user-id") }], "floor (1 read, 1 hash)"),
+];
+const jobs = [...bounds, ...(["header", "cookie"] as KeySource[]).flatMap((source) => RULE_COUNTS.map((count) => () => measure(envoy.bin, count, source)))];
 const rows: string[] = new Array(jobs.length);
 let next = 0;
 await Promise.all(Array.from({ length: PARALLEL }, async () => {

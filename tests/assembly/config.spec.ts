@@ -154,7 +154,7 @@ describe("parseConfig refuses, naming the JSON path", () => {
     expect(errorsOf('{"rules":["x"]}')).toBe('rules[0]: expected an object, got the string "x"');
   });
   it("unknown fields, at every level, naming the closest known one", () => {
-    expect(errorsOf('{"rule":[]}')).toBe("rule: unknown field, did you mean \"rules\"? (expected one of: rules, debug)\nrules: is required: expected a non-empty array of rules");
+    expect(errorsOf('{"rule":[]}')).toBe("rule: unknown field, did you mean \"rules\"? (expected one of: rules, debug, passThrough)\nrules: is required: expected a non-empty array of rules");
     const ruleFields = "name, header, cookie, query, modulo, tagHeader, policies, partitionedPolicies, match, seed, hash, defaultTagValue, overrides, clientTag, maxKeyBytes";
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"modolu":1,' + BASE_POLICIES))).toBe("rules[0].modolu: unknown field, did you mean \"modulo\"? (expected one of: " + ruleFields + ")");
     expect(errorsOf(ruleWith('"tagheader":"x"'))).toBe("rules[0].tagheader: unknown field, did you mean \"tagHeader\"? (expected one of: " + ruleFields + ")");
@@ -165,11 +165,11 @@ describe("parseConfig refuses, naming the JSON path", () => {
     expect(errorsOf(ruleWith('"match":{"host":["a"]}'))).toBe("rules[0].match.host: unknown field, did you mean \"hosts\"? (expected one of: hosts, pathPrefixes)");
   });
   it("unknown fields with odd names, quoted so that they cannot forge log lines, long ones cut", () => {
-    expect(errorsOf('{"ru-les\\r\\n":1,' + VALID.substr(1))).toBe('["ru-les\\r\\n"]: unknown field (expected one of: rules, debug)');
+    expect(errorsOf('{"ru-les\\r\\n":1,' + VALID.substr(1))).toBe('["ru-les\\r\\n"]: unknown field (expected one of: rules, debug, passThrough)');
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"":1,' + BASE_POLICIES))).toBe('rules[0][""]: unknown field (expected one of: name, header, cookie, query, modulo, tagHeader, policies, partitionedPolicies, match, seed, hash, defaultTagValue, overrides, clientTag, maxKeyBytes)');
     let long = "";
     for (let i = 0; i < 100; i++) long += "k";
-    expect(errorsOf('{"' + long + '":1,' + VALID.substr(1))).toBe('["' + long.substr(0, 61) + '..."]: unknown field (expected one of: rules, debug)');
+    expect(errorsOf('{"' + long + '":1,' + VALID.substr(1))).toBe('["' + long.substr(0, 61) + '..."]: unknown field (expected one of: rules, debug, passThrough)');
   });
   it("a field given twice (JSON parsers disagree on which one wins), escapes decoded first", () => {
     expect(errorsOf(withRule(BASE_RULE + ',"modulo":100,"modulo":100,' + BASE_POLICIES))).toBe("rules[0].modulo: appears more than once: expected each field once");
@@ -318,7 +318,7 @@ describe("parseConfig refuses, naming the JSON path", () => {
     for (let i = 0; i < 150; i++) members += '"x' + i.toString() + '":1,';
     const lines = errorsOf("{" + members + VALID.substr(1)).split("\n");
     expect(lines.length).toBe(101);
-    expect(lines[99]).toBe("x99: unknown field (expected one of: rules, debug)");
+    expect(lines[99]).toBe("x99: unknown field (expected one of: rules, debug, passThrough)");
     expect(lines[100]).toBe("configuration: 50 more error(s) not listed");
   });
 });

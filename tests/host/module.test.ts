@@ -19,6 +19,8 @@ it("imports only functions Envoy provides", () => {
   const envoyProvides = new Set([
     "env.proxy_log", "env.proxy_get_property", "env.proxy_get_buffer_bytes", "env.proxy_get_header_map_value",
     "env.proxy_replace_header_map_value", "env.proxy_remove_header_map_value", "env.proxy_define_metric", "env.proxy_increment_metric", "wasi_unstable.proc_exit",
+    // The sidecar pass-through: every header (repeated baggage), shared data, the clock.
+    "env.proxy_get_header_map_pairs", "env.proxy_get_shared_data", "env.proxy_set_shared_data", "env.proxy_get_current_time_nanoseconds",
   ]);
   for (const name of imported) assert.ok(envoyProvides.has(name), `unexpected import ${name}`);
 });

@@ -3,16 +3,24 @@
 
 /** The fields each level of the configuration accepts, in the README tables' order. */
 export const CONFIG_FIELDS = {
-  top: ["rules", "debug"],
+  top: ["rules", "debug", "passThrough"],
   rule: [
     "name", "header", "cookie", "query", "modulo", "tagHeader", "policies", "partitionedPolicies",
-    "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag",
+    "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag", "maxKeyBytes",
   ],
   policy: ["range", "tagValue"],
   partitionedPolicy: ["weight", "tagValue"],
   match: ["hosts", "pathPrefixes"],
   debug: ["enabled"],
+  passThrough: ["routeHeader", "traceHeader", "baggage", "direction", "slots", "ttlSeconds"],
 };
+
+/** The passThrough block's documented limits (README, "Sidecar pass-through"). */
+export const PASS_THROUGH_LIMITS = { slots: 1048576, ttlSeconds: 86400, defaultSlots: 8192, defaultTtlSeconds: 60 };
+// Headers the proxy owns: framing, hop-by-hop (RFC 9110 section 7.6.1), the host, cookies, Envoy's controls.
+const RESERVED_HEADERS = ["content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "cookie"];
+/** A header no config may write (tagHeader, routeHeader): any case. */
+const isReservedHeader = (name: string) => RESERVED_HEADERS.includes(name.toLowerCase()) || name.toLowerCase().startsWith("x-envoy-");
 
 /** The documented limits (README, "Limits"). */
 export const CONFIG_LIMITS = {
@@ -28,7 +36,8 @@ export const CONFIG_LIMITS = {
 
 const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const HEADER_VALUE = /^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$/;
-const HOST = /^(?:(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])$/;
+const DOMAIN = /^(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
+
 const PATH_PREFIX = /^\/[\x21-\x7e]*$/;
 const KEY_SOURCES = ["header", "cookie", "query"] as const;
 
@@ -69,13 +78,27 @@ function arePolicies(items: unknown, modulo: number, weighted: boolean): boolean
   return true;
 }
 
+/** A `match.hosts` entry: a (wildcard) domain or a bracketed IPv6 address as WHATWG URL parses one, a trailing dot allowed. */
+function isHost(entry: string): boolean {
+  const lower = entry.toLowerCase();
+  const host = lower.endsWith(".") && !lower.endsWith("..") && lower.length > 1 ? lower.slice(0, -1) : lower;
+  if (!host.startsWith("[")) return DOMAIN.test(host);
+  if (!/^\[[0-9a-f:.]+\]$/.test(host)) return false;
+  try {
+    return new URL(`http://${host}/`).hostname.startsWith("[");
+  } catch {
+    return false;
+  }
+}
+
+
 function isMatchList(items: unknown, valid: (s: string) => boolean): boolean {
   return Array.isArray(items) && items.length > 0 && items.length <= CONFIG_LIMITS.matchEntries && items.every((s) => typeof s === "string" && valid(s));
 }
 
 function isMatch(match: unknown): boolean {
   if (!isObject(match) || !hasOnly(match, CONFIG_FIELDS.match)) return false;
-  if ("hosts" in match && !isMatchList(match.hosts, (h) => HOST.test(h.toLowerCase()) && bytes(h) <= CONFIG_LIMITS.nameBytes)) return false;
+  if ("hosts" in match && !isMatchList(match.hosts, (h) => isHost(h) && bytes(h) <= CONFIG_LIMITS.nameBytes)) return false;
   if ("pathPrefixes" in match && !isMatchList(match.pathPrefixes, (p) => PATH_PREFIX.test(p) && bytes(p) <= CONFIG_LIMITS.valueBytes)) return false;
   return true;
 }
@@ -91,7 +114,8 @@ function isValidRule(rule: unknown): boolean {
   if ("name" in rule && !isText(rule.name, CONFIG_LIMITS.nameBytes)) return false;
   const header = keyHeader(rule);
   if (header === undefined) return false;
-  if (!isToken(rule.tagHeader) || rule.tagHeader.toLowerCase() === header) return false;
+  if (!isToken(rule.tagHeader) || rule.tagHeader.toLowerCase() === header || isReservedHeader(rule.tagHeader)) return false;
+  if ("maxKeyBytes" in rule && !isInt(rule.maxKeyBytes, 1, 98304)) return false;
   if (!isInt(rule.modulo, 1, 0xffffffff)) return false;
   if (("policies" in rule) === ("partitionedPolicies" in rule)) return false;
   const weighted = "partitionedPolicies" in rule;
@@ -105,13 +129,36 @@ function isValidRule(rule: unknown): boolean {
   return true;
 }
 
+function isValidDebug(debug: unknown): boolean {
+  return isObject(debug) && hasOnly(debug, CONFIG_FIELDS.debug) && (!("enabled" in debug) || typeof debug.enabled === "boolean");
+}
+
+function isValidPassThrough(block: unknown): boolean {
+  if (!isObject(block) || !hasOnly(block, CONFIG_FIELDS.passThrough)) return false;
+  const route = block.routeHeader;
+  if (!isToken(route)) return false;
+  const routeLower = route.toLowerCase();
+  if (isReservedHeader(route)) return false;
+  const traceMode = "traceHeader" in block;
+  if (traceMode === "baggage" in block) return false;
+  if (traceMode) {
+    if (!isToken(block.traceHeader) || block.traceHeader.toLowerCase() === routeLower) return false;
+    if ("slots" in block && !isInt(block.slots, 1, PASS_THROUGH_LIMITS.slots)) return false;
+    if ("ttlSeconds" in block && !isInt(block.ttlSeconds, 1, PASS_THROUGH_LIMITS.ttlSeconds)) return false;
+  } else if (!isToken(block.baggage) || routeLower === "baggage" || "slots" in block || "ttlSeconds" in block) {
+    return false;
+  }
+  return !("direction" in block) || ["auto", "inbound", "outbound"].includes(block.direction as string);
+}
+
 export function isValidConfig(config: unknown): boolean {
   if (!isObject(config) || !hasOnly(config, CONFIG_FIELDS.top)) return false;
-  if ("debug" in config) {
-    const debug = config.debug;
-    if (!isObject(debug) || !hasOnly(debug, CONFIG_FIELDS.debug)) return false;
-    if ("enabled" in debug && typeof debug.enabled !== "boolean") return false;
+  if ("passThrough" in config) {
+    if (!isValidPassThrough(config.passThrough)) return false;
+    // With a pass-through, rules are optional.
+    if (!("rules" in config)) return !("debug" in config) || isValidDebug(config.debug);
   }
+  if ("debug" in config && !isValidDebug(config.debug)) return false;
   const rules = config.rules;
   if (!Array.isArray(rules) || rules.length === 0 || rules.length > CONFIG_LIMITS.rules || !rules.every(isValidRule)) return false;
   // Names label counters: two rules whose names give one stats name would share them.

@@ -36,3 +36,9 @@ export const EXTENDED_CONFIG = {
     { name: "by-query", query: "uid", modulo: 100, tagHeader: "x-query-lane", policies: [{ range: 50, tagValue: "b" }] },
   ],
 };
+
+/** Pass-through configs that together use every field of the block, one per mode. */
+export const PASS_THROUGH_CONFIGS = [
+  { passThrough: { routeHeader: "x-asm-prefer-tag", traceHeader: "x-user-id", direction: "auto", slots: 8192, ttlSeconds: 60 }, rules: REFERENCE_CONFIG.rules },
+  { passThrough: { routeHeader: "x-asm-prefer-tag", baggage: "lane", direction: "outbound" } },
+];

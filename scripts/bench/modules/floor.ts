@@ -21,7 +21,9 @@ const CANARY = memory.data<u8>([0x73, 0x32]); // s2
 const STABLE = memory.data<u8>([0x73, 0x31]); // s1
 const METRIC = memory.data<u8>([0x66, 0x6c, 0x6f, 0x6f, 0x72]); // floor
 const OUT = memory.data(16);
-const ARENA = memory.data(65536);
+// Room for any header Envoy accepts (60 KiB by default) and the configured key name above it.
+const ARENA_BYTES = 98304;
+const ARENA = memory.data(ARENA_BYTES + 1024);
 let arenaTop: usize = ARENA;
 let counter: u32 = 0;
 let key: usize = 0;
@@ -35,7 +37,7 @@ export function proxy_abi_version_0_2_1(): void {}
 export function proxy_on_vm_start(root: u32, size: u32): u32 { return 1; }
 export function proxy_on_configure(root: u32, size: u32): u32 {
   configuredRoot = root;
-  arenaTop = ARENA + 32768; // the key stays in the arena's upper half; requests use the lower one
+  arenaTop = ARENA + ARENA_BYTES; // the key name stays above the part requests use
   getBuffer(PLUGIN_CONFIGURATION, 0, size, OUT, OUT + 4);
   key = load<usize>(OUT);
   keySize = load<usize>(OUT + 4);
