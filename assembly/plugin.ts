@@ -4,3 +4,4 @@
 export { proxy_abi_version_0_2_1 } from "@solo-io/proxy-runtime/assembly/exports";
 export { proxy_on_configure, proxy_on_context_create, proxy_on_delete, proxy_on_request_headers } from "./lifecycle";
 export { malloc } from "./host/buffers";
+export * from "./cli-exports";

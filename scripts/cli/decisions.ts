@@ -1,170 +1,157 @@
-// What the compiled filter decided for one request, read from what it did rather than recomputed:
-// which decision counter of each rule moved (`hash_tagging.<rule>.<outcome>`), the tag header it
-// wrote, and, when the configuration has `debug: {enabled: true}`, the bucket from its log line
-// `<rule>: bucket B of M -> ...`. Outcomes are taken from the counter names, so an outcome this file
-// has never heard of still comes through, under its counter's name.
-import { HeaderMap, type PluginHost, loadPlugin } from "../lib/host/index.ts";
+// What the compiled filter decides for each id, as the filter states it: its own parse of the
+// configuration (rules, keys, policies as bucket ranges) and, per id and rule, a decision record
+// (outcome, policy or override index, bucket) from its exported decision functions. Nothing here
+// recomputes a hash or reads a range; it only names what the filter returned.
 import { CliError, EXIT } from "./cli-error.ts";
+import { CompiledFilter, type FilterRule, NO_BUCKET, RECORD_WORDS, type RuleRequest } from "./filter-batch.ts";
 import { isObject, type PluginConfigSource } from "./plugin-configs.ts";
+import { keyHeaderOf, type RequestOptions, ruleRequests } from "./request-inputs.ts";
 
-const COUNTER_PREFIX = "hash_tagging.";
-const TAGGED = "tag";
-/** Outcomes that leave the request untagged; any other outcome may have written a tag. */
-const UNTAGGED_OUTCOMES = new Set(["past_last_range", "no_key"]);
-const DECISION_LOG = /^(.*): bucket (\d+) of (\d+) -> (.*)$/s;
-
-/** One rule of the configuration, as the CLI needs it (names from the config, or the filter's default). */
-export interface RuleView {
-  name: string;
-  /** The rule's object in the configuration, for what only the config says (policies, modulo). */
+/** One rule, as the filter parsed it, with the name of the field its policies were written in. */
+export interface RuleView extends FilterRule {
+  /** `policies` or `partitionedPolicies`: how the configuration wrote the ranges the filter holds. */
+  policyField: string;
+  /** The rule's object in the configuration as written, to show people what they wrote (seed, hash). */
   config: Record<string, unknown>;
-  /** Where the rule reads its key: one of the fields `header`, `cookie` or `query`, and its value. */
-  key?: { source: string; name: string };
-  tagHeader?: string;
 }
-
-const KEY_SOURCES = ["header", "cookie", "query"];
 
 export interface RuleDecision {
   rule: string;
-  /** The decision counter's outcome (`tag`, `past_last_range`, `no_key`, ...), `+`-joined if several moved, `none` if none did. */
+  /** The filter's outcome name: policy, override, past_last_range, no_key, key_too_long, out_of_scope. */
   outcome: string;
-  /** The value the rule wrote into its tag header. */
+  /** The policy's index (policy) or the override entry's (override). */
+  index?: number;
   tag?: string;
-  /** From the filter's decision log line: present only when the filter runs with debug enabled. */
+  /** The tag is the rule's defaultTagValue (for an outcome no policy or override tags). */
+  defaulted?: boolean;
+  /** Absent when the filter hashed nothing (no key, override, out of scope). */
   bucket?: number;
   modulo?: number;
 }
 
-/** The lane a decision puts a user in: its tag, or the outcome in parentheses when untagged. */
-export function laneOf(decision: RuleDecision): string {
-  return decision.tag ?? `(${decision.outcome})`;
-}
-
-/** The lane name of requests a rule leaves untagged with this outcome (see laneOf). */
+/** The lane name of requests a rule leaves untagged with this outcome. */
 export const untaggedLane = (outcome: string): string => `(${outcome})`;
 
-const text = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString("utf8"));
+/** Ids per batch: enough to make each call into the filter worth it, few enough to keep memory flat. */
+export const BATCH_IDS = 8192;
 
-/** The compiled filter with one configuration applied, answering requests with its decisions. */
-export class FilterRun {
-  private readonly counterRule: number[] = [];
-  private readonly counterOutcome: string[] = [];
-  private readonly lastValue: number[] = [];
-  private readonly ruleByName = new Map<string, number>();
+/** The filter with one configuration applied, deciding batches of ids. */
+export class FilterDecisions {
+  private readonly requests: RuleRequest[];
+  /** Per rule: the lane of each (outcome, index), as `lanes[rule][outcome][index]`; the default tag's lane. */
+  private readonly lanes: string[][][];
+  private readonly defaultLanes: Array<string | undefined>;
 
   private constructor(
-    private readonly plugin: PluginHost,
+    private readonly filter: CompiledFilter,
     readonly rules: RuleView[],
-    readonly source: PluginConfigSource,
+    readonly outcomes: string[],
+    options: RequestOptions,
   ) {
-    rules.forEach((rule, i) => this.ruleByName.set(rule.name, i));
+    this.requests = ruleRequests(options, rules);
+    this.lanes = rules.map((rule) =>
+      outcomes.map((outcome) => {
+        if (outcome === "policy") return rule.policies.map((p) => p.tag);
+        if (outcome === "override") return rule.overrideTags;
+        return [untaggedLane(outcome)];
+      }),
+    );
+    this.defaultLanes = rules.map((rule) => rule.defaultTag ?? undefined);
   }
 
-  /**
-   * Loads the filter and applies the configuration; a refused one is a CliError with the filter's
-   * first error. With `debug`, a copy with `debug: {enabled: true}` is applied afterwards, so decisions
-   * carry buckets (the filter logs one line per request then: slower, so only when buckets are needed).
-   */
-  static async open(wasmPath: string, source: PluginConfigSource, options: { debug: boolean }): Promise<FilterRun> {
-    const plugin = await loadPlugin(wasmPath);
-    const { accepted, logs } = plugin.configure(source.text);
-    if (!accepted) {
-      const errors = logs.filter((l) => l.level === "error").map((l) => l.message);
+  /** Loads the filter and applies the configuration; a refused one is a CliError with the filter's first error. */
+  static async open(wasmPath: string, source: PluginConfigSource, options: RequestOptions): Promise<FilterDecisions> {
+    const filter = await CompiledFilter.load(wasmPath);
+    const errors = filter.configure(source.text);
+    if (errors.length > 0) {
       const more = errors.length > 1 ? ` (and ${errors.length - 1} more: run validate)` : "";
-      throw new CliError(`${source.path}: ${source.subject}: refused by the filter: ${errors[0] ?? "no reason logged"}${more}`, EXIT.refused);
+      throw new CliError(`${source.path}: ${source.subject}: refused by the filter: ${errors[0]}${more}`, EXIT.refused);
     }
-    const config = source.config as Record<string, unknown>;
-    const applied = options.debug ? JSON.stringify({ ...config, debug: { enabled: true } }) : source.text;
-    if (options.debug && !plugin.configure(applied).accepted) {
-      throw new CliError(`${source.path}: ${source.subject}: refused once debug is enabled`, EXIT.internal);
-    }
-    plugin.logs.length = 0;
-    const ruleConfigs = (config.rules as unknown[]).map((r) => (isObject(r) ? r : {}));
-    const segments = [...new Set([...plugin.counters.keys()].map((name) => name.slice(COUNTER_PREFIX.length).split(".")[0]))];
-    if (segments.length !== ruleConfigs.length) {
-      throw new CliError(`the filter defined counters for ${segments.length} rule(s), the configuration has ${ruleConfigs.length}`, EXIT.internal);
-    }
-    const rules = ruleConfigs.map((config, i): RuleView => ({
-      // The counter's rule segment is the filter's own name for an unnamed rule.
-      name: typeof config.name === "string" ? config.name : segments[i],
-      config,
-      key: KEY_SOURCES.filter((source) => typeof config[source] === "string").map((source) => ({ source, name: config[source] as string }))[0],
-      tagHeader: typeof config.tagHeader === "string" ? config.tagHeader : undefined,
+    const description = filter.describe();
+    const configs = ((source.config as Record<string, unknown>).rules as unknown[]).map((r) => (isObject(r) ? r : {}));
+    const rules = description.rules.map((rule, i): RuleView => ({
+      ...rule,
+      policyField: "partitionedPolicies" in configs[i] ? "partitionedPolicies" : "policies",
+      config: configs[i],
     }));
-    const run = new FilterRun(plugin, rules, source);
-    run.indexCounters(segments);
-    return run;
+    refuseChainedRules(rules, source);
+    return new FilterDecisions(filter, rules, description.outcomes, options);
   }
 
-  /** Rule index and outcome of each counter, in the host's order (the order of its counters map). */
-  private indexCounters(segments: string[]): void {
-    for (const [name, value] of this.plugin.counters) {
-      const [segment, ...rest] = name.slice(COUNTER_PREFIX.length).split(".");
-      const outcome = rest[0] === TAGGED ? TAGGED : rest.join(".");
-      this.counterRule.push(segments.indexOf(segment));
-      this.counterOutcome.push(outcome);
-      this.lastValue.push(value);
-    }
+  /** Each rule's decision records for these ids (see filter-batch.ts). */
+  decide(ids: Uint8Array[]): Uint32Array[] {
+    return this.filter.decideBatch(ids, this.requests);
   }
 
-  /** Runs one request through the filter and reads back each rule's decision. */
-  decide(headers: Array<[string, Uint8Array]>): RuleDecision[] {
-    const map = new HeaderMap(headers);
-    const result = this.plugin.request(map);
-    const outcomes: string[][] = this.rules.map(() => []);
-    let i = 0;
-    for (const value of this.plugin.counters.values()) {
-      if (i >= this.lastValue.length) throw new CliError("the filter defined a counter during a request", EXIT.internal);
-      if (value !== this.lastValue[i]) {
-        outcomes[this.counterRule[i]]?.push(this.counterOutcome[i]);
-        this.lastValue[i] = value;
-      }
-      i++;
-    }
-    const decisions: RuleDecision[] = this.rules.map((rule, r) => ({ rule: rule.name, outcome: outcomes[r].join("+") || "none" }));
-    for (const { message } of result.logs) {
-      const line = DECISION_LOG.exec(message);
-      const r = line ? this.ruleByName.get(line[1]) : undefined;
-      if (line === null || r === undefined) continue;
-      decisions[r].bucket = Number(line[2]);
-      decisions[r].modulo = Number(line[3]);
-      const tagHeader = this.rules[r].tagHeader;
-      if (tagHeader !== undefined && line[4].startsWith(`${tagHeader}: `)) decisions[r].tag = line[4].slice(tagHeader.length + 2);
-    }
-    // The host keeps every log line; nobody reads them after this request.
-    this.plugin.logs.length = 0;
-    this.rules.forEach((rule, r) => {
-      const decision = decisions[r];
-      if (decision.tag !== undefined || rule.tagHeader === undefined || UNTAGGED_OUTCOMES.has(decision.outcome)) return;
-      const written = text(result.headers.get(rule.tagHeader));
-      if (written === undefined) return;
-      // A tagging outcome wrote the header; another outcome counts as a tag only if it changed it.
-      const sent = () => text(headers.find(([name]) => name.toLowerCase() === rule.tagHeader)?.[1]);
-      if (decision.outcome === TAGGED || written !== sent()) decision.tag = written;
-    });
-    return decisions;
+  /** The lane of record `i`: its tag, or the outcome in parentheses when the rule leaves it untagged. */
+  lane(rule: number, records: Uint32Array, i: number): string {
+    const at = i * RECORD_WORDS;
+    if (records[at + 3] === 1) return this.defaultLanes[rule]!;
+    return this.lanes[rule][records[at]][records[at + 1]];
+  }
+
+  /** Record `i` of rule `rule` in words a person or a script reads. */
+  decision(rule: number, records: Uint32Array, i: number): RuleDecision {
+    const view = this.rules[rule];
+    const outcome = this.outcomes[records[i * RECORD_WORDS]];
+    const index = records[i * RECORD_WORDS + 1];
+    const bucket = records[i * RECORD_WORDS + 2];
+    const lane = this.lane(rule, records, i);
+    const defaulted = records[i * RECORD_WORDS + 3] === 1;
+    return {
+      rule: view.name,
+      outcome,
+      index: outcome === "policy" || outcome === "override" ? index : undefined,
+      tag: lane === untaggedLane(outcome) ? undefined : lane,
+      defaulted: defaulted || undefined,
+      bucket: bucket === NO_BUCKET ? undefined : bucket,
+      modulo: bucket === NO_BUCKET ? undefined : view.modulo,
+    };
   }
 }
 
-/** Why a rule decided as it did, in words; policy index when the bucket and the config's ranges tell it. */
-export function explain(decision: RuleDecision, rule: RuleView): string {
-  if (decision.outcome === TAGGED && decision.bucket !== undefined && Array.isArray(rule.config.policies)) {
-    const policies = rule.config.policies as Array<{ range?: unknown; tagValue?: unknown }>;
-    const index = policies.findIndex((p) => typeof p.range === "number" && decision.bucket! < p.range);
-    if (index >= 0 && policies[index].tagValue === decision.tag) {
-      const from = index === 0 ? 0 : Math.max(...policies.slice(0, index).map((p) => Number(p.range)));
-      return `policies[${index}] (buckets ${from}..${Number(policies[index].range) - 1})`;
+/**
+ * Rules run in order, so a rule could read a header an earlier rule writes. The CLI decides each rule
+ * on the request as sent, so it says it cannot answer for such a configuration rather than guess.
+ */
+function refuseChainedRules(rules: RuleView[], source: PluginConfigSource): void {
+  rules.forEach((rule, i) => {
+    const reads = [keyHeaderOf(rule), ...(rule.match?.hosts ? [":authority"] : []), ...(rule.match?.pathPrefixes ? [":path"] : [])];
+    const writer = rules.slice(0, i).find((earlier) => reads.includes(earlier.tagHeader));
+    if (writer !== undefined) {
+      throw new CliError(`${source.path}: ${source.subject}: rule ${rule.name} reads ${writer.tagHeader}, which rule ${writer.name} before it writes: the CLI decides each rule on the request as sent, so it cannot answer for this configuration`);
     }
+  });
+}
+
+/** Why a rule decided as it did, in words, from the filter's record and its ranges. */
+export function explain(decision: RuleDecision, rule: RuleView): string {
+  const why = outcomeText(decision, rule);
+  return decision.defaulted ? `${why}: default tag` : why;
+}
+
+function outcomeText(decision: RuleDecision, rule: RuleView): string {
+  switch (decision.outcome) {
+    case "policy": {
+      const policy = rule.policies[decision.index!];
+      return `${rule.policyField}[${decision.index}] (buckets ${policy.from}..${policy.to - 1})`;
+    }
+    case "override":
+      return `overrides: the key is listed, tag ${decision.tag}`;
+    case "no_key":
+      return `no key (${keyName(rule)} absent or empty)`;
+    case "key_too_long":
+      return `key longer than maxKeyBytes ${rule.maxKeyBytes}: not hashed`;
+    case "past_last_range":
+      return decision.defaulted ? "past the last range" : "past the last range: no tag";
+    case "out_of_scope":
+      return "outside the rule's match: left alone";
+    default:
+      return decision.outcome.replaceAll("_", " ");
   }
-  if (decision.outcome === "no_key") return `no key (${keyName(rule)} absent or empty)`;
-  if (decision.outcome === "past_last_range") return "past the last range: no tag";
-  if (decision.outcome === "none") return "no decision counted: the rule did not apply";
-  return decision.outcome.replaceAll("_", " ");
 }
 
 /** The rule's key for people: `x-user-id`, `cookie uid`, `query uid`. */
-export function keyName(rule: RuleView): string {
-  if (rule.key === undefined) return "the key";
+export function keyName(rule: FilterRule): string {
   return rule.key.source === "header" ? rule.key.name : `${rule.key.source} ${rule.key.name}`;
 }

@@ -1,19 +1,18 @@
 // `diff OLD NEW [IDS|-]`: whom an edit moves. Each id goes through the filter with the old and with the
 // new configuration; per rule (matched by name) a from-lane by to-lane matrix counts them.
 import { CliError, EXIT } from "./cli-error.ts";
-import { FilterRun, laneOf, type RuleView } from "./decisions.ts";
-import { idInput } from "./ids.ts";
+import { FilterDecisions, type RuleView } from "./decisions.ts";
+import { idInput, type IdOptions } from "./ids.ts";
 import { intendedShares } from "./intended-shares.ts";
 import { readPluginConfig } from "./plugin-configs.ts";
-import { requestBuilder, type RequestOptions } from "./request-inputs.ts";
+import type { RequestOptions } from "./request-inputs.ts";
 import { reshuffleFlags } from "./reshuffles.ts";
 import { colours, count, percent, progress } from "./terminal.ts";
 
-export interface DiffOptions extends RequestOptions {
+export interface DiffOptions extends RequestOptions, IdOptions {
   wasm: string;
   plugin?: string;
   json?: boolean;
-  sample?: number;
   expectOnlyInto?: string;
 }
 
@@ -38,25 +37,25 @@ export interface RuleDiff {
 }
 
 /** Lanes in the configurations' order, then any other lane the ids met (no key, overrides, ...). */
-function lanesOf(matrix: Matrix, intended: Array<Map<string, number> | undefined>): string[] {
+function lanesOf(matrix: Matrix, intended: Array<Map<string, number>>): string[] {
   const met = new Set<string>();
   for (const [from, row] of matrix) {
     met.add(from);
     for (const to of row.keys()) met.add(to);
   }
-  const configured = intended.flatMap((shares) => [...(shares?.keys() ?? [])]).filter((lane) => met.has(lane));
+  const configured = intended.flatMap((shares) => [...shares.keys()]).filter((lane) => met.has(lane));
   return [...new Set([...configured, ...[...met].sort()])];
 }
 
-/** Whether a lane grows: by the configurations' intended shares when both state them, else as observed. */
-function grows(lane: string, observed: { old: number; new: number }, intended: Array<Map<string, number> | undefined>): boolean {
+/** Whether a lane grows: by the intended shares when either configuration names it, else as observed. */
+function grows(lane: string, observed: { old: number; new: number }, intended: Array<Map<string, number>>): boolean {
   const [before, after] = intended;
-  if (before !== undefined && after !== undefined) return (after.get(lane) ?? 0) > (before.get(lane) ?? 0);
+  if (before.has(lane) || after.has(lane)) return (after.get(lane) ?? 0) > (before.get(lane) ?? 0);
   return observed.new > observed.old;
 }
 
 function summarize(pair: RulePair, oldRule: RuleView, newRule: RuleView, ids: number): RuleDiff {
-  const intended = [intendedShares(oldRule.config), intendedShares(newRule.config)];
+  const intended = [intendedShares(oldRule), intendedShares(newRule)];
   const lanes = lanesOf(pair.matrix, intended);
   const cell = (from: string, to: string) => pair.matrix.get(from)?.get(to) ?? 0;
   const matrix: RuleDiff["matrix"] = {};
@@ -79,7 +78,7 @@ function summarize(pair: RulePair, oldRule: RuleView, newRule: RuleView, ids: nu
       flags.push(`${count(leaving)} users leave ${lane} although it grows (${percent(shares[lane].old)} -> ${percent(shares[lane].new)}): a ramp should only move users into a growing lane`);
     }
   }
-  flags.push(...reshuffleFlags(oldRule.config, newRule.config));
+  flags.push(...reshuffleFlags(oldRule, newRule));
   return { rule: pair.name, ids, movers, moverShare: movers / ids, matrix, shares, flags };
 }
 
@@ -116,12 +115,9 @@ function unexpectedMoves(diffs: RuleDiff[], lane: string): number {
 export async function diff(oldFile: string, newFile: string, idsPath: string | undefined, options: DiffOptions): Promise<number> {
   const oldSource = readPluginConfig(oldFile, options.plugin);
   const newSource = readPluginConfig(newFile, options.plugin);
-  const input = idInput(idsPath, options.sample);
-  // Lanes come from counters and tag headers: no buckets needed, so no debug log lines to pay for.
-  const before = await FilterRun.open(options.wasm, oldSource, { debug: false });
-  const after = await FilterRun.open(options.wasm, newSource, { debug: false });
-  const oldRequest = requestBuilder(options, before.rules);
-  const newRequest = requestBuilder(options, after.rules);
+  const input = idInput(idsPath, options);
+  const before = await FilterDecisions.open(options.wasm, oldSource, options);
+  const after = await FilterDecisions.open(options.wasm, newSource, options);
   const pairs: RulePair[] = before.rules
     .map((rule, i) => ({ name: rule.name, old: i, new: after.rules.findIndex((r) => r.name === rule.name), matrix: new Map() }))
     .filter((pair) => pair.new >= 0);
@@ -133,12 +129,12 @@ export async function diff(oldFile: string, newFile: string, idsPath: string | u
   const bar = progress("diff", input.total);
   try {
     for await (const batch of input.batches) {
-      for (const id of batch.ids) {
-        const was = before.decide(oldRequest(id));
-        const is = after.decide(newRequest(id));
-        for (const pair of pairs) {
-          const from = laneOf(was[pair.old]);
-          const to = laneOf(is[pair.new]);
+      const was = before.decide(batch.ids);
+      const is = after.decide(batch.ids);
+      for (const pair of pairs) {
+        for (let i = 0; i < batch.ids.length; i++) {
+          const from = before.lane(pair.old, was[pair.old], i);
+          const to = after.lane(pair.new, is[pair.new], i);
           let row = pair.matrix.get(from);
           if (row === undefined) pair.matrix.set(from, (row = new Map()));
           row.set(to, (row.get(to) ?? 0) + 1);

@@ -6,13 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream, statSync } from "node:fs";
 import { CliError } from "./cli-error.ts";
-
-/** Envoy's default limit for all request headers together (60 KiB) bounds a single id too. */
-const MAX_ID_BYTES = 60 * 1024;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const TAB = 0x09;
+import { type CsvHeader, readColumn } from "./csv-ids.ts";
+import { checkedId, LF, MAX_ID_BYTES, trimmed } from "./id-bytes.ts";
 
 export interface IdBatches {
   /** What the progress bar counts up to (bytes of a file, or ids of a sample); undefined when unknown. */
@@ -21,28 +16,12 @@ export interface IdBatches {
   batches: AsyncIterable<{ ids: Uint8Array[]; done: number }>;
 }
 
-const isBlank = (b: number) => b === SPACE || b === TAB;
-
-function trimmed(line: Uint8Array): Uint8Array {
-  let start = 0;
-  let end = line.length;
-  if (end > 0 && line[end - 1] === CR) end--;
-  while (start < end && isBlank(line[start])) start++;
-  while (end > start && isBlank(line[end - 1])) end--;
-  return line.subarray(start, end);
-}
-
 async function* linesOf(name: string, stream: AsyncIterable<Buffer>): AsyncGenerator<{ ids: Uint8Array[]; done: number }> {
   let carry: Buffer = Buffer.alloc(0);
   let lineNumber = 0;
   let done = 0;
   let count = 0;
-  const check = (id: Uint8Array): Uint8Array => {
-    if (id.length > MAX_ID_BYTES) throw new CliError(`${name}:${lineNumber}: id longer than ${MAX_ID_BYTES} bytes`);
-    const bad = id.findIndex((b) => b === 0 || b === CR);
-    if (bad >= 0) throw new CliError(`${name}:${lineNumber}: id holds a ${id[bad] === 0 ? "NUL" : "CR"} byte at column ${bad + 1}, which no HTTP header value can carry`);
-    return id;
-  };
+  const check = (id: Uint8Array): Uint8Array => checkedId(id, `${name}:${lineNumber}`);
   for await (const chunk of stream) {
     done += chunk.length;
     const ids: Uint8Array[] = [];
@@ -69,20 +48,30 @@ async function* linesOf(name: string, stream: AsyncIterable<Buffer>): AsyncGener
   if (count === 0) throw new CliError(`${name}: no ids (the input is empty or holds only blank lines)`);
 }
 
-/** Ids from a file, or from stdin when `path` is `-`. */
-export function readIds(path: string): IdBatches {
-  if (path === "-") return { batches: linesOf("stdin", process.stdin) };
-  let total: number | undefined;
+/** A file's size for the progress bar (undefined for a pipe), or a CliError when it cannot be read. */
+function sizeOf(path: string): number | undefined {
   try {
     const stat = statSync(path);
     if (stat.isDirectory()) throw new CliError(`${path}: is a directory, expected a file of ids`);
-    total = stat.isFile() ? stat.size : undefined;
+    return stat.isFile() ? stat.size : undefined;
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw new CliError(`${path}: cannot read: ${(e as Error).message}`);
   }
-  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
-  return { total, batches: linesOf(path, stream) };
+}
+
+/** Ids from a file, or from stdin when `path` is `-`. */
+export function readIds(path: string): IdBatches {
+  if (path === "-") return { batches: linesOf("stdin", process.stdin) };
+  const total = sizeOf(path);
+  return { total, batches: linesOf(path, createReadStream(path, { highWaterMark: 1 << 16 })) };
+}
+
+/** One column of a CSV or TSV file (or stdin when `path` is `-`). */
+function readCsvIds(path: string, column: string, header: CsvHeader): IdBatches {
+  if (path === "-") return { batches: readColumn("stdin", process.stdin, column, header) };
+  const total = sizeOf(path);
+  return { total, batches: readColumn(path, createReadStream(path, { highWaterMark: 1 << 16 }), column, header) };
 }
 
 /** `count` random ids (16 hex digits each), generated in batches. */
@@ -108,10 +97,18 @@ export function printableId(id: Uint8Array): string {
   return [...id].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`)).join("");
 }
 
+export interface IdOptions {
+  sample?: number;
+  /** Read ids from this column (a header name, or a 1-based number) of a CSV or TSV file. */
+  column?: string;
+  csvHeader?: CsvHeader;
+}
+
 /** The ids a command runs on: a file (or stdin), or --sample N random ones; exactly one of them. */
-export function idInput(path: string | undefined, sample: number | undefined): IdBatches {
-  if (path !== undefined && sample !== undefined) throw new CliError("give an ids file or --sample N, not both");
-  if (path !== undefined) return readIds(path);
-  if (sample !== undefined) return sampleIds(sample);
+export function idInput(path: string | undefined, options: IdOptions): IdBatches {
+  if (path !== undefined && options.sample !== undefined) throw new CliError("give an ids file or --sample N, not both");
+  if (options.column !== undefined && path === undefined) throw new CliError("--column needs a CSV or TSV file of ids (- for stdin)");
+  if (path !== undefined) return options.column === undefined ? readIds(path) : readCsvIds(path, options.column, options.csvHeader ?? "auto");
+  if (options.sample !== undefined) return sampleIds(options.sample);
   throw new CliError("no ids: give an ids file (- for stdin) or --sample N");
 }

@@ -3,10 +3,12 @@
 import { existsSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { CliError, EXIT } from "./cli-error.ts";
+import { CSV_HEADER_CHOICES } from "./csv-ids.ts";
 import { diff } from "./diff.ts";
 import { split } from "./split.ts";
 import { validate } from "./validate.ts";
-import { PLUGIN_WASM_IN_REPO as DEFAULT_WASM } from "../lib/paths.ts";
+import { PLUGIN_WASM } from "../lib/paths.ts";
+import { versionText } from "./version.ts";
 import { which } from "./which.ts";
 import { portNumber, webhook } from "./webhook/command.ts";
 
@@ -23,7 +25,15 @@ function positiveInteger(value: string): number {
 function common(command: Command): Command {
   return command
     .option("--json", "print JSON for scripts instead of text")
-    .option("--wasm <file>", "the compiled filter to ask", DEFAULT_WASM);
+    .addOption(new Option("--wasm <file>", "the compiled filter to ask").default(PLUGIN_WASM, "the package's build/plugin.wasm"));
+}
+
+/** Where split and diff take ids from, besides a file of one id per line. */
+function idOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--sample <n>", "without an ids file: use N random ids").argParser(positiveInteger))
+    .option("--column <name|n>", "the ids file is CSV or TSV: take ids from this column (a header name, or a number from 1)")
+    .addOption(new Option("--csv-header <when>", "with --column N: whether row 1 is a header").choices(CSV_HEADER_CHOICES).default("auto"));
 }
 
 /** Options that pick the configuration and shape the request each id is sent in. */
@@ -50,6 +60,7 @@ function action<A extends unknown[]>(run: (...args: A) => Promise<number>) {
 const program = new Command("hash-tagging")
   .description("Answers an operator's questions with the compiled filter (build/plugin.wasm) in a Node Proxy-Wasm host.\nExit codes: 0 fine, 1 configuration refused, 2 bad file, id or argument, 3 diff --expect-only-into failed.")
   .addHelpText("after", `\nExamples:\n  $ npx hash-tagging validate ${SHIPPED}\n  $ npx hash-tagging which ${SHIPPED} jason bob\n  $ npx hash-tagging split ${SHIPPED} --sample 100000\n  $ npx hash-tagging diff ${SHIPPED} ramp-50.yaml users.txt --expect-only-into s2\n\nEach command's --help says more.`)
+  .version(versionText(), "-V, --version", "print the version and the sha256 of the filter it answers with")
   .showSuggestionAfterError(true)
   .exitOverride()
   .configureOutput({ outputError: (message, write) => write(`hash-tagging: ${message.replace(/^error: /, "").trim()}\n`) });
@@ -67,21 +78,19 @@ requestOptions(common(program.command("which")))
   .addHelpText("after", `\nExample:\n  $ npx hash-tagging which ${SHIPPED} jason bob`)
   .action(action(which));
 
-requestOptions(common(program.command("split")))
+idOptions(requestOptions(common(program.command("split"))))
   .description("count each lane's share for a set of ids next to the share the config intends, and test the buckets for uniformity")
   .argument("<file>", "WasmPlugin manifest or pluginConfig")
-  .argument("[ids]", "file of ids, one per line (- for stdin)")
-  .addOption(new Option("--sample <n>", "without an ids file: use N random ids").argParser(positiveInteger))
+  .argument("[ids]", "file of ids, one per line, or CSV/TSV with --column (- for stdin)")
   .option("--svg <out>", "also write the chart as SVG")
-  .addHelpText("after", `\nExamples:\n  $ npx hash-tagging split ${SHIPPED} users.txt\n  $ npx hash-tagging split ${SHIPPED} --sample 100000 --svg split.svg`)
+  .addHelpText("after", `\nExamples:\n  $ npx hash-tagging split ${SHIPPED} users.txt\n  $ npx hash-tagging split ${SHIPPED} --sample 100000 --svg split.svg\n  $ npx hash-tagging split ${SHIPPED} users.csv --column user_id`)
   .action(action(split));
 
-requestOptions(common(program.command("diff")))
+idOptions(requestOptions(common(program.command("diff"))))
   .description("show whom an edit moves: per rule a from-lane by to-lane matrix, the movers, and flags on risky edits")
   .argument("<old>", "the configuration serving now")
   .argument("<new>", "the edited configuration")
-  .argument("[ids]", "file of ids, one per line (- for stdin)")
-  .addOption(new Option("--sample <n>", "without an ids file: use N random ids").argParser(positiveInteger))
+  .argument("[ids]", "file of ids, one per line, or CSV/TSV with --column (- for stdin)")
   .option("--expect-only-into <lane>", "exit 3 if any user moves anywhere but into LANE (a CI gate before a ramp)")
   .addHelpText("after", `\nExample:\n  $ npx hash-tagging diff ${SHIPPED} ramp-50.yaml users.txt --expect-only-into s2`)
   .action(action(diff));
@@ -93,7 +102,7 @@ program.command("webhook")
   .addOption(new Option("--port <n>", "the port to listen on").default(8443).argParser(portNumber))
   .option("--host <address>", "the address to listen on", "0.0.0.0")
   .option("--image-prefix <prefix>", "ours: WasmPlugins whose spec.url starts with PREFIX (oci:// or docker:// optional); default: an image repository named hash-tagging")
-  .option("--wasm <file>", "the compiled filter that judges", DEFAULT_WASM)
+  .addOption(new Option("--wasm <file>", "the compiled filter that judges").default(PLUGIN_WASM, "the package's build/plugin.wasm"))
   .addHelpText("after", "\nExample:\n  $ npx hash-tagging webhook --cert tls.crt --key tls.key --image-prefix registry.example.com/team/hash-tagging")
   .action(action(webhook));
 

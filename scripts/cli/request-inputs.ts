@@ -1,8 +1,9 @@
 // The request each id is sent in, as the gateway would see it: the id placed where each rule reads
 // its key (its `header`, its `cookie` in the Cookie header, or its `query` parameter in :path), plus
-// what the options add (`--header k=v`, `--cookie`, `--host`, `--path`).
+// what the options add (`--header k=v`, `--cookie`, `--host`, `--path`). Given per rule as the three
+// values the filter reads: the key's header, :authority and :path.
 import { CliError } from "./cli-error.ts";
-import type { RuleView } from "./decisions.ts";
+import type { FilterRule, HeaderValue, RuleRequest, ValueTemplate } from "./filter-batch.ts";
 
 export interface RequestOptions {
   header: string[];
@@ -11,61 +12,56 @@ export interface RequestOptions {
   path?: string;
 }
 
-type Entry = [string, Uint8Array];
-
 const COOKIE = "cookie";
 const PATH = ":path";
+const AUTHORITY = ":authority";
 const bytes = (value: string): Buffer => Buffer.from(value, "utf8");
 
-/** The headers every request carries, whatever the id. */
-function baseHeaders(options: RequestOptions): Entry[] {
-  const entries: Entry[] = [
-    [":method", bytes("GET")],
-    [":scheme", bytes("http")],
-    [PATH, bytes(options.path ?? "/")],
-  ];
-  if (options.host !== undefined) entries.push([":authority", bytes(options.host)]);
-  if (options.cookie !== undefined) entries.push([COOKIE, bytes(options.cookie)]);
+/** The headers the options give every request, first value of each name (as the filter reads them). */
+function givenHeaders(options: RequestOptions): Map<string, Uint8Array> {
+  const given = new Map<string, Uint8Array>([[PATH, bytes(options.path ?? "/")]]);
+  if (options.host !== undefined) given.set(AUTHORITY, bytes(options.host));
+  if (options.cookie !== undefined) given.set(COOKIE, bytes(options.cookie));
   for (const pair of options.header) {
     const equals = pair.indexOf("=");
     if (equals <= 0) throw new CliError(`--header ${JSON.stringify(pair)}: expected NAME=VALUE`);
-    entries.push([pair.slice(0, equals).trim().toLowerCase(), bytes(pair.slice(equals + 1))]);
+    const name = pair.slice(0, equals).trim().toLowerCase();
+    if (!given.has(name)) given.set(name, bytes(pair.slice(equals + 1)));
   }
-  return entries;
+  return given;
 }
 
-/** Percent-encodes every byte but unreserved ones, so the filter's decoding gives the id's bytes back. */
-function percentEncoded(id: Uint8Array): Buffer {
-  let out = "";
-  for (const b of id) out += /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
-  return Buffer.from(out, "latin1");
-}
+/** The header a rule reads its key from. */
+export const keyHeaderOf = (rule: FilterRule): string => (rule.key.source === "cookie" ? COOKIE : rule.key.source === "query" ? PATH : rule.key.name);
 
-/** A function building one id's request for these rules. */
-export function requestBuilder(options: RequestOptions, rules: RuleView[]): (id: Uint8Array) => Entry[] {
-  const names = (source: string) => [...new Set(rules.filter((r) => r.key?.source === source).map((r) => r.key!.name))];
-  const headers = names("header");
+/** What each rule reads from the request an id is sent in. */
+export function ruleRequests(options: RequestOptions, rules: FilterRule[]): RuleRequest[] {
+  const names = (source: string) => [...new Set(rules.filter((r) => r.key.source === source).map((r) => r.key.name))];
+  const keyHeaders = new Set(names("header"));
   const cookies = names("cookie");
   const queries = names("query");
-  const base = baseHeaders(options);
-  const given = (name: string) => base.find(([n]) => n === name)?.[1];
+  const given = givenHeaders(options);
+  const values = new Map<string, HeaderValue>();
   // The id replaces what the options gave a key header; the Cookie header and :path are extended.
-  const replaced = new Set([...headers, ...(cookies.length > 0 ? [COOKIE] : []), ...(queries.length > 0 ? [PATH] : [])]);
-  const kept = base.filter(([name]) => !replaced.has(name));
-  const cookiePrefix = given(COOKIE);
-  const path = given(PATH)!;
-  const separator = bytes(path.includes(0x3f) ? "&" : "?");
-  return (id) => {
-    const entries: Entry[] = [...kept, ...headers.map((name): Entry => [name, id])];
-    if (cookies.length > 0) {
-      const pairs = cookies.flatMap((name, i) => [bytes(`${i > 0 || cookiePrefix ? "; " : ""}${name}=`), Buffer.from(id)]);
-      entries.push([COOKIE, Buffer.concat([...(cookiePrefix ? [cookiePrefix] : []), ...pairs])]);
+  const valueOf = (header: string): HeaderValue => {
+    let value = values.get(header);
+    if (value !== undefined) return value;
+    if (keyHeaders.has(header)) value = { perId: ["id"] };
+    else if (header === COOKIE && cookies.length > 0) {
+      const prefix = given.get(COOKIE);
+      const template: ValueTemplate = prefix === undefined ? [] : [prefix];
+      cookies.forEach((name, i) => template.push(bytes(`${i > 0 || prefix ? "; " : ""}${name}=`), "id"));
+      value = { perId: template };
+    } else if (header === PATH && queries.length > 0) {
+      const path = given.get(PATH)!;
+      const template: ValueTemplate = [path, bytes(path.includes(0x3f) ? "&" : "?")];
+      queries.forEach((name, i) => template.push(bytes(`${i > 0 ? "&" : ""}${name}=`), "encoded-id"));
+      value = { perId: template };
+    } else {
+      value = { constant: given.get(header) };
     }
-    if (queries.length > 0) {
-      const value = percentEncoded(id);
-      const pairs = queries.flatMap((name, i) => [bytes(`${i > 0 ? "&" : ""}${name}=`), value]);
-      entries.push([PATH, Buffer.concat([path, separator, ...pairs])]);
-    }
-    return entries;
+    values.set(header, value);
+    return value;
   };
+  return rules.map((rule) => ({ value: valueOf(keyHeaderOf(rule)), authority: valueOf(AUTHORITY), path: valueOf(PATH) }));
 }

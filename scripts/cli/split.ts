@@ -3,19 +3,19 @@
 import { writeFileSync } from "node:fs";
 import { type Bar, type Chart, svg, textBar } from "./chart.ts";
 import { CliError } from "./cli-error.ts";
-import { FilterRun, keyName, laneOf, type RuleView } from "./decisions.ts";
-import { idInput } from "./ids.ts";
+import { FilterDecisions, keyName, type RuleView } from "./decisions.ts";
+import { NO_BUCKET, RECORD_WORDS } from "./filter-batch.ts";
+import { idInput, type IdOptions } from "./ids.ts";
 import { intendedShares } from "./intended-shares.ts";
 import { readPluginConfig } from "./plugin-configs.ts";
-import { requestBuilder, type RequestOptions } from "./request-inputs.ts";
+import type { RequestOptions } from "./request-inputs.ts";
 import { colours, count, percent, progress } from "./terminal.ts";
 import { uniformity, type Uniformity } from "./uniformity.ts";
 
-export interface SplitOptions extends RequestOptions {
+export interface SplitOptions extends RequestOptions, IdOptions {
   wasm: string;
   plugin?: string;
   json?: boolean;
-  sample?: number;
   svg?: string;
 }
 
@@ -28,8 +28,7 @@ class RuleTally {
   readonly buckets?: Uint32Array;
 
   constructor(readonly rule: RuleView) {
-    const modulo = rule.config.modulo;
-    if (typeof modulo === "number" && modulo <= MAX_TESTED_MODULO) this.buckets = new Uint32Array(modulo);
+    if (rule.modulo <= MAX_TESTED_MODULO) this.buckets = new Uint32Array(rule.modulo);
   }
 }
 
@@ -47,7 +46,7 @@ function bucketTest(tally: RuleTally): Uniformity | { notRun: string } {
 }
 
 function report(tally: RuleTally, ids: number): RuleSplit {
-  const intended = intendedShares(tally.rule.config) ?? new Map<string, number>();
+  const intended = intendedShares(tally.rule);
   // Lanes in the config's order, then any the config does not name (no key, overrides, ...).
   const names = [...new Set([...intended.keys(), ...tally.lanes.keys()])];
   const lanes = names.map((lane): Bar => {
@@ -59,7 +58,7 @@ function report(tally: RuleTally, ids: number): RuleSplit {
   if ("pValue" in test && !test.uniform) {
     warning = `buckets are not uniform for these ids (chi-square ${test.statistic.toFixed(1)}, ${test.degreesOfFreedom} degrees of freedom, p = ${test.pValue.toPrecision(3)})`;
     // Plain FNV-1a spreads sequential ids unevenly at large moduli; murmur3's finalizer fixes that.
-    if (tally.rule.config.hash !== SUGGESTED_HASH) warning += `: try \`hash: ${SUGGESTED_HASH}\``;
+    if (!tally.rule.fmix32) warning += `: try \`hash: ${SUGGESTED_HASH}\``;
   }
   return { rule: tally.rule.name, ids, lanes, uniformity: test, warning };
 }
@@ -87,25 +86,23 @@ function print(splits: RuleSplit[], rules: RuleView[], title: string): void {
 
 export async function split(file: string, idsPath: string | undefined, options: SplitOptions): Promise<number> {
   const source = readPluginConfig(file, options.plugin);
-  const input = idInput(idsPath, options.sample);
-  // Buckets come only from the filter's decision log lines, so it runs with debug enabled.
-  const filter = await FilterRun.open(options.wasm, source, { debug: true });
-  const request = requestBuilder(options, filter.rules);
+  const input = idInput(idsPath, options);
+  const filter = await FilterDecisions.open(options.wasm, source, options);
   const tallies = filter.rules.map((rule) => new RuleTally(rule));
   let ids = 0;
   const bar = progress("split", input.total);
   try {
     for await (const batch of input.batches) {
-      for (const id of batch.ids) {
-        const decisions = filter.decide(request(id));
-        for (let r = 0; r < decisions.length; r++) {
-          const tally = tallies[r];
-          const lane = laneOf(decisions[r]);
+      const records = filter.decide(batch.ids);
+      tallies.forEach((tally, r) => {
+        const rule = records[r];
+        for (let i = 0; i < batch.ids.length; i++) {
+          const lane = filter.lane(r, rule, i);
           tally.lanes.set(lane, (tally.lanes.get(lane) ?? 0) + 1);
-          const bucket = decisions[r].bucket;
-          if (bucket !== undefined && tally.buckets !== undefined) tally.buckets[bucket]++;
+          const bucket = rule[i * RECORD_WORDS + 2];
+          if (bucket !== NO_BUCKET && tally.buckets !== undefined) tally.buckets[bucket]++;
         }
-      }
+      });
       ids += batch.ids.length;
       bar.update(batch.done);
     }

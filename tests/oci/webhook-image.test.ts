@@ -114,7 +114,7 @@ describe("webhook image: buildah build, push, pull back, run as the image says",
       assert.equal(response.uid, review.request.uid);
       assert.equal(response.allowed, false);
       assert.match(response.status.message, /^rules\[0\]\.policies\[0\]\.range: expected an integer from 0 to 100, got the number 101$/m);
-      assert.match(output, /hash-tagging webhook on https:\/\/127\.0\.0\.1:\d+\/validate, judging with build\/plugin\.wasm/);
+      assert.match(output, /hash-tagging webhook on https:\/\/127\.0\.0\.1:\d+\/validate, judging with \/app\/build\/plugin\.wasm/);
     } finally {
       child.kill("SIGTERM");
     }

@@ -168,6 +168,18 @@ export class PluginHost {
     return this.exports.memory.buffer.byteLength;
   }
 
+  /** Calls an export that is no Proxy-Wasm hook (the CLI's `cli_*`); a trap is a PluginTrap, as for hooks. */
+  callExport(name: string, ...args: number[]): number {
+    const exported = (this.exports as unknown as Record<string, unknown>)[name];
+    if (typeof exported !== "function") throw new Error(`the module exports no function ${name}`);
+    return this.call(name, () => Number((exported as (...a: number[]) => unknown)(...args) ?? 0));
+  }
+
+  /** The module's linear memory; a view of it detaches when the memory grows, so take one after each call. */
+  get linearMemory(): WebAssembly.Memory {
+    return this.exports.memory;
+  }
+
   get hasTrapped(): boolean {
     return this.trapped;
   }
