@@ -1,5 +1,7 @@
-// `npm test`: builds the filter, runs every suite, and ends with one `N passed, N failed` line.
-// `npm test -- host e2e` runs only the named suites (as-pect is "assembly", tsc is "types").
+// `npm test`: builds the filter, runs the hermetic suites (no root, Docker, buildah or Istio; no network
+// beyond 127.0.0.1 once Envoy's wheel is installed) at editing sizes, and ends with one
+// `N passed, N failed` line. `npm run test:all` (`--all`) runs every suite at full sizes, as CI does.
+// `npm test -- envoy cli` runs only the named suites (as-pect is "assembly", tsc is "types").
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +17,8 @@ interface SuiteResult {
 
 const TESTS = "tests";
 const SUPPORT_DIRS = new Set(["assembly", "support"]);
+/** The hermetic tier, in the order they run; every other folder of tests/ is in the full tier only. */
+const HERMETIC = ["types", "lint", "assembly", "proxy-wasm-host", "cli", "webhook", "manifests", "envoy"];
 
 function run(command: string, args: string[]): { status: number; stdout: string } {
   const result = runSync(command, args, { stderr: "inherit" });
@@ -39,6 +43,13 @@ function runAssemblySpecs(): SuiteResult {
   const passed = Number(summary[1]);
   const failed = Number(summary[2]) - passed + (status !== 0 && passed === Number(summary[2]) ? 1 : 0);
   return { name: "assembly", passed, failed, skipped: 0 };
+}
+
+/** Biome's format and lint check of the tree (biome.json), counted as one test. */
+function runLint(): SuiteResult {
+  const { status } = run("npx", ["biome", "check", "--no-errors-on-unmatched", "."]);
+  if (status !== 0) console.log("lint: biome found the problems above (npm run format fixes formatting)");
+  return { name: "lint", passed: status === 0 ? 1 : 0, failed: status === 0 ? 0 : 1, skipped: 0 };
 }
 
 /** The TypeScript type check of the Node-side code (tsconfig.json), counted as one test. */
@@ -84,26 +95,31 @@ function runNodeSuite(name: string): SuiteResult {
   }
 }
 
-const requested = process.argv.slice(2);
+const args = process.argv.slice(2);
+const all = args.includes("--all");
+const requested = args.filter((a) => a !== "--all");
 const nodeSuites = readdirSync(TESTS)
   .filter((entry) => !SUPPORT_DIRS.has(entry) && statSync(join(TESTS, entry)).isDirectory())
   .sort();
-const known = ["types", "assembly", ...nodeSuites];
+const known = [...HERMETIC, ...nodeSuites.filter((s) => !HERMETIC.includes(s))];
 for (const name of requested) {
   if (!known.includes(name)) {
     console.error(`npm test: unknown suite "${name}" (suites: ${known.join(", ")})`);
     process.exit(2);
   }
 }
-const selected = requested.length > 0 ? requested : known;
+const selected = requested.length > 0 ? requested : all ? known : HERMETIC;
+// Suites size their fuzzing, id streams and reconfiguration loops by the tier (tests/support/tier.ts).
+process.env.HASH_TAGGING_TEST_TIER = all ? "full" : "hermetic";
+console.log(`npm test: ${all ? "every suite at full sizes" : "the hermetic suites at editing sizes (npm run test:all runs every suite)"}: ${selected.join(", ")}`);
 
 build();
-const runners: Record<string, () => SuiteResult> = { types: runTypeCheck, assembly: runAssemblySpecs };
+const runners: Record<string, () => SuiteResult> = { types: runTypeCheck, lint: runLint, assembly: runAssemblySpecs };
 const results = selected.map((name) => (runners[name] ?? (() => runNodeSuite(name)))());
 
 console.log("\nSuites:");
 for (const r of results) {
-  console.log(`  ${r.name.padEnd(10)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} SKIPPED` : ""}`);
+  console.log(`  ${r.name.padEnd(16)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} SKIPPED` : ""}`);
 }
 const skipped = results.reduce((n, r) => n + r.skipped, 0);
 if (skipped > 0) console.log(`WARNING: ${skipped} test(s) were skipped; their reasons are printed above.`);

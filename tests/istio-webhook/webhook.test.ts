@@ -15,7 +15,7 @@ import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
 import { post } from "../../scripts/lib/https-post.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../../scripts/lib/paths.ts";
 import { makeServingCertificate, type ServingCertificate } from "../../scripts/lib/serving-certificate.ts";
-import { expectedVersion, mockcVersion, skipReason, useLocalIstio } from "../istio-e2e/support.ts";
+import { expectedVersion, mockcVersion, skipReason, useLocalIstio } from "../istio/support.ts";
 
 const skip = skipReason("istio-webhook");
 const istio = useLocalIstio(skip);

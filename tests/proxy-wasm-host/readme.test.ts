@@ -41,7 +41,7 @@ it("the README's pluginConfig examples are accepted", async () => {
   }
 });
 
-it("the README's limits table states the limits the filter holds (tests/host/limits.test.ts)", () => {
+it("the README's limits table states the limits the filter holds (tests/proxy-wasm-host/limits.test.ts)", () => {
   const limits = Object.fromEntries(tableRows("### Limits").map(([what, limit]) => [what, Number.parseInt(limit, 10)]));
   assert.deepEqual(limits, {
     "the configuration's JSON text": CONFIG_LIMITS.configBytes,

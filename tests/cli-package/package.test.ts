@@ -13,7 +13,7 @@ import { it } from "node:test";
 import { REPO_ROOT } from "../../scripts/lib/paths.ts";
 import { referenceConfigWithCanary } from "../support/configs.ts";
 import { fnv1a32, referenceTag } from "../support/fnv1a.ts";
-import { json, scratch, SHIPPED } from "./run-cli.ts";
+import { json, scratch, SHIPPED } from "../cli/run-cli.ts";
 
 const { dir, file } = scratch("package");
 // The npm installed beside node, not node_modules/.bin's (a dependency of as-pect brings npm 6 there).
