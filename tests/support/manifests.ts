@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 
 export const DEPLOY_DIR = fileURLToPath(new URL("../../deploy/istio", import.meta.url));
+/** The lane group: the input of `npx hash-tagging lanes`, not a resource anyone applies. */
+export const LANE_GROUP_FILE = "lane-group.yaml";
 
 export interface Manifest {
   /** `deploy/istio/...` path and document index, for messages. */
@@ -21,7 +23,7 @@ function yamlFiles(dir: string): string[] {
 
 /** Every YAML document under deploy/istio; a syntax error throws naming the file and line. */
 export function loadManifests(): Manifest[] {
-  return yamlFiles(DEPLOY_DIR).flatMap((path) => {
+  return yamlFiles(DEPLOY_DIR).filter((path) => relative(DEPLOY_DIR, path) !== LANE_GROUP_FILE).flatMap((path) => {
     const file = relative(join(DEPLOY_DIR, "../.."), path);
     const flavourDir = relative(DEPLOY_DIR, path).split("/")[0];
     const flavour = flavourDir === "upstream" || flavourDir === "asm" ? flavourDir : "shared";
