@@ -70,7 +70,7 @@ test("docker compose runs the pinned Envoy image", () => {
 async function validateShipped(path: string): Promise<void> {
   const shipped = readFileSync(join(REPO_ROOT, path), "utf8");
   assert.ok(shipped.includes(`filename: ${DOCKER_WASM_PATH}`), `${path}: got no filename: ${DOCKER_WASM_PATH}`);
-  await validate(path.replace("/", "-"), shipped.replaceAll(`filename: ${DOCKER_WASM_PATH}`, `filename: ${PLUGIN_WASM}`));
+  await validate(path.replaceAll("/", "-"), shipped.replaceAll(`filename: ${DOCKER_WASM_PATH}`, `filename: ${PLUGIN_WASM}`));
 }
 
 test("envoy --mode validate accepts the shipped Docker gateway config (plugin path pointed at build/plugin.wasm)", async () => {
@@ -79,8 +79,8 @@ test("envoy --mode validate accepts the shipped Docker gateway config (plugin pa
 
 // Waits on the filter's passThrough block: the sidecars run it.
 test("envoy --mode validate accepts the shipped Docker sidecar configs", async () => {
-  const sidecars = Object.keys(dockerFiles()).filter((path) => /^envoy\/sidecar-.*\.yaml$/.test(path));
-  assert.equal(sidecars.length, 2, `got ${sidecars.join(", ")}, want one per calling instance`);
+  const sidecars = Object.keys(dockerFiles()).filter((path) => /^envoy\/pass-through\/[^/]+\/sidecar-.*\.yaml$/.test(path));
+  assert.equal(sidecars.length, 4, `got ${sidecars.join(", ")}, want one per calling instance and mode`);
   for (const path of sidecars) await validateShipped(path);
 });
 

@@ -1,6 +1,8 @@
 // Real Istio: istiod applies the shipped deploy/istio/ manifests (with the README's own commands), the
-// gateway's pilot-agent pulls the WasmPlugin's image from a local registry, and the sample app answers
-// through the gateway and two sidecars. One chain serves every test of this file, in order.
+// gateway's and the sidecars' pilot-agents pull the WasmPlugins' image from a local registry, and the
+// sample app, forwarding only x-user-id as the reference's does, answers through the gateway and two
+// sidecars whose pass-through (trace-id mode) carries the lane. One chain serves every test of this file,
+// in order. The lanes past the gateway wait on the filter's passThrough block.
 import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +17,7 @@ import { tail, waitFor } from "../../scripts/istio/processes.ts";
 import { ask, walkthrough } from "../../scripts/istio/walkthrough.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 import { pushCraftedImage, tarGzOf } from "../support/crafted-images.ts";
-import { chainFor, skipReason, useLocalIstio } from "./support.ts";
+import { adminStat, chainFor, skipReason, useLocalIstio } from "./support.ts";
 
 const skip = skipReason();
 const istio = useLocalIstio(skip);
@@ -32,7 +34,7 @@ function expectedVersion(user: string, canaryRange: number): string {
   return user === "jason" || referenceTag(user, canaryRange) === "s2" ? "v2" : "v1";
 }
 
-async function versionOf(user: string, headers?: Record<string, string>): Promise<string> {
+async function versionOf(user: string | undefined, headers?: Record<string, string>): Promise<string> {
   const r = await ask(istio().gatewayUrl, user, headers);
   assert.equal(r.status, 200, `user ${user}: HTTP ${r.status}: ${r.body}`);
   const v = mockcVersion(r.body);
@@ -40,11 +42,10 @@ async function versionOf(user: string, headers?: Record<string, string>): Promis
   return v;
 }
 
-async function stat(name: string): Promise<number> {
-  const text = await (await fetch(`${istio().gateway.adminUrl}/stats?filter=${encodeURIComponent(`^${name.replaceAll(".", "\\.")}$`)}`)).text();
-  const m = /: (\d+)\s*$/m.exec(text);
-  return m ? Number(m[1]) : 0;
-}
+const stat = (name: string) => adminStat(istio().gateway.adminUrl, name);
+
+/** Requests a sidecar's inbound listener has taken, from its access log (Istio keeps no per-listener HTTP stats). */
+const inboundRequests = (log: string) => (readFileSync(log, "utf8").match(/ inbound\|8000\|\| /g) ?? []).length;
 
 /** The gateway log (pilot-agent and its Envoy) from `offset` on, and a way to mark its current end. */
 const gatewayLog = (offset = 0) => readFileSync(istio().gateway.process.log, "utf8").slice(offset);
@@ -119,6 +120,27 @@ check("the walk-through through the Istio gateway: every user on the README's la
   const untagged = await ask(gatewayUrl);
   assert.equal(untagged.body, chainFor(instances, "v1"), "no x-user-id: no tag, the baseline route");
   assert.equal(await stat("wasmcustom.hash_tagging.rule_0.no_key") > 0, true, "the filter's no_key counter did not count the untagged request");
+});
+
+check("each sidecar takes its app's inbound traffic (Sidecar ingress, captureMode NONE) and runs the pass-through WasmPlugin pulled through istiod", async () => {
+  const { sidecars, pushed } = istio();
+  assert.deepEqual([...sidecars.keys()].sort(), ["mocka-v1", "mockb-v1"]);
+  for (const [instance, agent] of sidecars) {
+    const text = JSON.stringify(await (await fetch(`${agent.adminUrl}/config_dump?resource=ecds_filters`)).json());
+    assert.ok(text.includes(`default.swimlane-pass-through-${instance.split("-")[0]}`), `${instance}: the ECDS filter is not its pass-through WasmPlugin: ${text.slice(0, 1500)}`);
+    assert.ok(text.includes(`/${pushed.digest}.wasm`), `${instance}: the module is not the pushed image's`);
+    const listeners = JSON.stringify(await (await fetch(`${agent.adminUrl}/config_dump?resource=dynamic_listeners`)).json());
+    assert.match(listeners, /"traffic_direction":"INBOUND"/, `${instance}: no INBOUND listener`);
+  }
+  const logs = [...sidecars.values()].map((a) => a.process.log);
+  const before = logs.map(inboundRequests);
+  assert.equal((await ask(istio().gatewayUrl, "bob")).status, 200);
+  // Envoy flushes its access log every second.
+  await waitFor("one inbound request in each sidecar's access log", async () => (logs.every((log, i) => inboundRequests(log) === before[i] + 1) ? true : undefined), 10_000);
+});
+
+check("a client cannot pick a lane: a forged x-asm-prefer-tag without a user id rides the baseline", async () => {
+  assert.equal(await versionOf(undefined, { "x-asm-prefer-tag": "s2" }), "v1");
 });
 
 check("the agent refuses malformed images and an image other than the pinned digest", async () => {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { REFERENCE_APP, SIDECAR_MODES } from "../../scripts/lib/envoy/topology.ts";
+import { gatewayPluginConfig, REFERENCE_APP, SIDECAR_MODES } from "../../scripts/lib/envoy/topology.ts";
 import { routeInMesh } from "../support/istio-routes.ts";
 import { DEPLOY_DIR, LANE_GROUP_FILE, find, flavour, loadManifests, type Manifest } from "../support/manifests.ts";
 
@@ -49,6 +49,7 @@ test("WasmPlugin: ingress gateway, phase AUTHN, IfNotPresent, OCI url placeholde
       clientTag: "remove",
     }],
   });
+  assert.deepEqual(spec.pluginConfig, gatewayPluginConfig(), "the testbeds' gateway runs the shipped config");
 });
 
 test("Gateway: selector istio=ingressgateway, port 80 HTTP, hosts *", () => {

@@ -8,7 +8,7 @@ import { gatewayBootstrap, INGRESS_LISTENER, type BootstrapOptions, type Endpoin
 import { EnvoyProcess } from "./process.ts";
 import { SIDECAR_INBOUND, SIDECAR_OUTBOUND, sidecarBootstrap } from "./sidecar.ts";
 import {
-  SERVICE_PORT, SERVICES, SIDECAR_MODES, instanceName, instances, pluginConfig, type AppVariant, type Instance, type PassThroughMode,
+  SERVICE_PORT, SERVICES, SIDECAR_MODES, gatewayPluginConfig, instanceName, instances, type AppVariant, type Instance, type PassThroughMode,
 } from "./topology.ts";
 
 export interface TestbedOptions {
@@ -16,7 +16,7 @@ export interface TestbedOptions {
   wasmPath: string;
   /** 0 picks a free port. */
   ingressPort?: number;
-  /** The gateway filter's config. */
+  /** The gateway filter's config (default: as deploy/istio/wasmplugin.yaml ships it). */
   plugin?: BootstrapOptions["plugin"];
   tagEcho?: boolean;
   concurrency?: number;
@@ -126,7 +126,7 @@ export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
       workDir: o.workDir,
       config: gatewayBootstrap({
         ...mesh, bind: LOOPBACK, adminPort: 0, ingressPort, wasmPath: o.wasmPath, tagEcho: o.tagEcho,
-        plugin: o.plugin ?? { config: pluginConfig() },
+        plugin: o.plugin ?? { config: gatewayPluginConfig() },
       }),
     });
     envoys.push(gateway);

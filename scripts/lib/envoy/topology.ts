@@ -61,7 +61,7 @@ export const WALKTHROUGH_USERS: readonly string[] = ["jason", "bob", "stacy", "j
 
 /** The shape of a pluginConfig as the reference deployment writes it. */
 export interface ReferencePluginConfig {
-  rules: { header: string; modulo: number; tagHeader: string; policies: { range: number; tagValue: string }[] }[];
+  rules: { header: string; modulo: number; tagHeader: string; policies: { range: number; tagValue: string }[]; clientTag?: "remove" }[];
 }
 
 /** The reference pluginConfig: `canaryRange`% of users (20 by default) to s2, the rest to s1, by x-user-id. */
@@ -79,6 +79,15 @@ export function pluginConfig(canaryRange = 20): ReferencePluginConfig {
       },
     ],
   };
+}
+
+/**
+ * The gateway's config as deploy/istio/wasmplugin.yaml ships it (a test checks): the reference's, plus
+ * `clientTag: remove`, so a client without a user id cannot bring a lane of its own to the sidecars.
+ */
+export function gatewayPluginConfig(canaryRange = 20): ReferencePluginConfig {
+  const config = pluginConfig(canaryRange);
+  return { rules: config.rules.map((rule) => ({ ...rule, clientTag: "remove" })) };
 }
 
 export interface Instance {
