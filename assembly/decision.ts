@@ -1,46 +1,44 @@
-// The pure decision: key bytes -> hash -> override or bucket -> policy. No host calls and no
-// allocation: everything works on bytes in linear memory, so as-pect tests it directly and the
-// request path can call it on the host's buffers.
-import { NO_SPAN, nonEmptySpan } from "./byte-span";
-import { cookieValue } from "./cookie";
+// The pure decision: a key's hash state -> override or bucket -> policy. No host calls and no
+// allocation: it works on bytes in linear memory and writes into a Decision the caller owns, so
+// as-pect tests it directly and the request path calls it on the host's buffers.
 import { fmix32, fnv1a32From } from "./hash";
-import { fnv1a32FromDecoded, queryValue } from "./query";
+import { fnv1a32FromDecoded } from "./request/query";
 import { KeySource, TaggingRule } from "./rules";
 
-/** The bucket fell at or past the last range: no policy tags it. */
-export const PAST_LAST_RANGE: i32 = -1;
-// Overrides are outcomes below this, so one i32 carries every outcome: entry i is FIRST_OVERRIDE - i.
-const FIRST_OVERRIDE: i32 = -2;
+/** What a rule did with a request. */
+export enum OutcomeKind {
+  /** A policy tagged it: `index` is the policy's. */
+  Policy,
+  /** The key is one of the rule's overrides: `index` is the override's entry. */
+  Override,
+  /** The bucket fell at or past the last range: no policy tags it. */
+  PastLastRange,
+  /** The request had no key, or an empty one. */
+  NoKey,
+  /** The key is longer than the rule's `maxKeyBytes`: not hashed. */
+  KeyTooLong,
+}
+
+/** One rule's decision for one request; reused, so a request never allocates one. */
+export class Decision {
+  kind: OutcomeKind = OutcomeKind.NoKey;
+  /** The policy or override entry, for those kinds. */
+  index: i32 = 0;
+  /** The bucket, for Policy and PastLastRange. */
+  bucket: u32 = 0;
+
+  /** Whether a policy's bucket decided (the kinds that have a bucket). */
+  get hashed(): bool {
+    return this.kind == OutcomeKind.Policy || this.kind == OutcomeKind.PastLastRange;
+  }
+}
 
 /** The bucket of a hash: unsigned remainder, so every hash lands in 0..modulo-1. */
 export function bucketOf(hash: u32, modulo: u32): u32 {
   return hash % modulo;
 }
 
-/** Index of the first policy whose range is greater than the bucket, or -1 when the bucket is past the last range. */
-export function policyIndexForBucket(rule: TaggingRule, bucket: u32): i32 {
-  const policies = rule.policies;
-  for (let i = 0, n = policies.length; i < n; i++) {
-    if (bucket < unchecked(policies[i]).range) return i;
-  }
-  return PAST_LAST_RANGE;
-}
-
-/**
- * The rule's key within the bytes of the header it reads (`rule.headerBytes`): the whole value, a
- * cookie or a query parameter. NO_SPAN when the key is missing or empty (no key).
- */
-// @ts-ignore: decorator
-@inline export function keyIn(rule: TaggingRule, ptr: usize, length: usize): u64 {
-  const source = rule.key.source;
-  if (source == KeySource.Header) return nonEmptySpan(ptr, length);
-  const name = rule.key.nameBytes;
-  if (source == KeySource.Cookie) return cookieValue(ptr, length, changetype<usize>(name), name.byteLength);
-  if (source == KeySource.Query) return queryValue(ptr, length, changetype<usize>(name), name.byteLength);
-  return NO_SPAN;
-}
-
-/** FNV-1a of the rule's seed prefix and the key (a query key percent-decoded), before any finalizer. */
+/** The FNV-1a state of the rule's seed prefix and the key (a query key percent-decoded), before any finalizer. */
 // @ts-ignore: decorator
 @inline export function keyHashState(rule: TaggingRule, ptr: usize, length: usize): u32 {
   return rule.key.source == KeySource.Query
@@ -54,27 +52,46 @@ export function policyIndexForBucket(rule: TaggingRule, bucket: u32): i32 {
   return bucketOf(rule.fmix ? fmix32(state) : state, rule.modulo);
 }
 
-/** Whether an outcome of `decide` is an override; its entry is then `overrideEntry(outcome)`. */
-// @ts-ignore: decorator
-@inline export function isOverride(outcome: i32): bool {
-  return outcome <= FIRST_OVERRIDE;
-}
-
-// @ts-ignore: decorator
-@inline export function overrideEntry(outcome: i32): i32 {
-  return FIRST_OVERRIDE - outcome;
+/** Decides by bucket alone: the first policy whose range is greater than the bucket, else past the last range. */
+export function decideBucket(rule: TaggingRule, bucket: u32, out: Decision): void {
+  out.bucket = bucket;
+  const policies = rule.policies;
+  for (let i = 0, n = policies.length; i < n; i++) {
+    if (bucket < unchecked(policies[i]).range) {
+      out.kind = OutcomeKind.Policy;
+      out.index = i;
+      return;
+    }
+  }
+  out.kind = OutcomeKind.PastLastRange;
 }
 
 /**
- * What a rule does with a non-empty key (the `length` bytes at `ptr`, as `keyIn` found them): a
- * policy index (>= 0), PAST_LAST_RANGE, or an override (`isOverride`).
+ * What a rule does with a non-empty key (the `length` bytes at `ptr`) whose hash state is `state`
+ * (`keyHashState`, possibly shared with other rules of the same key and seed).
  */
-export function decide(rule: TaggingRule, ptr: usize, length: usize): i32 {
-  const state = keyHashState(rule, ptr, length);
+export function decide(rule: TaggingRule, state: u32, ptr: usize, length: usize, out: Decision): void {
   const overrides = rule.overrides;
   if (overrides !== null) {
     const entry = overrides.keys.indexOf(state, ptr, length, rule.key.source == KeySource.Query);
-    if (entry >= 0) return FIRST_OVERRIDE - entry;
+    if (entry >= 0) {
+      out.kind = OutcomeKind.Override;
+      out.index = entry;
+      return;
+    }
   }
-  return policyIndexForBucket(rule, bucketOfState(rule, state));
+  decideBucket(rule, bucketOfState(rule, state), out);
+}
+
+/** Decides for a key as a whole, or no key when `length` is 0: what the CLI and the specs ask. */
+export function decideKey(rule: TaggingRule, ptr: usize, length: usize, out: Decision): void {
+  if (length == 0) {
+    out.kind = OutcomeKind.NoKey;
+    return;
+  }
+  if (rule.maxKeyBytes != 0 && length > <usize>rule.maxKeyBytes) {
+    out.kind = OutcomeKind.KeyTooLong;
+    return;
+  }
+  decide(rule, keyHashState(rule, ptr, length), ptr, length, out);
 }

@@ -25,27 +25,10 @@ export function statsSegment(text: string): string {
   return out;
 }
 
-/** Requests the rule tagged with `tagValue`. */
-export function taggedMetricName(rule: TaggingRule, tagValue: string): string {
-  return PREFIX + statsSegment(rule.name) + ".tag." + statsSegment(tagValue);
-}
-
-/** Requests whose bucket fell at or past the rule's last range: left untagged (no defaultTagValue). */
-export function pastLastRangeMetricName(rule: TaggingRule): string {
-  return PREFIX + statsSegment(rule.name) + ".past_last_range";
-}
-
-/** Requests without the rule's key (or with an empty one): left untagged (no defaultTagValue). */
-export function noKeyMetricName(rule: TaggingRule): string {
-  return PREFIX + statsSegment(rule.name) + ".no_key";
-}
-
-/** Requests whose key is one of the rule's overrides: tagged with that override's value. */
-export function overrideMetricName(rule: TaggingRule): string {
-  return PREFIX + statsSegment(rule.name) + ".override";
-}
-
-/** Requests tagged with the rule's defaultTagValue (no key, or a bucket past the last range). */
-export function defaultMetricName(rule: TaggingRule): string {
-  return PREFIX + statsSegment(rule.name) + ".default";
+/**
+ * The counter of one outcome of a rule: `hash_tagging.<rule>.<outcome>`, where outcome is
+ * `tag.<tagValue>` (made stats-safe), `override`, `default`, `no_key`, `key_too_long` or `past_last_range`.
+ */
+export function metricName(rule: TaggingRule, outcome: string): string {
+  return PREFIX + statsSegment(rule.name) + "." + outcome;
 }

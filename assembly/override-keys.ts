@@ -2,7 +2,7 @@
 // open-addressing table keyed by the same FNV-1a state the rule hashes its key with, so a request
 // hashes its key once for both the lookup and the bucket, then compares bytes in place on a hit.
 import { fnv1a32From } from "./hash";
-import { decodedEquals } from "./query";
+import { decodedEquals } from "./request/query";
 
 export class OverrideKeys {
   /** Entry index + 1 per slot, 0 for an empty slot; at most half full, so every probe ends. */

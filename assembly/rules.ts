@@ -3,6 +3,7 @@
 // so that a request does no config work, and a rule pays only for the fields it uses.
 import { FNV1A_OFFSET_BASIS, seededStart } from "./hash";
 import { OverrideKeys } from "./override-keys";
+import { PassThrough } from "./pass-through";
 
 /** A tag value with its bytes, as written into the tag header. */
 export class Tag {
@@ -53,7 +54,7 @@ export class RuleKey {
   }
 }
 
-/** A rule's scope: null lists match everything. Hosts are lowercase; "*.example.com" is stored as ".example.com". */
+/** A rule's scope: null lists match everything. Hosts are in the form of hostPatternBytes; "*.example.com" is stored as ".example.com". */
 export class RuleMatch {
   constructor(
     readonly hosts: StaticArray<ArrayBuffer> | null,
@@ -78,6 +79,8 @@ export class RuleOptions {
   overrideTags: Tag[] = [];
   removeClientTag: bool = false;
   match: RuleMatch | null = null;
+  /** Keys longer than this are not hashed (0: no cap). */
+  maxKeyBytes: u32 = 0;
 }
 
 /** Overrides ready for requests: a key table and the tag of each key, by index. */
@@ -105,6 +108,11 @@ export class TaggingRule {
   readonly overrides: RuleOverrides | null;
   readonly removeClientTag: bool;
   readonly match: RuleMatch | null;
+  readonly maxKeyBytes: u32;
+  // Where the request plan keeps what this rule reads and writes (set once, by RequestPlan at configure).
+  keyIndex: i32 = -1;
+  hashIndex: i32 = -1;
+  tagHeaderIndex: i32 = -1;
 
   constructor(
     readonly name: string,
@@ -123,6 +131,7 @@ export class TaggingRule {
     this.overrides = options.overrideKeys.length == 0 ? null : new RuleOverrides(options.overrideKeys, options.overrideTags, this.hashStart);
     this.removeClientTag = options.removeClientTag;
     this.match = options.match;
+    this.maxKeyBytes = options.maxKeyBytes;
   }
 }
 
@@ -131,5 +140,7 @@ export class PluginConfig {
     readonly rules: StaticArray<TaggingRule>,
     /** Log every decision at info level: for trying a config, not for production traffic. */
     readonly logDecisions: bool,
+    /** The sidecar pass-through, when configured: it runs before the rules, which decide only what it leaves undecided. */
+    readonly passThrough: PassThrough | null = null,
   ) {}
 }

@@ -1,4 +1,5 @@
 // RFC 9110 syntax checks for the names and values the config puts into requests or matches against.
+import { HOST_FORM_BYTES, ipHostForm } from "../request/host-syntax";
 
 /** An RFC 9110 token character other than a letter or digit. */
 function isTokenSymbol(c: i32): bool {
@@ -51,21 +52,20 @@ function isDomain(text: string): bool {
   return true;
 }
 
-/** A bracketed IPv6 literal such as [::1] (hex digits, colons and dots between the brackets). */
-function isIpv6Literal(text: string): bool {
-  const n = text.length;
-  if (n < 3 || text.charCodeAt(0) != 0x5b || text.charCodeAt(n - 1) != 0x5d) return false;
-  for (let i = 1; i < n - 1; i++) {
-    const c = text.charCodeAt(i);
-    if (<u32>(c - 0x30) >= 10 && <u32>(c - 0x61) >= 6 && c != 0x3a && c != 0x2e) return false;
-  }
-  return true;
-}
-
-/** A lowercase `match.hosts` entry: a host name, an IP address, or `*.` and a domain (its subdomains). */
-export function isHostPattern(host: string): bool {
-  if (host.startsWith("*.")) return isDomain(host.substring(2));
-  return isDomain(host) || isIpv6Literal(host);
+/**
+ * A lowercase `match.hosts` entry in the form requests are compared in (see request/scope.ts): a host
+ * name, an IP address (IPv6 in brackets) or `*.` and a domain (stored as ".domain"); a trailing dot
+ * is dropped. Null when it is none of these.
+ */
+export function hostPatternBytes(host: string): ArrayBuffer | null {
+  let text = host;
+  if (text.length > 1 && text.endsWith(".") && !text.endsWith("..")) text = text.substring(0, text.length - 1);
+  if (text.startsWith("*.")) return isDomain(text.substring(2)) ? String.UTF8.encode(text.substring(1)) : null;
+  const bytes = String.UTF8.encode(text);
+  const form = new ArrayBuffer(<i32>HOST_FORM_BYTES);
+  const formLength = ipHostForm(changetype<usize>(bytes), bytes.byteLength, changetype<usize>(form));
+  if (formLength > 0) return form.slice(0, <i32>formLength);
+  return formLength == 0 && isDomain(text) ? bytes : null;
 }
 
 /** A `match.pathPrefixes` entry: "/" then visible ASCII (compared byte for byte with :path). */

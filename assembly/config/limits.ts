@@ -17,3 +17,5 @@ export const MAX_NAME_BYTES: i32 = 256;
 export const MAX_VALUE_BYTES: i32 = 4096;
 /** Error lines logged for one configuration; the rest are counted in a last line. */
 export const MAX_ERRORS: i32 = 100;
+/** The largest `maxKeyBytes`: Envoy takes at most 96 KiB of request headers. */
+export const MAX_KEY_BYTES: i32 = 96 * 1024;

@@ -3,22 +3,25 @@
 // then read as untyped JSON.Value and checked field by field (reader.ts).
 import { JSON } from "json-as";
 import {
-  MAX_CONFIG_BYTES, MAX_MATCH_ENTRIES, MAX_NAME_BYTES, MAX_OVERRIDES, MAX_POLICIES, MAX_RULES, MAX_VALUE_BYTES,
+  MAX_CONFIG_BYTES, MAX_KEY_BYTES, MAX_MATCH_ENTRIES, MAX_NAME_BYTES, MAX_OVERRIDES, MAX_POLICIES, MAX_RULES, MAX_VALUE_BYTES,
 } from "./limits";
 import { ConfigReader, ROOT_PATH, describe } from "./reader";
-import { asciiLowercase, isHostPattern, isPathPrefix, isToken } from "./http-syntax";
+import { asciiLowercase, hostPatternBytes, isPathPrefix, isToken } from "./http-syntax";
+import { reservedHeaderReason } from "./reserved-headers";
 import { JsonFields } from "./json-fields";
 import { memberPath, quoteJson } from "./json-quote";
 import { jsonSyntaxError } from "./json-syntax";
 import { statsSegment } from "../metric-names";
 import { HashVariant, KeySource, PluginConfig, RuleKey, RuleMatch, RuleOptions, RulePolicy, Tag, TaggingRule } from "../rules";
 import { invalidUtf8Offset } from "./utf8";
+import { PASS_THROUGH_FIELD, readPassThrough } from "./pass-through";
+import { PassThrough } from "../pass-through";
 
 const MAX_MODULO: f64 = <f64>u32.MAX_VALUE;
-const TOP_LEVEL_FIELDS: string[] = ["rules", "debug"];
+const TOP_LEVEL_FIELDS: string[] = ["rules", "debug", "passThrough"];
 const RULE_FIELDS: string[] = [
   "name", "header", "cookie", "query", "modulo", "tagHeader", "policies", "partitionedPolicies",
-  "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag",
+  "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag", "maxKeyBytes",
 ];
 const POLICY_FIELDS: string[] = ["range", "tagValue"];
 const PARTITIONED_POLICY_FIELDS: string[] = ["weight", "tagValue"];
@@ -58,10 +61,15 @@ class PluginConfigReader extends ConfigReader {
     const debug = root.get("debug");
     if (debug !== null) logDecisions = this.debug(debug);
 
+    let passThrough: PassThrough | null = null;
+    const passThroughValue = root.get(PASS_THROUGH_FIELD);
+    if (passThroughValue !== null) passThrough = readPassThrough(this, passThroughValue);
+
+    // With a passThrough block, rules are optional: they decide only what it leaves undecided.
     const rulesValue = root.get("rules");
     if (rulesValue === null) {
-      this.fail("rules", "is required: expected a non-empty array of rules");
-      return null;
+      if (passThroughValue === null) this.fail("rules", "is required: expected a non-empty array of rules");
+      return this.problems == 0 ? new PluginConfig(new StaticArray<TaggingRule>(0), logDecisions, passThrough) : null;
     }
     const items = this.array(rulesValue, "rules", MAX_RULES);
     if (items === null) return null;
@@ -82,7 +90,7 @@ class PluginConfigReader extends ConfigReader {
         ruleOfStatsName.set(statsName, i);
       }
     }
-    return this.problems == 0 ? new PluginConfig(rules, logDecisions) : null;
+    return this.problems == 0 ? new PluginConfig(rules, logDecisions, passThrough) : null;
   }
 
   debug(value: JSON.Value): bool {
@@ -111,7 +119,10 @@ class PluginConfigReader extends ConfigReader {
 
     const key = this.key(obj, path);
     const tagHeader = this.required(obj, "tagHeader", path) ? this.headerName(obj.get("tagHeader")!, path + ".tagHeader", MAX_NAME_BYTES) : null;
-    if (key !== null && tagHeader !== null && key.header == tagHeader) {
+    const reserved: string | null = tagHeader === null ? null : reservedHeaderReason(tagHeader);
+    if (reserved !== null) {
+      this.fail(path + ".tagHeader", quoteJson(tagHeader!) + " " + reserved! + "; expected a header of the request's own, such as \"x-asm-prefer-tag\"");
+    } else if (key !== null && tagHeader !== null && key.header == tagHeader) {
       this.fail(path + ".tagHeader", "expected a header other than the one the key is read from, " + quoteJson(tagHeader));
     }
     let modulo: i64 = -1;
@@ -245,6 +256,8 @@ class PluginConfigReader extends ConfigReader {
     if (clientTag !== null) options.removeClientTag = this.choice(clientTag, path + ".clientTag", CLIENT_TAG_CHOICES) == 1;
     const match = obj.get("match");
     if (match !== null) options.match = this.match(match, path + ".match");
+    const maxKeyBytes = obj.get("maxKeyBytes");
+    if (maxKeyBytes !== null) options.maxKeyBytes = <u32>max<i64>(0, this.integer(maxKeyBytes, path + ".maxKeyBytes", 1, <f64>MAX_KEY_BYTES));
     return options;
   }
 
@@ -286,7 +299,7 @@ class PluginConfigReader extends ConfigReader {
     return new RuleMatch(hosts, prefixes);
   }
 
-  /** `hosts` (lowercased; "*.example.com" kept as ".example.com") or `pathPrefixes`, as bytes. */
+  /** `hosts` (in the form requests are compared in, see hostPatternBytes) or `pathPrefixes`, as bytes. */
   matchList(value: JSON.Value, path: string, isHosts: bool): StaticArray<ArrayBuffer> | null {
     const items = this.array(value, path, MAX_MATCH_ENTRIES);
     if (items === null) return null;
@@ -305,10 +318,10 @@ class PluginConfigReader extends ConfigReader {
         continue;
       }
       if (isHosts) text = asciiLowercase(text);
-      const valid = isHosts ? isHostPattern(text) : isPathPrefix(text);
-      if (!valid) {
+      const bytes = isHosts ? hostPatternBytes(text) : isPathPrefix(text) ? String.UTF8.encode(text) : null;
+      if (bytes === null) {
         const expected = isHosts
-          ? "expected a host name or IP address without port, or \"*.\" and a domain"
+          ? "expected a host name or IP address (IPv6 in brackets) without port, or \"*.\" and a domain"
           : "expected a path starting with \"/\" (visible ASCII, no spaces)";
         this.fail(itemPath, expected + ", got " + describe(items[i]));
         ok = false;
@@ -318,7 +331,7 @@ class PluginConfigReader extends ConfigReader {
         ok = false;
         continue;
       }
-      out[i] = String.UTF8.encode(isHosts && text.startsWith("*.") ? text.substring(1) : text);
+      out[i] = bytes;
     }
     return ok ? out : null;
   }

@@ -7,13 +7,13 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tagRoutesBootstrap, wasmFilterConfig } from "../lib/envoy/bootstrap.ts";
+import { type TagRoutesOptions, tagRoutesBootstrap, wasmFilterConfig } from "../lib/envoy/bootstrap.ts";
 import { ensureEnvoy } from "../lib/envoy/ensure.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../lib/paths.ts";
 import { EnvoyProcess } from "../lib/envoy/process.ts";
 import { pluginConfig } from "../lib/envoy/topology.ts";
 import { referenceTag } from "../../tests/support/fnv1a.ts";
-import { absentKeyConfig, buildBenchModule, fourRulesConfig, luaFilter } from "./support.ts";
+import { absentKeyConfig, buildBenchModule, fourRulesConfig, luaFilter, passThroughConfig } from "./support.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const WARMUP = 300;
@@ -29,6 +29,11 @@ interface Variant {
   filters: object[];
   /** The tag USER's request must be routed by, or "none": checked before counting. */
   routedAs: string;
+  /** The request's headers; `x-user-id: USER` when absent. */
+  headers?: Record<string, string>;
+  listener?: TagRoutesOptions["trafficDirection"];
+  /** Sent once to the INBOUND "prime" listener (running `primeFilters`) before the run, so that a lane is recorded. */
+  prime?: { headers: Record<string, string>; filters: object[] };
 }
 
 function requireTool(tool: string, debianPackage: string): void {
@@ -58,20 +63,46 @@ function variants(): Variant[] {
     { name: "hash-tagging, key header absent", filters: [wasm("hash-tagging", PLUGIN_WASM, absentKeyConfig())], routedAs: "none" },
     { name: "hash-tagging, 4 rules", filters: [wasm("hash-tagging", PLUGIN_WASM, fourRulesConfig())], routedAs: tag },
     ...(candidate ? [{ name: `candidate (${candidate})`, filters: [wasm("hash-tagging", candidate, pluginConfig())], routedAs: tag }] : []),
+    ...passThroughVariants(),
     { name: "Lua no-op", filters: [luaFilter("lua", LUA_NOOP)], routedAs: "none" },
     { name: "Lua replace-only", filters: [luaFilter("lua", LUA_REPLACE_ONLY)], routedAs: "s1" },
     { name: "Lua, same decision", filters: [luaFilter("lua", readFileSync(join(REPO_ROOT, "scripts", "bench", "lua-tagging.lua"), "utf8"))], routedAs: tag },
   ];
 }
 
-function h2load(port: number, requests: number): void {
-  const out = execFileSync("h2load", ["--h1", "-n", String(requests), "-c", "1", "-H", `x-user-id: ${USER}`, `http://127.0.0.1:${port}/`], { encoding: "utf8" });
+/**
+ * The sidecar pass-through, each hop's cost on its inbound or outbound listener. Direction from the
+ * config (two WasmPlugins, SERVER and CLIENT) unless "auto", which reads Envoy's listener direction.
+ */
+function passThroughVariants(): Variant[] {
+  const filter = (config: object) => [wasm("hash-tagging", PLUGIN_WASM, config)];
+  const trace = (direction: string, rules = false) =>
+    filter({ ...passThroughConfig({ traceHeader: "x-user-id", direction }), ...(rules ? { rules: pluginConfig().rules } : {}) });
+  const baggage = (direction: string) => filter(passThroughConfig({ baggage: "lane", direction }));
+  const tagged = { "x-user-id": USER, "x-asm-prefer-tag": "s2" };
+  const otherBaggage = "k1=v1,k2=v2;p";
+  return [
+    { name: "pass-through, inbound record", filters: trace("inbound"), listener: "INBOUND", headers: tagged, routedAs: "s2" },
+    { name: "pass-through, outbound restore", filters: trace("outbound"), listener: "OUTBOUND", prime: { headers: tagged, filters: trace("inbound") }, routedAs: "s2" },
+    { name: "pass-through, outbound miss, rules decide", filters: trace("outbound", true), listener: "OUTBOUND", routedAs: referenceTag(USER) },
+    { name: "pass-through, baggage in", filters: baggage("inbound"), listener: "INBOUND", headers: { "x-asm-prefer-tag": "s2", baggage: otherBaggage }, routedAs: "s2" },
+    { name: "pass-through, baggage out", filters: baggage("outbound"), listener: "OUTBOUND", headers: { baggage: `lane=s2,${otherBaggage}` }, routedAs: "s2" },
+    { name: "pass-through, inbound record, direction auto", filters: trace("auto"), listener: "INBOUND", headers: tagged, routedAs: "s2" },
+    { name: "pass-through, outbound restore, direction auto", filters: trace("auto"), listener: "OUTBOUND", prime: { headers: tagged, filters: trace("auto") }, routedAs: "s2" },
+  ];
+}
+
+const headersOf = (v: Variant) => v.headers ?? { "x-user-id": USER };
+
+function h2load(port: number, requests: number, headers: Record<string, string>): void {
+  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`]);
+  const out = execFileSync("h2load", ["--h1", "-n", String(requests), "-c", "1", ...headerArgs, `http://127.0.0.1:${port}/`], { encoding: "utf8" });
   const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(out);
   if (!done || Number(done[1]) !== requests) throw new Error(`h2load did not complete ${requests} requests:\n${out}`);
 }
 
-async function routedTag(port: number): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { "x-user-id": USER } });
+async function routedTag(port: number, headers: Record<string, string>): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/`, { headers });
   return res.text();
 }
 
@@ -96,16 +127,18 @@ function callgrindControl(pid: number, ...args: string[]): void {
 async function measure(bin: string, v: Variant): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "hash-tagging-callgrind-"));
   const envoy = await EnvoyProcess.start({
-    bin, config: tagRoutesBootstrap(v.filters), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000, adminTimeoutMs: 120_000,
+    bin, config: tagRoutesBootstrap(v.filters, { trafficDirection: v.listener, primeFilters: v.prime?.filters }), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000, adminTimeoutMs: 120_000,
     wrapper: ["valgrind", "--tool=callgrind", "--smc-check=all-non-file", "--instr-atstart=no", "--trace-children=yes", `--callgrind-out-file=${join(dir, "callgrind.out")}`],
   });
   try {
     const port = await envoy.listenerPort("bench");
-    const got = await routedTag(port);
-    if (got !== v.routedAs) throw new Error(`${v.name}: ${USER} routed as "${got}", want "${v.routedAs}"`);
-    h2load(port, WARMUP);
+    if (v.prime) await routedTag(await envoy.listenerPort("prime"), v.prime.headers);
+    const headers = headersOf(v);
+    const got = await routedTag(port, headers);
+    if (got !== v.routedAs) throw new Error(`${v.name}: routed as "${got}", want "${v.routedAs}"`);
+    h2load(port, WARMUP, headers);
     callgrindControl(envoy.pid, "-i", "on");
-    h2load(port, REQUESTS);
+    h2load(port, REQUESTS, headers);
     callgrindControl(envoy.pid, "-i", "off");
     callgrindControl(envoy.pid, "-d");
     return dumpedInstructions(dir) / REQUESTS;

@@ -45,3 +45,9 @@ export function fourRulesConfig(): object {
     rules: [0, 1, 2, 3].map((i) => ({ ...rule, name: `rule_${i}`, tagHeader: i === 3 ? rule.tagHeader : `x-tag-${i}` })),
   };
 }
+
+/** A sidecar's pass-through config (the contract's defaults, a day's ttl so no lane expires during a run) plus `mode`. */
+export function passThroughConfig(mode: { traceHeader: string; direction: string } | { baggage: string; direction: string }): object {
+  const ttl = "traceHeader" in mode ? { ttlSeconds: 86400 } : {};
+  return { passThrough: { routeHeader: "x-asm-prefer-tag", ...mode, ...ttl } };
+}

@@ -1,5 +1,5 @@
-import { NO_SPAN, spanLength, spanPtr } from "../../assembly/byte-span";
-import { cookieValue } from "../../assembly/cookie";
+import { NO_SPAN, spanLength, spanPtr } from "../../assembly/request/byte-span";
+import { cookieValue } from "../../assembly/request/cookie";
 
 /** The value of cookie `name` in a cookie header, or "<none>". */
 function cookieOf(header: string, name: string): string {

@@ -1,9 +1,8 @@
-import { NO_SPAN, spanLength, spanPtr } from "../../assembly/byte-span";
+import { NO_SPAN, spanLength, spanPtr } from "../../assembly/request/byte-span";
+import { keyIn } from "../../assembly/request/key-in";
 import { fmix32, fnv1a32 } from "../../assembly/hash";
 import { HashVariant, KeySource, RuleKey, RuleOptions, RulePolicy, Tag, TaggingRule } from "../../assembly/rules";
-import {
-  PAST_LAST_RANGE, bucketOf, bucketOfState, decide, isOverride, keyHashState, keyIn, overrideEntry, policyIndexForBucket,
-} from "../../assembly/decision";
+import { Decision, OutcomeKind, bucketOf, bucketOfState, decideBucket, decideKey, keyHashState } from "../../assembly/decision";
 
 function policiesOf(ranges: u32[], tags: string[]): StaticArray<RulePolicy> {
   const policies = new StaticArray<RulePolicy>(ranges.length);
@@ -16,21 +15,26 @@ function ruleOf(modulo: u32, ranges: u32[], tags: string[], options: RuleOptions
 }
 
 function tagAt(rule: TaggingRule, bucket: u32): string {
-  const index = policyIndexForBucket(rule, bucket);
-  return index < 0 ? "<none>" : rule.policies[index].tagValue;
+  const out = new Decision();
+  decideBucket(rule, bucket, out);
+  expect(out.bucket).toBe(bucket);
+  return out.kind == OutcomeKind.Policy ? rule.policies[out.index].tagValue : "<none>";
 }
 
-/** What `decide` gives a key: the tag, "<past last range>", or "override:<tag>". */
+/** What the decision is for a key: the tag, "<past last range>", "<no key>", "<too long>" or "override:<tag>". */
 function decision(rule: TaggingRule, key: string): string {
   const bytes = String.UTF8.encode(key);
-  const outcome = decide(rule, changetype<usize>(bytes), bytes.byteLength);
-  if (isOverride(outcome)) return "override:" + rule.overrides!.tags[overrideEntry(outcome)].value;
-  return outcome == PAST_LAST_RANGE ? "<past last range>" : rule.policies[outcome].tagValue;
+  const out = new Decision();
+  decideKey(rule, changetype<usize>(bytes), bytes.byteLength, out);
+  if (out.kind == OutcomeKind.Override) return "override:" + rule.overrides!.tags[out.index].value;
+  if (out.kind == OutcomeKind.NoKey) return "<no key>";
+  if (out.kind == OutcomeKind.KeyTooLong) return "<too long>";
+  return out.kind == OutcomeKind.PastLastRange ? "<past last range>" : rule.policies[out.index].tagValue;
 }
 
 function keyOf(rule: TaggingRule, header: string): string {
   const bytes = String.UTF8.encode(header);
-  const found = keyIn(rule, changetype<usize>(bytes), bytes.byteLength);
+  const found = keyIn(rule.key.source, rule.key.nameBytes, changetype<usize>(bytes), bytes.byteLength);
   return found == NO_SPAN ? "<no key>" : String.UTF8.decodeUnsafe(spanPtr(found), spanLength(found));
 }
 
@@ -134,6 +138,28 @@ describe("overrides", () => {
   it("report a bucket past the last range as such", () => {
     const rule = ruleOf(100, [0], ["never"]);
     expect(decision(rule, "anyone")).toBe("<past last range>");
+  });
+});
+
+describe("decision kinds", () => {
+  it("tell no key, a key over maxKeyBytes, a policy and past the last range apart, with the bucket", () => {
+    const options = new RuleOptions();
+    options.maxKeyBytes = 4;
+    const rule = ruleOf(100, [20, 50], ["s2", "s1"], options);
+    expect(decision(rule, "")).toBe("<no key>");
+    expect(decision(rule, "jacky")).toBe("<too long>");
+    expect(decision(rule, "jack")).toBe("s2");
+    const out = new Decision();
+    const bytes = String.UTF8.encode("jack");
+    decideKey(rule, changetype<usize>(bytes), bytes.byteLength, out);
+    expect(out.hashed).toBe(true);
+    expect(out.bucket).toBe(2);
+    expect(out.index).toBe(0);
+  });
+  it("hash a key of exactly maxKeyBytes", () => {
+    const options = new RuleOptions();
+    options.maxKeyBytes = 4;
+    expect(decision(ruleOf(100, [100], ["a"], options), "abcd")).toBe("a");
   });
 });
 

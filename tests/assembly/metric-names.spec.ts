@@ -1,6 +1,4 @@
-import {
-  defaultMetricName, noKeyMetricName, overrideMetricName, pastLastRangeMetricName, statsSegment, taggedMetricName,
-} from "../../assembly/metric-names";
+import { metricName, statsSegment } from "../../assembly/metric-names";
 import { KeySource, RuleKey, RulePolicy, TaggingRule } from "../../assembly/rules";
 
 function ruleNamed(name: string): TaggingRule {
@@ -18,12 +16,9 @@ describe("metric names", () => {
   });
   it("name each outcome of a rule", () => {
     const rule = ruleNamed("canary.users");
-    expect(taggedMetricName(rule, "s2")).toBe("hash_tagging.canary_users.tag.s2");
-    expect(taggedMetricName(rule, "v 2.1")).toBe("hash_tagging.canary_users.tag.v_2_1");
-    expect(pastLastRangeMetricName(rule)).toBe("hash_tagging.canary_users.past_last_range");
-    expect(noKeyMetricName(rule)).toBe("hash_tagging.canary_users.no_key");
-    expect(overrideMetricName(rule)).toBe("hash_tagging.canary_users.override");
-    expect(defaultMetricName(rule)).toBe("hash_tagging.canary_users.default");
+    expect(metricName(rule, "tag." + statsSegment("s2"))).toBe("hash_tagging.canary_users.tag.s2");
+    expect(metricName(rule, "tag." + statsSegment("v 2.1"))).toBe("hash_tagging.canary_users.tag.v_2_1");
+    expect(metricName(rule, "past_last_range")).toBe("hash_tagging.canary_users.past_last_range");
   });
   it("build a long name in one pass (linear time)", () => {
     let long = "";

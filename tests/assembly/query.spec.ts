@@ -1,6 +1,6 @@
-import { NO_SPAN, spanLength, spanPtr } from "../../assembly/byte-span";
+import { NO_SPAN, spanLength, spanPtr } from "../../assembly/request/byte-span";
 import { fnv1a32 } from "../../assembly/hash";
-import { decodedEquals, fnv1a32FromDecoded, queryValue } from "../../assembly/query";
+import { decodedEquals, fnv1a32FromDecoded, queryValue } from "../../assembly/request/query";
 
 /** The raw (still encoded) value of parameter `name` in a :path, or "<none>". */
 function rawParam(path: string, name: string): string {

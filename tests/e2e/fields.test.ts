@@ -69,11 +69,14 @@ test("defaultTagValue: no key and a bucket past the last range both ride s1, cou
   assert.equal(await stat("fallback.default"), past.length + 1);
 }));
 
-test('clientTag "remove": a client without a key cannot pick the canary; elsewhere its tag is kept', e2e(async () => {
+test('clientTag "remove": a client without a key cannot pick the canary, in the rule\'s scope or out of it', e2e(async () => {
   assert.equal((await routed({ host: "strict.test", [TAG_HEADER]: "s2" })).route, "baseline");
   assert.equal(await stat("strict.no_key"), 1);
-  // No rule applies to this host (match.hosts), so the client's tag routes: the reference's behaviour.
-  assert.equal((await routed({ host: "elsewhere.test", [TAG_HEADER]: "s2" })).route, "tag-s2");
+  // Out of the rule's scope (match.hosts) the rule writes nothing, and the client's tag goes too.
+  assert.equal((await routed({ host: "elsewhere.test", [TAG_HEADER]: "s2" })).route, "baseline");
+  // Another spelling of the host is the same host: a trailing dot does not leave the scope.
+  assert.equal((await routed({ host: "strict.test.", [TAG_HEADER]: "s2" })).route, "baseline");
+  assert.equal(await stat("strict.no_key"), 2);
 }));
 
 /** The tag Envoy's router saw for one HTTP/2 request (the /_tag echo) carrying `cookies` as separate cookie fields. */

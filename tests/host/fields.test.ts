@@ -209,10 +209,27 @@ describe("match", () => {
     assert.equal(tagOf(plugin, [[":path", "/api/"], ["x-user-id", "jack"]]), undefined);
   });
 
-  it("leaves out-of-scope requests alone: no tag, no counter, no removal", async () => {
-    const plugin = await pluginWith({ ...scoped, clientTag: "remove", defaultTagValue: "d" });
-    assert.equal(tagOf(plugin, [[":authority", "other.com"], [":path", "/api/"], [TAG, "mine"]]), "mine");
-    assert.deepEqual([...plugin.counters.values()].reduce((a, b) => a + b, 0), 0);
+  it("leaves out-of-scope requests untagged and uncounted, and keeps the client's tag only under clientTag keep", async () => {
+    const removing = await pluginWith({ ...scoped, clientTag: "remove", defaultTagValue: "d" });
+    assert.equal(tagOf(removing, [[":authority", "other.com"], [":path", "/api/"], [TAG, "mine"]]), undefined);
+    assert.deepEqual([...removing.counters.values()].reduce((a, b) => a + b, 0), 0);
+    const keeping = await pluginWith(scoped);
+    assert.equal(tagOf(keeping, [[":authority", "other.com"], [":path", "/api/"], [TAG, "mine"]]), "mine");
+  });
+
+  it("finds a host in any spelling Envoy routes alike, and nothing in what is not a host", async () => {
+    const plugin = await pluginWith(baseRule({ match: { hosts: ["shop.example.com", "[::1]", "127.0.0.1"] } }));
+    const applies = (authority: string) => tagOf(plugin, [[":authority", authority], ["x-user-id", "jack"]]) !== undefined;
+    for (const host of ["shop.example.com.", "shop.example.com.:80", "[0:0::1]", "[0000::0001]:8080", "127.0.0.01", "127.000.0.1:80"]) assert.equal(applies(host), true, host);
+    for (const host of ["[::1]x", "[::2]", "127.0.0.2", "shop.example.com:80x", "shop.example.com.."]) assert.equal(applies(host), false, host);
+  });
+
+  it("keeps a tag an earlier rule of the request wrote when a later rule with clientTag remove writes none", async () => {
+    const first = baseRule({ name: "first" });
+    const second = baseRule({ name: "second", header: "x-other", clientTag: "remove" });
+    const plugin = await pluginWith(first, second);
+    assert.equal(tagOf(plugin, [["x-user-id", "jack"], [TAG, "forged"]]), referenceTag("jack"));
+    assert.equal(tagOf(plugin, [[TAG, "forged"]]), undefined);
   });
 
   it("reads :authority and :path only for the lists a rule has, and :path once for a query rule", async () => {

@@ -135,7 +135,7 @@ describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED
         ...(random.chance(0.3) ? ["theme=dark"] : []),
       ];
       const request: Headers = [
-        ...maybe(0.9, [":authority", random.pick(["shop.example.com", "SHOP.Example.com:8443", "a.example.org", "a.b.EXAMPLE.org:1", "example.org", "shop.example.com.evil", "[::1]:80", ""])]),
+        ...maybe(0.9, [":authority", random.pick(["shop.example.com", "SHOP.Example.com:8443", "a.example.org", "a.b.EXAMPLE.org:1", "example.org", "shop.example.com.evil", "[::1]:80", "shop.example.com.", "shop.example.com.:80", "[0:0::1]", "[::1]x", "127.0.0.01", "127.0.0.1", "shop.example.com:8x", "a/b.example.org", ""])]),
         ...maybe(0.9, [":path", path]),
         ...maybe(0.8, ["x-user-id", random.chance(0.05) ? "" : id.replace(/[^ -~]/g, "?")]),
         ...maybe(0.7, ["cookie", cookies.join(random.pick(["; ", ";", " ; "]))]),

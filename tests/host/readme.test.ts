@@ -6,7 +6,7 @@ import { it } from "node:test";
 import { parse } from "yaml";
 import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { CONFIG_FIELDS, CONFIG_LIMITS } from "../support/config-oracle.ts";
-import { EXTENDED_CONFIG } from "../support/configs.ts";
+import { EXTENDED_CONFIG, PASS_THROUGH_CONFIGS } from "../support/configs.ts";
 import { fmix32, fnv1a32OfText, ruleHash } from "../support/fnv1a.ts";
 
 const readme = readFileSync("README.md", "utf8");
@@ -33,9 +33,9 @@ function tableRows(marker: string): string[][] {
 
 it("the README's pluginConfig examples are accepted", async () => {
   const yamlBlocks = [...configuration.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1]));
-  assert.equal(yamlBlocks.length, 2, "the configuration section should have the reference example and the extensions example");
+  assert.equal(yamlBlocks.length, 3, "the configuration section should have the reference example, the extensions example and the pass-through example");
   const plugin = await loadPlugin();
-  for (const config of [yamlBlocks[0].pluginConfig, yamlBlocks[1]]) {
+  for (const config of [yamlBlocks[0].pluginConfig, yamlBlocks[1], yamlBlocks[2]]) {
     const { accepted, logs } = plugin.configure(JSON.stringify(config));
     assert.equal(accepted, true, JSON.stringify(logs));
   }
@@ -75,6 +75,7 @@ it("the README's config tables name exactly the fields the filter accepts, each 
     ["A partitioned policy:", CONFIG_FIELDS.partitionedPolicy],
     ["`match`:", CONFIG_FIELDS.match],
     ["`debug`:", CONFIG_FIELDS.debug],
+    ["### Sidecar pass-through", CONFIG_FIELDS.passThrough],
   ];
   for (const [marker, fields] of tables) {
     assert.deepEqual(tableNames(marker), fields, marker);
@@ -86,7 +87,8 @@ it("every field in the README's tables is accepted by the filter", async () => {
   const plugin = await loadPlugin();
   const config = structuredClone(EXTENDED_CONFIG) as unknown as { debug: object; rules: Array<Record<string, object[]>> };
   const [lanes, byCookie] = config.rules;
-  assert.deepEqual(Object.keys(config).sort(), [...CONFIG_FIELDS.top].sort());
+  // The pass-through block is its own example (PASS_THROUGH_CONFIG), checked below.
+  assert.deepEqual([...Object.keys(config), "passThrough"].sort(), [...CONFIG_FIELDS.top].sort());
   assert.deepEqual(Object.keys(config.debug), CONFIG_FIELDS.debug);
   assert.deepEqual([...new Set(config.rules.flatMap((rule) => Object.keys(rule)))].sort(), [...CONFIG_FIELDS.rule].sort());
   assert.deepEqual(Object.keys(lanes.partitionedPolicies[0]), CONFIG_FIELDS.partitionedPolicy);
@@ -94,6 +96,12 @@ it("every field in the README's tables is accepted by the filter", async () => {
   assert.deepEqual(Object.keys(lanes.match), CONFIG_FIELDS.match);
   const { accepted, logs } = plugin.configure(JSON.stringify(config));
   assert.equal(accepted, true, JSON.stringify(logs));
+  const fields = new Set(PASS_THROUGH_CONFIGS.flatMap((c) => Object.keys(c.passThrough)));
+  assert.deepEqual([...fields].sort(), [...CONFIG_FIELDS.passThrough].sort());
+  for (const passThroughConfig of PASS_THROUGH_CONFIGS) {
+    const result = plugin.configure(JSON.stringify(passThroughConfig));
+    assert.equal(result.accepted, true, JSON.stringify(result.logs));
+  }
 });
 
 it("the README's error example is what the filter logs", async () => {

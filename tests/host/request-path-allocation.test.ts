@@ -7,8 +7,8 @@ import { readFileSync } from "node:fs";
 import { it } from "node:test";
 import { DEBUG_WASM } from "../../scripts/lib/paths.ts";
 
-const REQUEST_HOOK = "$assembly/filter/proxy_on_request_headers";
-const OPT_IN_LOGGING = ["$assembly/filter/logDecision", "$assembly/filter/freeDecisionLogs"];
+const REQUEST_HOOK = "$assembly/lifecycle/proxy_on_request_headers";
+const OPT_IN_LOGGING = ["$assembly/request/decision-log/logDecision", "$assembly/request/decision-log/freeDecisionLogs"];
 const ABORT = "$~lib/@solo-io/proxy-runtime/assembly/runtime/abort_proc_exit";
 const GC_ALLOCATION = /^\$~lib\/rt\/(tcms|itcms)\/__(new|renew|collect)$/;
 

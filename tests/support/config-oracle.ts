@@ -3,7 +3,7 @@
 
 /** The fields each level of the configuration accepts, in the README tables' order. */
 export const CONFIG_FIELDS = {
-  top: ["rules", "debug"],
+  top: ["rules", "debug", "passThrough"],
   rule: [
     "name", "header", "cookie", "query", "modulo", "tagHeader", "policies", "partitionedPolicies",
     "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag",
@@ -12,7 +12,13 @@ export const CONFIG_FIELDS = {
   partitionedPolicy: ["weight", "tagValue"],
   match: ["hosts", "pathPrefixes"],
   debug: ["enabled"],
+  passThrough: ["routeHeader", "traceHeader", "baggage", "direction", "slots", "ttlSeconds"],
 };
+
+/** The passThrough block's documented limits (README, "Sidecar pass-through"). */
+export const PASS_THROUGH_LIMITS = { slots: 1048576, ttlSeconds: 86400, defaultSlots: 8192, defaultTtlSeconds: 60 };
+// Headers the proxy owns: framing, hop-by-hop (RFC 9110 section 7.6.1), the host, cookies, Envoy's controls.
+const RESERVED_HEADERS = ["content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "cookie"];
 
 /** The documented limits (README, "Limits"). */
 export const CONFIG_LIMITS = {
@@ -105,13 +111,36 @@ function isValidRule(rule: unknown): boolean {
   return true;
 }
 
+function isValidDebug(debug: unknown): boolean {
+  return isObject(debug) && hasOnly(debug, CONFIG_FIELDS.debug) && (!("enabled" in debug) || typeof debug.enabled === "boolean");
+}
+
+function isValidPassThrough(block: unknown): boolean {
+  if (!isObject(block) || !hasOnly(block, CONFIG_FIELDS.passThrough)) return false;
+  const route = block.routeHeader;
+  if (!isToken(route)) return false;
+  const routeLower = route.toLowerCase();
+  if (RESERVED_HEADERS.includes(routeLower) || routeLower.startsWith("x-envoy-")) return false;
+  const traceMode = "traceHeader" in block;
+  if (traceMode === "baggage" in block) return false;
+  if (traceMode) {
+    if (!isToken(block.traceHeader) || block.traceHeader.toLowerCase() === routeLower) return false;
+    if ("slots" in block && !isInt(block.slots, 1, PASS_THROUGH_LIMITS.slots)) return false;
+    if ("ttlSeconds" in block && !isInt(block.ttlSeconds, 1, PASS_THROUGH_LIMITS.ttlSeconds)) return false;
+  } else if (!isToken(block.baggage) || routeLower === "baggage" || "slots" in block || "ttlSeconds" in block) {
+    return false;
+  }
+  return !("direction" in block) || ["auto", "inbound", "outbound"].includes(block.direction as string);
+}
+
 export function isValidConfig(config: unknown): boolean {
   if (!isObject(config) || !hasOnly(config, CONFIG_FIELDS.top)) return false;
-  if ("debug" in config) {
-    const debug = config.debug;
-    if (!isObject(debug) || !hasOnly(debug, CONFIG_FIELDS.debug)) return false;
-    if ("enabled" in debug && typeof debug.enabled !== "boolean") return false;
+  if ("passThrough" in config) {
+    if (!isValidPassThrough(config.passThrough)) return false;
+    // With a pass-through, rules are optional.
+    if (!("rules" in config)) return !("debug" in config) || isValidDebug(config.debug);
   }
+  if ("debug" in config && !isValidDebug(config.debug)) return false;
   const rules = config.rules;
   if (!Array.isArray(rules) || rules.length === 0 || rules.length > CONFIG_LIMITS.rules || !rules.every(isValidRule)) return false;
   // Names label counters: two rules whose names give one stats name would share them.

@@ -30,9 +30,15 @@ export const EXTENDED_CONFIG = {
       defaultTagValue: "s1",
       overrides: { jason: "s2", "qa-team": "s1" },
       clientTag: "remove" as const,
-      match: { hosts: ["shop.example.com", "*.example.org"], pathPrefixes: ["/api/", "/checkout"] },
+      match: { hosts: ["shop.example.com", "*.example.org", "[::1]", "127.0.0.1"], pathPrefixes: ["/api/", "/checkout"] },
     },
     { name: "by-cookie", cookie: "uid", modulo: 100, tagHeader: "x-cookie-lane", policies: [{ range: 50, tagValue: "a" }] },
     { name: "by-query", query: "uid", modulo: 100, tagHeader: "x-query-lane", policies: [{ range: 50, tagValue: "b" }] },
   ],
 };
+
+/** Pass-through configs that together use every field of the block, one per mode. */
+export const PASS_THROUGH_CONFIGS = [
+  { passThrough: { routeHeader: "x-asm-prefer-tag", traceHeader: "x-user-id", direction: "auto", slots: 8192, ttlSeconds: 60 }, rules: REFERENCE_CONFIG.rules },
+  { passThrough: { routeHeader: "x-asm-prefer-tag", baggage: "lane", direction: "outbound" } },
+];

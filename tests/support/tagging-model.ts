@@ -1,6 +1,7 @@
 // An independent statement of what a configuration does to a request's headers (README, "Semantics"),
 // used as the oracle of the request fuzzer. Written from the README, not from assembly/: cookies split
 // as RFC 6265 writes them, query parameters decoded by Node's URLSearchParams.
+import { isIP } from "node:net";
 import { type HashName, ruleHash } from "./fnv1a.ts";
 
 export type Headers = Array<[string, string]>;
@@ -24,9 +25,33 @@ interface Rule {
 const first = (headers: Headers, name: string) => headers.find(([n]) => n === name.toLowerCase())?.[1];
 const lower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
+/**
+ * A host in one form: lowercase without a trailing dot, IP literals as WHATWG URL writes them (IPv4
+ * only in plain dotted decimal, leading zeros read as decimal); undefined when it is not a host.
+ */
+function hostForm(text: string): string | undefined {
+  const host = lower(text.endsWith(".") && !text.endsWith("..") ? text.slice(0, -1) : text);
+  if (host.startsWith("[")) {
+    if (!host.endsWith("]") || isIP(host.slice(1, -1)) !== 6) return undefined;
+    return new URL(`http://${host}/`).hostname;
+  }
+  const parts = host.split(".");
+  if (parts.length === 4 && parts.every((p) => /^[0-9]{1,3}$/.test(p))) {
+    return parts.every((p) => Number(p) <= 255) ? parts.map(Number).join(".") : undefined;
+  }
+  return /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(host) ? host : undefined;
+}
+
 function hostMatches(patterns: string[], authority: string): boolean {
-  const host = lower(authority.startsWith("[") ? authority.slice(0, authority.indexOf("]") + 1 || undefined) : authority.split(":")[0]);
-  return patterns.some((p) => (p.startsWith("*.") ? host.endsWith(lower(p.slice(1))) && host.length > p.length - 1 : host === lower(p)));
+  const at = authority.startsWith("[") ? authority.indexOf("]") + 1 : authority.indexOf(":") < 0 ? authority.length : authority.indexOf(":");
+  if (at <= 0 || !/^(:[0-9]*)?$/.test(authority.slice(at))) return false;
+  const host = hostForm(authority.slice(0, at));
+  if (host === undefined) return false;
+  return patterns.some((p) => {
+    if (!p.startsWith("*.")) return host === hostForm(p);
+    const suffix = lower(p.slice(1));
+    return host.endsWith(suffix) && host.length > suffix.length && isIP(host.replace(/^\[|\]$/g, "")) === 0;
+  });
 }
 
 function cookieValue(header: string, name: string): string | undefined {
@@ -75,18 +100,27 @@ function decision(rule: Rule, headers: Headers): string | null | undefined {
   return rule.clientTag === "remove" ? null : undefined;
 }
 
-/** The request's headers after every rule of `config`, in order. */
+/**
+ * The request's headers after every rule of `config`, in order. clientTag "remove" strips the
+ * client's tag whenever the rule writes none, in scope or not, but never a tag an earlier rule of
+ * the same request wrote.
+ */
 export function expectedHeaders(config: { rules: Rule[] }, request: Headers): Headers {
   let headers = request.map(([n, v]) => [n.toLowerCase(), v] as [string, string]);
+  const written = new Set<string>();
   for (const rule of config.rules) {
     const match = rule.match;
-    if (match?.hosts && !hostMatches(match.hosts, first(headers, ":authority") ?? "")) continue;
-    if (match?.pathPrefixes && !match.pathPrefixes.some((p) => (first(headers, ":path") ?? "").startsWith(p))) continue;
-    const tag = decision(rule, headers);
+    const inScope = !(match?.hosts && !hostMatches(match.hosts, first(headers, ":authority") ?? ""))
+      && !(match?.pathPrefixes && !match.pathPrefixes.some((p) => (first(headers, ":path") ?? "").startsWith(p)));
+    const tag = inScope ? decision(rule, headers) : rule.clientTag === "remove" ? null : undefined;
     if (tag === undefined) continue;
     const tagHeader = lower(rule.tagHeader);
+    if (tag === null && written.has(tagHeader)) continue;
     headers = headers.filter(([n]) => n !== tagHeader);
-    if (tag !== null) headers.push([tagHeader, tag]);
+    if (tag !== null) {
+      headers.push([tagHeader, tag]);
+      written.add(tagHeader);
+    }
   }
   return headers;
 }

@@ -249,32 +249,43 @@ export function gatewayBootstrap(o: BootstrapOptions): object {
   };
 }
 
+export interface TagRoutesOptions {
+  /** The listener's traffic_direction, as Istio sets it on a sidecar (INBOUND) or gateway (OUTBOUND). */
+  trafficDirection?: "INBOUND" | "OUTBOUND";
+  /** A second listener "prime", INBOUND, with these filters (the same VM, so the same shared data): it records lanes before a run. */
+  primeFilters?: object[];
+}
+
 /**
  * One listener named "bench" running `filters`, whose routes answer directly with the tag they
  * matched ("none" when untagged): no upstream adds cost or noise. For benchmarks and soaks.
  */
-export function tagRoutesBootstrap(filters: object[]): object {
+export function tagRoutesBootstrap(filters: object[], options: TagRoutesOptions = {}): object {
   const byTag = (tag: string) => ({
     match: { prefix: "/", headers: [{ name: "x-asm-prefer-tag", string_match: { exact: tag } }] },
     direct_response: { status: 200, body: { inline_string: tag } },
+  });
+  const listener = (name: string, direction: string | undefined, listenerFilters: object[]) => ({
+    ...httpListener({
+      name,
+      bind: "127.0.0.1",
+      port: 0,
+      connectionManager: { generate_request_id: false },
+      routeConfig: {
+        virtual_hosts: [{
+          name, domains: ["*"],
+          routes: [byTag("s2"), byTag("s1"), { match: { prefix: "/" }, direct_response: { status: 200, body: { inline_string: "none" } } }],
+        }],
+      },
+      filters: listenerFilters,
+    }),
+    ...(direction ? { traffic_direction: direction } : {}),
   });
   return {
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
     stats_config: { use_all_default_tags: false },
     static_resources: {
-      listeners: [httpListener({
-        name: "bench",
-        bind: "127.0.0.1",
-        port: 0,
-        connectionManager: { generate_request_id: false },
-        routeConfig: {
-          virtual_hosts: [{
-            name: "bench", domains: ["*"],
-            routes: [byTag("s2"), byTag("s1"), { match: { prefix: "/" }, direct_response: { status: 200, body: { inline_string: "none" } } }],
-          }],
-        },
-        filters,
-      })],
+      listeners: [listener("bench", options.trafficDirection, filters), ...(options.primeFilters ? [listener("prime", "INBOUND", options.primeFilters)] : [])],
     },
   };
 }

@@ -39,6 +39,28 @@ export class HeaderMap {
     for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i][0] === key) this.entries.splice(i, 1);
   }
 
+  /**
+   * Every header in the ABI's serialised form (what proxy_get_header_map_pairs returns): a u32
+   * count, a (name length, value length) u32 pair per header, then each name and value NUL-terminated.
+   */
+  serialized(): Uint8Array {
+    const names = this.entries.map(([n]) => Buffer.from(n, "latin1"));
+    const body = 4 + this.entries.length * 8 + this.entries.reduce((sum, [, v], i) => sum + names[i].byteLength + v.byteLength + 2, 0);
+    const out = new Uint8Array(body);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, this.entries.length, true);
+    let at = 4 + this.entries.length * 8;
+    this.entries.forEach(([, value], i) => {
+      view.setUint32(4 + i * 8, names[i].byteLength, true);
+      view.setUint32(8 + i * 8, value.byteLength, true);
+      out.set(names[i], at);
+      at += names[i].byteLength + 1;
+      out.set(value, at);
+      at += value.byteLength + 1;
+    });
+    return out;
+  }
+
   get size(): number {
     return this.entries.length;
   }

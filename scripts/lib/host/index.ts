@@ -1,10 +1,16 @@
-export { PluginHost, PluginTrap, type ConfigureResult, type LogLine, type RequestResult } from "./plugin-host.ts";
+export {
+  PluginHost, PluginTrap, type ConfigureResult, type HostOptions, type LogLine, type RequestOptions, type RequestResult,
+} from "./plugin-host.ts";
 export { HeaderMap } from "./header-map.ts";
+export { SharedData } from "./shared-data.ts";
+export { ManualClock, realClock, type HostClock } from "./clock.ts";
+export { int64Property, listenerDirection, properties, propertyKey } from "./properties.ts";
+export { LISTENER_DIRECTION_PATH, TrafficDirection } from "./abi.ts";
 
 import { PLUGIN_WASM } from "../paths.ts";
-import { PluginHost } from "./plugin-host.ts";
+import { type HostOptions, PluginHost } from "./plugin-host.ts";
 
 /** Loads a compiled filter (default: the release build) into a fresh test host. */
-export function loadPlugin(wasmPath = PLUGIN_WASM, options: { rootId?: string } = {}): Promise<PluginHost> {
+export function loadPlugin(wasmPath = PLUGIN_WASM, options: HostOptions = {}): Promise<PluginHost> {
   return PluginHost.load(wasmPath, options);
 }

@@ -5,6 +5,9 @@
 import { readFileSync } from "node:fs";
 import { BufferType, HeaderMapType, LOG_LEVELS, type LogLevel, WasmResult } from "./abi.ts";
 import { HeaderMap } from "./header-map.ts";
+import { type HostClock, realClock } from "./clock.ts";
+import { type PropertyValues, propertyKey } from "./properties.ts";
+import { SharedData } from "./shared-data.ts";
 
 export interface LogLine {
   level: LogLevel;
@@ -45,6 +48,23 @@ interface PluginExports {
 }
 
 const ROOT_CONTEXT_ID = 1;
+const ROOT_ID_PROPERTY = propertyKey(["plugin_root_id"]);
+
+export interface HostOptions {
+  rootId?: string;
+  /** The shared data this VM sees: pass one to several hosts to model an Envoy's workers. */
+  sharedData?: SharedData;
+  clock?: HostClock;
+  /** Properties answered for every request (per-request ones override them). */
+  properties?: PropertyValues;
+}
+
+export interface RequestOptions {
+  /** The root context whose config serves the request (default: the first). */
+  root?: number;
+  /** Properties of this request only, such as the listener direction. */
+  properties?: PropertyValues;
+}
 
 export class PluginHost {
   readonly logs: LogLine[] = [];
@@ -61,12 +81,20 @@ export class PluginHost {
   private activeHeaders: HeaderMap | null = null;
   private nextContextId = ROOT_CONTEXT_ID + 1;
   private trapped = false;
+  private requestProperties: PropertyValues | undefined;
+  readonly sharedData: SharedData;
+  private readonly clock: HostClock;
+  private readonly properties: PropertyValues;
 
-  private constructor(private readonly rootId: string) {}
+  private constructor(private readonly rootId: string, options: HostOptions) {
+    this.sharedData = options.sharedData ?? new SharedData();
+    this.clock = options.clock ?? realClock;
+    this.properties = options.properties ?? new Map();
+  }
 
   /** Instantiates the module and creates its root context, as Envoy does on VM start. */
-  static async load(wasm: string | Uint8Array, options: { rootId?: string } = {}): Promise<PluginHost> {
-    const host = new PluginHost(options.rootId ?? "");
+  static async load(wasm: string | Uint8Array, options: HostOptions = {}): Promise<PluginHost> {
+    const host = new PluginHost(options.rootId ?? "", options);
     const bytes = typeof wasm === "string" ? readFileSync(wasm) : new Uint8Array(wasm);
     const module = await WebAssembly.compile(bytes);
     const instance = await WebAssembly.instantiate(module, host.importsFor(module));
@@ -77,24 +105,51 @@ export class PluginHost {
     return host;
   }
 
-  /** Delivers a plugin configuration (JSON text, as Istio sends it) and reports acceptance. */
-  configure(configuration: string | Uint8Array): ConfigureResult {
+  /** The root context made at load; `configure` and `request` use it unless told another. */
+  static readonly FIRST_ROOT = ROOT_CONTEXT_ID;
+
+  /**
+   * Creates another root context in the same VM, as Envoy does for each further plugin config with
+   * the same vm_id and code (Istio sets no vm_id, so every WasmPlugin of one image shares the VM).
+   */
+  createRoot(): number {
+    const id = this.nextContextId++;
+    const create = this.exports.proxy_on_context_create;
+    if (create) this.call("proxy_on_context_create", () => create(id, 0));
+    return id;
+  }
+
+  /** Ends a root context as Envoy does when no listener holds its config any more: done, then delete. */
+  deleteRoot(root: number): void {
+    const { proxy_on_done: done, proxy_on_delete: remove } = this.exports;
+    if (done) this.call("proxy_on_done", () => done(root));
+    if (remove) this.call("proxy_on_delete", () => remove(root));
+  }
+
+  /** Delivers a plugin configuration (JSON text, as Istio sends it) to a root and reports acceptance. */
+  configure(configuration: string | Uint8Array, root: number = ROOT_CONTEXT_ID): ConfigureResult {
     this.configuration = typeof configuration === "string" ? Buffer.from(configuration, "utf8") : configuration;
     const first = this.logs.length;
     const configure = this.exports.proxy_on_configure;
-    const accepted = configure ? this.call("proxy_on_configure", () => configure(ROOT_CONTEXT_ID, this.configuration.byteLength)) : 1;
+    const accepted = configure ? this.call("proxy_on_configure", () => configure(root, this.configuration.byteLength)) : 1;
     return { accepted: accepted === 1, logs: this.logs.slice(first) };
   }
 
-  /** Runs one request's headers through the filter and returns them as the upstream would see them. */
-  request(headers: HeaderMap | Iterable<[string, string | Uint8Array]>): RequestResult {
+  /**
+   * Runs one request's headers through the filter (under a root's config: the first one unless
+   * told, as a number or in `options`) and returns them as the upstream would see them.
+   */
+  request(headers: HeaderMap | Iterable<[string, string | Uint8Array]>, rootOrOptions: number | RequestOptions = {}): RequestResult {
+    const options = typeof rootOrOptions === "number" ? { root: rootOrOptions } : rootOrOptions;
+    const root = options.root ?? ROOT_CONTEXT_ID;
     const map = headers instanceof HeaderMap ? headers : new HeaderMap(headers);
     const id = this.nextContextId++;
     const first = this.logs.length;
     this.activeHeaders = map;
+    this.requestProperties = options.properties;
     try {
       const create = this.exports.proxy_on_context_create;
-      if (create) this.call("proxy_on_context_create", () => create(id, ROOT_CONTEXT_ID));
+      if (create) this.call("proxy_on_context_create", () => create(id, root));
       const status = this.call("proxy_on_request_headers", () =>
         this.exports.proxy_on_request_headers(id, map.size, 1),
       );
@@ -104,6 +159,7 @@ export class PluginHost {
       return { headers: map, status, logs: this.logs.slice(first) };
     } finally {
       this.activeHeaders = null;
+      this.requestProperties = undefined;
     }
   }
 
@@ -165,8 +221,23 @@ export class PluginHost {
       },
       proxy_get_property: (pathPtr, pathSize, ptrOut, sizeOut) => {
         const path = this.readText(pathPtr, pathSize);
-        if (path !== "plugin_root_id") return WasmResult.NotFound;
-        return this.returnBytes(Buffer.from(this.rootId, "utf8"), ptrOut, sizeOut);
+        if (path === ROOT_ID_PROPERTY) return this.returnBytes(Buffer.from(this.rootId, "utf8"), ptrOut, sizeOut);
+        const value = this.requestProperties?.get(path) ?? this.properties.get(path);
+        if (value === undefined) return WasmResult.NotFound;
+        return this.returnBytes(value, ptrOut, sizeOut);
+      },
+      proxy_get_shared_data: (keyPtr, keySize, ptrOut, sizeOut, casOut) => {
+        const entry = this.sharedData.get(this.readText(keyPtr, keySize));
+        if (entry === undefined) return WasmResult.NotFound;
+        this.memory.setUint32(casOut, entry.cas, true);
+        return this.returnBytes(entry.value, ptrOut, sizeOut);
+      },
+      proxy_set_shared_data: (keyPtr, keySize, valuePtr, valueSize, cas) =>
+        this.sharedData.set(this.readText(keyPtr, keySize), this.readBytes(valuePtr, valueSize), cas >>> 0),
+      proxy_get_header_map_pairs: (type, ptrOut, sizeOut) => {
+        const map = this.headerMap(type);
+        if (map === null) return WasmResult.BadArgument;
+        return this.returnBytes(map.serialized(), ptrOut, sizeOut);
       },
       proxy_get_buffer_bytes: (type, start, length, ptrOut, sizeOut) => {
         if (type !== BufferType.PluginConfiguration) return WasmResult.NotFound;
@@ -217,13 +288,18 @@ export class PluginHost {
       this.counters.set(name, this.counters.get(name)! + Number(offset));
       return WasmResult.Ok;
     };
+    // The out-pointer takes a u64: nanoseconds since the epoch.
+    const currentTime = (ptr: number) => {
+      this.memory.setBigUint64(ptr, this.clock.now(), true);
+      return WasmResult.Ok;
+    };
     const wasi = {
       proc_exit: () => {
         throw new ProcExit();
       },
     };
     const provided: Record<string, Record<string, (...args: never[]) => number | void>> = {
-      env: { ...env, proxy_increment_metric: incrementMetric },
+      env: { ...env, proxy_increment_metric: incrementMetric, proxy_get_current_time_nanoseconds: currentTime },
       wasi_unstable: wasi,
     };
     const imports: Record<string, Record<string, (...args: never[]) => number | void>> = {};

@@ -24,3 +24,6 @@ export const NO_SPAN: u64 = 0;
 @inline export function nonEmptySpan(ptr: usize, length: usize): u64 {
   return length == 0 ? NO_SPAN : span(ptr, length);
 }
+
+/** In a scan's results: the name was there with an empty value (so a later pair of that name does not count). */
+export const FOUND_EMPTY: u64 = 1;

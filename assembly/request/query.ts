@@ -1,8 +1,9 @@
 // Query parameters read in place from `:path`, decoded the way browsers' URLSearchParams decodes
 // them (application/x-www-form-urlencoded: `%XX` is a byte, `+` a space, a bad `%` stays as is).
 // Decoding happens while comparing or hashing, so a request never builds a decoded copy.
-import { fnv1a32Step } from "./hash";
-import { NO_SPAN, nonEmptySpan } from "./byte-span";
+import { FNV1A_OFFSET_BASIS, fnv1a32Step } from "../hash";
+import { OverrideKeys } from "../override-keys";
+import { FOUND_EMPTY, NO_SPAN, nonEmptySpan } from "./byte-span";
 
 const QUESTION_MARK: u8 = 0x3f;
 const HASH_MARK: u8 = 0x23;
@@ -68,16 +69,8 @@ export function fnv1a32FromDecoded(hash: u32, ptr: usize, length: usize): u32 {
  * empty. A non-empty encoded value always decodes to a non-empty one.
  */
 export function queryValue(ptr: usize, length: usize, namePtr: usize, nameLength: usize): u64 {
-  let end = ptr + length;
-  let p = ptr;
-  while (p < end && load<u8>(p) != QUESTION_MARK) p++;
-  // A fragment has no business in :path, but if a client sends one it is not part of the query.
-  for (let f = p; f < end; f++) {
-    if (load<u8>(f) == HASH_MARK) {
-      end = f;
-      break;
-    }
-  }
+  const end = queryEnd(ptr, length);
+  let p = queryStart(ptr, end);
   while (p < end) {
     const paramStart = p + 1;
     let paramEnd = paramStart;
@@ -91,4 +84,46 @@ export function queryValue(ptr: usize, length: usize, namePtr: usize, nameLength
     p = paramEnd;
   }
   return NO_SPAN;
+}
+
+/** Where the query of a `:path` ends: at a fragment (which has no business in :path, but is not query) or the end. */
+function queryEnd(ptr: usize, length: usize): usize {
+  const end = ptr + length;
+  for (let f = ptr; f < end; f++) {
+    if (load<u8>(f) == HASH_MARK) return f;
+  }
+  return end;
+}
+
+/** The "?" that starts the query, or `end` when there is none. */
+function queryStart(ptr: usize, end: usize): usize {
+  let p = ptr;
+  while (p < end && load<u8>(p) != QUESTION_MARK) p++;
+  return p;
+}
+
+/**
+ * The values of several parameter names in one pass over `:path`: `found[i]` becomes the encoded
+ * value of the first parameter whose decoded name is `names` entry i (FOUND_EMPTY when empty,
+ * NO_SPAN when absent). `names` is keyed by FNV-1a of the decoded name.
+ */
+export function queryValuesInto(ptr: usize, length: usize, names: OverrideKeys, found: StaticArray<u64>): void {
+  found.fill(NO_SPAN);
+  const end = queryEnd(ptr, length);
+  let p = queryStart(ptr, end);
+  while (p < end) {
+    const paramStart = p + 1;
+    let paramEnd = paramStart;
+    while (paramEnd < end && load<u8>(paramEnd) != AMPERSAND) paramEnd++;
+    let equals = paramStart;
+    while (equals < paramEnd && load<u8>(equals) != EQUALS) equals++;
+    const nameLength = equals - paramStart;
+    const entry = names.indexOf(fnv1a32FromDecoded(FNV1A_OFFSET_BASIS, paramStart, nameLength), paramStart, nameLength, true);
+    if (entry >= 0 && unchecked(found[entry]) == NO_SPAN) {
+      const valueStart = equals < paramEnd ? equals + 1 : paramEnd;
+      const value = nonEmptySpan(valueStart, paramEnd - valueStart);
+      unchecked(found[entry] = value == NO_SPAN ? FOUND_EMPTY : value);
+    }
+    p = paramEnd;
+  }
 }

@@ -1,0 +1,220 @@
+// The sidecar pass-through through the ABI: two hosts share one shared-data map, as an Envoy's two
+// workers do, so a lane recorded on one is restored on the other. Slots are computed here with the
+// independent FNV-1a and fmix32 of tests/support/fnv1a.ts, never with the filter's code.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  HeaderMap, ManualClock, type PluginHost, SharedData, TrafficDirection, listenerDirection, loadPlugin,
+} from "../../scripts/lib/host/index.ts";
+import { REFERENCE_CONFIG } from "../support/configs.ts";
+import { fmix32, fnv1a32OfText, referenceTag } from "../support/fnv1a.ts";
+
+const ROUTE = "x-asm-prefer-tag";
+const TRACE = "x-user-id";
+const PREFIX = "hash_tagging.pass_through.";
+const TRACE_MODE = { routeHeader: ROUTE, traceHeader: TRACE };
+const BAGGAGE_MODE = { routeHeader: ROUTE, baggage: "lane" };
+const INBOUND = listenerDirection(TrafficDirection.Inbound);
+const OUTBOUND = listenerDirection(TrafficDirection.Outbound);
+
+interface Sidecar {
+  workers: PluginHost[];
+  shared: SharedData;
+  clock: ManualClock;
+  /** A request the app receives, on worker `worker`: the headers the app gets. */
+  inbound(headers: Array<[string, string]>, worker?: number): HeaderMap;
+  /** A request the app sends: the headers the next hop gets. */
+  outbound(headers: Array<[string, string]>, worker?: number): HeaderMap;
+  /** A pass-through counter, summed over the workers. */
+  counter(name: string): number;
+}
+
+async function sidecar(config: object, workers = 2): Promise<Sidecar> {
+  const shared = new SharedData();
+  const clock = new ManualClock();
+  const hosts: PluginHost[] = [];
+  for (let i = 0; i < workers; i++) {
+    const host = await loadPlugin(undefined, { sharedData: shared, clock });
+    const { accepted, logs } = host.configure(JSON.stringify(config));
+    assert.equal(accepted, true, JSON.stringify(logs));
+    hosts.push(host);
+  }
+  return {
+    workers: hosts,
+    shared,
+    clock,
+    inbound: (headers, worker = 0) => hosts[worker].request(headers, { properties: INBOUND }).headers,
+    outbound: (headers, worker = 1 % workers) => hosts[worker].request(headers, { properties: OUTBOUND }).headers,
+    counter: (name) => hosts.reduce((sum, h) => sum + (h.counters.get(PREFIX + name) ?? 0), 0),
+  };
+}
+
+function slotOf(trace: string, slots: number): number {
+  return fmix32(fnv1a32OfText(trace)) % slots;
+}
+
+/** Two trace values (user-N) that share a slot among `slots`. */
+function sameSlot(slots: number): [string, string] {
+  const seen = new Map<number, string>();
+  for (let i = 0; ; i++) {
+    const user = `user-${i}`;
+    const slot = slotOf(user, slots);
+    const other = seen.get(slot);
+    if (other !== undefined) return [other, user];
+    seen.set(slot, user);
+  }
+}
+
+describe("trace-id mode", () => {
+  it("records the lane inbound on one worker and restores it outbound on the other", async () => {
+    const s = await sidecar({ passThrough: TRACE_MODE });
+    const app = s.inbound([[TRACE, "jason"], [ROUTE, "s2"]]);
+    assert.equal(app.getText(ROUTE), "s2");
+    assert.equal(s.counter("recorded"), 1);
+    const key = `hash-tagging.lanes.${ROUTE}.${TRACE}.${slotOf("jason", 8192)}`;
+    assert.deepEqual(s.shared.keys, [key]);
+    const next = s.outbound([[TRACE, "jason"]], 1);
+    assert.equal(next.getText(ROUTE), "s2");
+    assert.equal(s.counter("restored"), 1);
+    assert.equal(s.outbound([[TRACE, "bob"]]).getText(ROUTE), undefined, "bob was never recorded");
+    assert.equal(s.counter("none"), 1);
+  });
+
+  it("keeps a route header the app forwarded, and a newer lane replaces an older one", async () => {
+    const s = await sidecar({ passThrough: TRACE_MODE });
+    s.inbound([[TRACE, "jason"], [ROUTE, "s2"]]);
+    assert.equal(s.outbound([[TRACE, "jason"], [ROUTE, "s1"]]).getAll(ROUTE).join(), "s1");
+    assert.equal(s.counter("kept"), 1);
+    s.inbound([[TRACE, "jason"], [ROUTE, "s1"]], 1);
+    assert.equal(s.outbound([[TRACE, "jason"]], 0).getText(ROUTE), "s1");
+  });
+
+  it("forgets a lane once ttlSeconds have passed", async () => {
+    const s = await sidecar({ passThrough: { ...TRACE_MODE, ttlSeconds: 60 } });
+    s.inbound([[TRACE, "jason"], [ROUTE, "s2"]]);
+    s.clock.advanceSeconds(59.9);
+    assert.equal(s.outbound([[TRACE, "jason"]]).getText(ROUTE), "s2");
+    s.clock.advanceSeconds(0.1);
+    assert.equal(s.outbound([[TRACE, "jason"]]).getText(ROUTE), undefined);
+    assert.equal(s.counter("expired"), 1);
+    assert.equal(s.counter("none"), 1);
+    // Recording again starts a new ttl.
+    s.inbound([[TRACE, "jason"], [ROUTE, "s2"]]);
+    assert.equal(s.outbound([[TRACE, "jason"]]).getText(ROUTE), "s2");
+  });
+
+  it("never gives one trace value another's tag when both land in one slot", async () => {
+    const [first, second] = sameSlot(8192);
+    const s = await sidecar({ passThrough: TRACE_MODE });
+    s.inbound([[TRACE, first], [ROUTE, "s2"]]);
+    assert.equal(s.outbound([[TRACE, second]]).getText(ROUTE), undefined, `${second} must not get ${first}'s s2`);
+    assert.equal(s.counter("collided"), 1);
+    s.inbound([[TRACE, second], [ROUTE, "s1"]]);
+    assert.equal(s.outbound([[TRACE, first]]).getText(ROUTE), undefined, `${first} must not get ${second}'s s1`);
+    assert.equal(s.outbound([[TRACE, second]]).getText(ROUTE), "s1");
+    assert.equal(s.counter("collided"), 2);
+    assert.equal(s.shared.size, 1);
+  });
+
+  it("falls back to the rules when nothing is restored, exactly as at the gateway", async () => {
+    const s = await sidecar({ passThrough: TRACE_MODE, rules: REFERENCE_CONFIG.rules });
+    const users = Array.from({ length: 200 }, (_, i) => `user-${i}`);
+    for (const user of users) assert.equal(s.outbound([[TRACE, user]]).getText(ROUTE), referenceTag(user), user);
+    assert.equal(s.counter("fallback"), 200);
+    // A recorded lane wins over the rules' answer.
+    const other = referenceTag("jason") === "s2" ? "s1" : "s2";
+    s.inbound([[TRACE, "jason"], [ROUTE, other]]);
+    assert.equal(s.outbound([[TRACE, "jason"]]).getText(ROUTE), other);
+  });
+
+  it("records no trace value or tag over 256 bytes", async () => {
+    const s = await sidecar({ passThrough: TRACE_MODE });
+    s.inbound([[TRACE, "u".repeat(257)], [ROUTE, "s2"]]);
+    s.inbound([[TRACE, "jason"], [ROUTE, "t".repeat(257)]]);
+    assert.equal(s.shared.size, 0);
+    assert.equal(s.counter("too_long"), 2);
+    s.inbound([[TRACE, "u".repeat(256)], [ROUTE, "t".repeat(256)]]);
+    assert.equal(s.outbound([[TRACE, "u".repeat(256)]]).getText(ROUTE), "t".repeat(256));
+  });
+
+  it("lets no client pick a lane: a forged tag without a trace value records nothing, and the chain rides the baseline", async () => {
+    const s = await sidecar({ passThrough: TRACE_MODE });
+    s.inbound([[ROUTE, "s2"]]);
+    assert.equal(s.shared.size, 0);
+    // The app forwards only x-user-id: a request without one carries nothing on.
+    assert.equal(s.outbound([]).getText(ROUTE), undefined);
+    assert.equal(s.counter("none"), 1);
+  });
+
+  it("tells inbound from outbound by the listener direction, or by the config", async () => {
+    const auto = await sidecar({ passThrough: TRACE_MODE }, 1);
+    const host = auto.workers[0];
+    host.request([[TRACE, "jason"], [ROUTE, "s2"]]);
+    assert.equal(auto.shared.size, 0, "no direction property: treated as outbound, nothing recorded");
+    const fixed = await sidecar({ passThrough: { ...TRACE_MODE, direction: "inbound" } }, 1);
+    fixed.workers[0].request([[TRACE, "jason"], [ROUTE, "s2"]], { properties: OUTBOUND });
+    assert.equal(fixed.shared.size, 1, "direction inbound records whatever the listener says");
+  });
+
+  it("keeps memory flat over 1,000,000 distinct trace values: at most `slots` entries of bounded size", async () => {
+    const slots = 8192;
+    const s = await sidecar({ passThrough: { ...TRACE_MODE, slots } });
+    const chains = (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const lane = i % 2 ? "s1" : "s2";
+        s.inbound([[TRACE, `trace-${i}`], [ROUTE, lane]], 0);
+        assert.equal(s.outbound([[TRACE, `trace-${i}`]], 1).getText(ROUTE), lane);
+      }
+    };
+    chains(0, 100_000);
+    const warm = s.workers.map((w) => w.memoryBytes);
+    const warmShared = s.shared.bytes;
+    chains(100_000, 1_000_000);
+    assert.deepEqual(s.workers.map((w) => w.memoryBytes), warm, "module memory grew");
+    assert.equal(s.shared.size, slots);
+    // Every value has the same layout; trace values grow from 11 to 13 bytes past the first 100,000.
+    assert.ok(s.shared.bytes <= warmShared + 2 * slots, `shared data grew from ${warmShared} to ${s.shared.bytes} bytes`);
+    assert.equal(s.counter("recorded"), 1_000_000);
+    assert.equal(s.counter("restored"), 1_000_000);
+  });
+});
+
+describe("baggage mode", () => {
+  it("writes the lane into the baggage the app receives, keeping every other member and its properties", async () => {
+    const s = await sidecar({ passThrough: BAGGAGE_MODE });
+    const app = s.inbound([[ROUTE, "s2"], ["baggage", "a=1;p1;p2=x, lane=forged;q"], ["baggage", "b=%20"]]);
+    assert.deepEqual(app.getAll("baggage"), ["lane=s2,a=1;p1;p2=x,b=%20"]);
+    assert.equal(s.counter("recorded"), 1);
+    assert.deepEqual(s.inbound([[ROUTE, "s 2"]]).getAll("baggage"), ["lane=s%202"]);
+    const untouched = new HeaderMap([[ROUTE, "s2"], ["baggage", "lane=s2,a=1"]]);
+    s.workers[0].importCalls.clear();
+    s.workers[0].request(untouched, { properties: INBOUND });
+    assert.deepEqual(untouched.getAll("baggage"), ["lane=s2,a=1"]);
+    assert.equal(s.workers[0].importCalls.get("proxy_replace_header_map_value"), undefined, "an unchanged baggage is not written");
+  });
+
+  it("removes a client's lane member when the request has no route header", async () => {
+    const s = await sidecar({ passThrough: BAGGAGE_MODE });
+    assert.deepEqual(s.inbound([["baggage", "a=1, lane=s2"]]).getAll("baggage"), ["a=1"]);
+    assert.deepEqual(s.inbound([["baggage", "lane=s2"]]).getAll("baggage"), []);
+    assert.equal(s.counter("none"), 2);
+  });
+
+  it("restores the route header from the member outbound, percent-decoded", async () => {
+    const s = await sidecar({ passThrough: BAGGAGE_MODE });
+    assert.equal(s.outbound([["baggage", "a=1"], ["baggage", "lane = s%202 ;p"]]).getText(ROUTE), "s 2");
+    assert.equal(s.counter("restored"), 1);
+    assert.equal(s.outbound([["baggage", "lane=s2"], [ROUTE, "s1"]]).getText(ROUTE), "s1");
+    assert.equal(s.outbound([["baggage", "lane=%0d%0ax-evil:1"]]).getText(ROUTE), undefined);
+    assert.equal(s.outbound([["baggage", "a=1"]]).getText(ROUTE), undefined);
+    assert.equal(s.counter("none"), 2);
+  });
+
+  it("carries the lane end to end, and a forged member rides the baseline", async () => {
+    const s = await sidecar({ passThrough: BAGGAGE_MODE });
+    const app = s.inbound([[ROUTE, "s2"], ["baggage", "k=v"]]);
+    assert.equal(s.outbound([["baggage", app.getText("baggage")!]]).getText(ROUTE), "s2");
+    const forged = s.inbound([["baggage", "k=v,lane=s2"]]);
+    assert.equal(s.outbound([["baggage", forged.getText("baggage")!]]).getText(ROUTE), undefined);
+  });
+});
