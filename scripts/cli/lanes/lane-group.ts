@@ -226,5 +226,5 @@ export function readLaneGroup(value: unknown): { group: LaneGroup; problems: [] 
     ingressGateway: { namespace: gatewayNamespace, name: gatewayName },
     ...(pass ? { passThrough: pass } : {}),
   };
-  return r.problems.length > 0 ? { problems: r.problems } : { group, problems: [] };
+  return { group, problems: [] };
 }
