@@ -53,7 +53,7 @@ test("printed, the reference's resources are the shipped ones, and each passes I
     "DestinationRule default/mocka", "DestinationRule default/mockb", "DestinationRule default/mockc",
     "VirtualService default/mocka", "VirtualService default/mockb", "VirtualService default/mockc",
     "VirtualService istio-system/swimlane-ingress-vs",
-    "WasmPlugin default/swimlane-pass-through-mocka", "WasmPlugin default/swimlane-pass-through-mockb", "WasmPlugin default/swimlane-pass-through-mockc",
+    ...["mocka", "mockb", "mockc"].flatMap((app) => ["inbound", "outbound"].map((side) => `WasmPlugin default/swimlane-pass-through-${app}-${side}`)),
   ]);
   for (const doc of printed) assert.deepEqual(istioSchemaProblems(doc), [], id(doc));
 });
@@ -66,9 +66,11 @@ test("reference lanes: s2 reaches mockc v2 and v1 elsewhere; s1 and untagged rea
   assert.deepEqual(chain({ "x-asm-prefer-tag": "s1" }), ["v1", "v1", "v1"]);
   assert.deepEqual(chain({}), ["v1", "v1", "v1"]);
   assert.deepEqual(chain({ "x-asm-prefer-tag": "s9" }), ["v1", "v1", "v1"], "an unknown lane rides the baseline");
-  const plugin = docs.find((d) => d.kind === "WasmPlugin");
-  assert.deepEqual(plugin.spec.pluginConfig, { passThrough: { routeHeader: "x-asm-prefer-tag", traceHeader: "x-user-id" } });
-  assert.deepEqual(plugin.spec.selector, { matchLabels: { app: "mocka" } });
+  const plugins = docs.filter((d) => d.kind === "WasmPlugin" && d.spec.selector.matchLabels.app === "mocka");
+  assert.deepEqual(plugins.map((p) => [p.spec.match, p.spec.pluginConfig]), [
+    [[{ mode: "SERVER" }], { passThrough: { routeHeader: "x-asm-prefer-tag", traceHeader: "x-user-id", direction: "inbound" } }],
+    [[{ mode: "CLIENT" }], { passThrough: { routeHeader: "x-asm-prefer-tag", traceHeader: "x-user-id", direction: "outbound" } }],
+  ], "one WasmPlugin per side of mocka's sidecars, each naming its direction");
 });
 
 /** A group with other names: three lanes, one service in each non-baseline lane, baggage mode with fallback rules. */
@@ -123,9 +125,12 @@ test("a second group (three lanes, one service in each canary lane, baggage mode
     ["baseline", undefined, "stable"],
   ]);
   const plugins = docs.filter((d) => d.kind === "WasmPlugin");
-  assert.deepEqual(plugins.map((p) => `${p.metadata.namespace}/${p.metadata.name} app=${p.spec.selector.matchLabels.app}`),
-    ["shop/checkout-pass-through-web app=web", "shop/checkout-pass-through-cart app=cart", "pay/checkout-pass-through-ledger app=ledger"]);
-  assert.deepEqual(plugins[0].spec.pluginConfig, { passThrough: { routeHeader: "x-lane", baggage: "release" }, rules: SECOND.passThrough.rules });
+  assert.deepEqual(plugins.map((p) => `${p.metadata.namespace}/${p.metadata.name} app=${p.spec.selector.matchLabels.app} ${p.spec.match[0].mode}`), [
+    "shop/checkout-pass-through-web-inbound app=web SERVER", "shop/checkout-pass-through-web-outbound app=web CLIENT",
+    "shop/checkout-pass-through-cart-inbound app=cart SERVER", "shop/checkout-pass-through-cart-outbound app=cart CLIENT",
+    "pay/checkout-pass-through-ledger-inbound app=ledger SERVER", "pay/checkout-pass-through-ledger-outbound app=ledger CLIENT",
+  ]);
+  assert.deepEqual(plugins[1].spec.pluginConfig, { passThrough: { routeHeader: "x-lane", baggage: "release", direction: "outbound" }, rules: SECOND.passThrough.rules });
 });
 
 test("strict mode: every lane holds every service, and each tag stays in its lane", () => {

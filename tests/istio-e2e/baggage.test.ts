@@ -29,7 +29,11 @@ function check(name: string, body: () => Promise<void>): void {
 
 check("the sidecars run the baggage-mode WasmPlugins from the generator", async () => {
   const plugins = JSON.parse(await kubectl(istio().kubeconfig, ["-n", "default", "get", "wasmplugins", "-o", "json"])).items;
-  assert.deepEqual(plugins.map((p: any) => p.spec.pluginConfig), plugins.map(() => ({ passThrough: { routeHeader: TAG_HEADER, baggage: BAGGAGE_MEMBER } })));
+  assert.equal(plugins.length, 6, "two per service");
+  for (const p of plugins) {
+    const direction = p.spec.match[0].mode === "SERVER" ? "inbound" : "outbound";
+    assert.deepEqual(p.spec.pluginConfig, { passThrough: { routeHeader: TAG_HEADER, baggage: BAGGAGE_MEMBER, direction } }, p.metadata.name);
+  }
 });
 
 check("walk-through through the Istio gateway, baggage mode: jason, jessie and jack reach mockc v2; bob, stacy and vance v1", async () => {

@@ -139,7 +139,9 @@ check("each sidecar takes its app's inbound traffic (Sidecar ingress, captureMod
   assert.deepEqual([...sidecars.keys()].sort(), ["mocka-v1", "mockb-v1"]);
   for (const [instance, agent] of sidecars) {
     const text = JSON.stringify(await (await fetch(`${agent.adminUrl}/config_dump?resource=ecds_filters`)).json());
-    assert.ok(text.includes(`default.swimlane-pass-through-${instance.split("-")[0]}`), `${instance}: the ECDS filter is not its pass-through WasmPlugin: ${text.slice(0, 1500)}`);
+    for (const side of ["inbound", "outbound"]) {
+      assert.ok(text.includes(`default.swimlane-pass-through-${instance.split("-")[0]}-${side}`), `${instance}: no ECDS filter of its ${side} pass-through WasmPlugin: ${text.slice(0, 1500)}`);
+    }
     assert.ok(text.includes(`/${pushed.digest}.wasm`), `${instance}: the module is not the pushed image's`);
     const listeners = JSON.stringify(await (await fetch(`${agent.adminUrl}/config_dump?resource=dynamic_listeners`)).json());
     assert.match(listeners, /"traffic_direction":"INBOUND"/, `${instance}: no INBOUND listener`);

@@ -59,7 +59,7 @@ test("a mistyped edit (range past modulo) is refused, naming the field: it would
 // Waits on the filter's passThrough block (the sidecar pass-through).
 test("upstream/pass-through/: each sidecar WasmPlugin's pluginConfig is accepted with no error logged", async () => {
   const plugins = loadManifests().filter((m) => m.doc.kind === "WasmPlugin" && m.file.includes("/pass-through/"));
-  assert.equal(plugins.length, 3, "one per service of the lane group");
+  assert.equal(plugins.length, 6, "two per service of the lane group: inbound and outbound");
   for (const m of plugins) {
     const { accepted, logs } = await configured(m.doc.spec.pluginConfig);
     assert.deepEqual(errors(logs), [], m.where);

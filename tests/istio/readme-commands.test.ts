@@ -80,7 +80,7 @@ test("the README's sed line for the sidecars' pass-through fills in every WasmPl
   assert.equal(line[1], /^sed "(s\|\^  url: [^"]+)" deploy\/istio\/wasmplugin\.yaml/m.exec(README)?.[1], "the same expression as the gateway's");
   const text = execFileSync("sed", [SED_EXPRESSION, join(DEPLOY_DIR, "upstream/pass-through/wasmplugins.yaml")], { encoding: "utf8" });
   const plugins = parseAllDocuments(text).map((d) => d.toJS());
-  assert.equal(plugins.length, 3);
+  assert.equal(plugins.length, 6);
   for (const plugin of plugins) {
     assert.equal(plugin.spec.url, `oci://${IMAGE}`);
     assert.equal(plugin.spec.sha256, DIGEST);

@@ -107,25 +107,32 @@ export function passThroughConfig(group: LaneGroup): Record<string, unknown> | u
   return { passThrough: { routeHeader: group.routeHeader, ...mode }, ...(rules ? { rules } : {}) };
 }
 
+/** Each side of a sidecar gets a WasmPlugin of its own: naming the direction costs less than reading it per request. */
+const SIDES = [
+  { side: "inbound", mode: "SERVER" },
+  { side: "outbound", mode: "CLIENT" },
+] as const;
+
 /**
- * One WasmPlugin per service, on its pods' sidecars (Istio's `app` label convention): a sidecar records
- * the lane of what it receives and restores it on what its app sends. No `match`: one plugin serves
- * both directions and tells them apart per request.
+ * Two WasmPlugins per service, on its pods' sidecars (Istio's `app` label convention): SERVER (inbound,
+ * the app is called) records the lane of what the app receives, CLIENT (outbound) restores it on what
+ * the app sends.
  */
-function passThroughPlugin(group: LaneGroup, service: ServiceRef, config: Record<string, unknown>, image: ImageOptions): Resource {
-  return {
+function passThroughPlugins(group: LaneGroup, service: ServiceRef, config: Record<string, unknown>, image: ImageOptions): Resource[] {
+  return SIDES.map(({ side, mode }) => ({
     apiVersion: "extensions.istio.io/v1alpha1",
     kind: "WasmPlugin",
-    metadata: meta(`${group.name}-pass-through-${service.name}`, service.namespace),
+    metadata: meta(`${group.name}-pass-through-${service.name}-${side}`, service.namespace),
     spec: {
       selector: { matchLabels: { app: service.name } },
       url: image.url ?? IMAGE_PLACEHOLDER,
       ...(image.sha256 ? { sha256: image.sha256 } : {}),
       imagePullPolicy: "IfNotPresent",
       phase: "AUTHN",
-      pluginConfig: config,
+      match: [{ mode }],
+      pluginConfig: { ...config, passThrough: { ...(config.passThrough as object), direction: side } },
     },
-  };
+  }));
 }
 
 export function laneResources(group: LaneGroup, image: ImageOptions = {}): LaneResources {
@@ -135,6 +142,6 @@ export function laneResources(group: LaneGroup, image: ImageOptions = {}): LaneR
     destinationRules: group.services.map((s) => destinationRule(group, s)),
     serviceVirtualServices: group.services.map((s) => serviceVirtualService(group, s)),
     ingressVirtualServices: ingress ? [ingress] : [],
-    passThroughPlugins: config ? group.services.map((s) => passThroughPlugin(group, s, config, image)) : [],
+    passThroughPlugins: config ? group.services.flatMap((s) => passThroughPlugins(group, s, config, image)) : [],
   };
 }

@@ -1,8 +1,10 @@
 // A sidecar Envoy, as in a pod: an inbound listener (INBOUND) in front of its app and an outbound listener
 // (OUTBOUND) that the app sends its calls to, both running the filter with the pass-through config, so
-// the lane the gateway gave a request comes back on the calls the app makes for it.
+// the lane the gateway gave a request comes back on the calls the app makes for it. Each listener's
+// config names its direction, as the generated WasmPlugins do (match SERVER / CLIENT): cheaper than
+// reading it per request.
 import {
-  FILTER_NAME, httpListener, meshVirtualHosts, overloadManager, serviceCluster, wasmFilter, type BootstrapOptions, type Endpoint, type MeshEndpoints,
+  FILTER_NAME, httpListener, meshVirtualHosts, overloadManager, serviceCluster, wasmFilter, type Endpoint, type MeshEndpoints,
 } from "./bootstrap.ts";
 import type { Service } from "./topology.ts";
 
@@ -25,8 +27,8 @@ export interface SidecarOptions extends MeshEndpoints {
   /** The services the app calls. */
   upstreams: readonly Service[];
   wasmPath: string;
-  /** The filter's config on both listeners; null runs the sidecar without the filter. */
-  plugin: BootstrapOptions["plugin"] | null;
+  /** The filter's config on both listeners (a passThrough block gets each listener's direction); null runs the sidecar without the filter. */
+  plugin: { config: object } | null;
 }
 
 function localApp(o: SidecarOptions): object {
@@ -43,8 +45,11 @@ function localApp(o: SidecarOptions): object {
 }
 
 export function sidecarBootstrap(o: SidecarOptions): object {
-  // A list per listener: a shared one would be written as a YAML alias.
-  const filters = () => (o.plugin ? [wasmFilter(o.wasmPath, o.plugin)] : []);
+  const filters = (direction: "inbound" | "outbound") => {
+    if (!o.plugin) return [];
+    const config = o.plugin.config as { passThrough?: object };
+    return [wasmFilter(o.wasmPath, { config: config.passThrough ? { ...config, passThrough: { ...config.passThrough, direction } } : config })];
+  };
   return {
     node: { id: `${FILTER_NAME}-sidecar-${o.instance}`, cluster: o.instance },
     admin: { address: { socket_address: { address: o.admin.address, port_value: o.admin.port } } },
@@ -52,11 +57,11 @@ export function sidecarBootstrap(o: SidecarOptions): object {
     static_resources: {
       listeners: [
         httpListener({
-          name: SIDECAR_INBOUND, bind: o.inbound.address, port: o.inbound.port, direction: "INBOUND", filters: filters(),
+          name: SIDECAR_INBOUND, bind: o.inbound.address, port: o.inbound.port, direction: "INBOUND", filters: filters("inbound"),
           routeConfig: { virtual_hosts: [{ name: SIDECAR_INBOUND, domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: LOCAL_APP } }] }] },
         }),
         httpListener({
-          name: SIDECAR_OUTBOUND, bind: o.outbound.address, port: o.outbound.port, direction: "OUTBOUND", filters: filters(),
+          name: SIDECAR_OUTBOUND, bind: o.outbound.address, port: o.outbound.port, direction: "OUTBOUND", filters: filters("outbound"),
           routeConfig: { virtual_hosts: meshVirtualHosts(o.upstreams) },
         }),
       ],

@@ -25,7 +25,7 @@ export interface TestbedOptions {
   /** The pass-through mode: the sidecars' config and the app variant that goes with it (default trace-id). */
   mode?: PassThroughMode;
   /** Overrides the mode's sidecar filter config; null runs the sidecars without the filter. */
-  sidecarPlugin?: BootstrapOptions["plugin"] | null;
+  sidecarPlugin?: { config: object } | null;
 }
 
 export interface Sidecar {
