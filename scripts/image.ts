@@ -1,6 +1,8 @@
 // npm run image: build ./Dockerfile (FROM scratch + /plugin.wasm) with docker if an engine answers, else buildah.
 // npm run image:push: the same, then push to the registry named in IMAGE and print the manifest digest that
 // WasmPlugin.sha256 pins. Run from the project directory (npm does): it is the build context.
+// npm run image:webhook (and image:webhook:push): the admission webhook's image instead, from
+// deploy/istio/webhook/Dockerfile and a context scripts/lib/webhook-image.ts prepares.
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,12 +10,15 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PLUGIN_WASM_IN_REPO as RELEASE_WASM } from "./lib/paths.ts";
 import { runSync } from "./lib/process.ts";
+import { webhookBuildContext } from "./lib/webhook-image.ts";
 
 const WASM_MAGIC = Buffer.from([0x00, 0x61, 0x73, 0x6d]);
 const DOCKER_HINT = "install Docker Engine and start it";
 const BUILDAH_HINT = "`apt-get install buildah` (Debian/Ubuntu; no daemon needed)";
 
 export interface Settings {
+  /** The filter's image (./Dockerfile) or the admission webhook's. */
+  target: "plugin" | "webhook";
   image: string;
   format: "docker" | "oci"; // the manifest buildah pushes; Istio's fetcher reads both
   builder: "auto" | "docker" | "buildah";
@@ -31,19 +36,21 @@ function oneOf<T extends string>(name: string, text: string, allowed: readonly T
 /** The environment and arguments (`push`, `--tls-verify=true|false`) as settings, or one error line. */
 export function readSettings(env: NodeJS.ProcessEnv, argv: string[], packageVersion: string): Settings {
   let push = false;
+  let target: Settings["target"] = "plugin";
   let tlsVerify: [string, string] = ["TLS_VERIFY", env.TLS_VERIFY ?? "true"];
   for (const arg of argv) {
     if (arg === "push") push = true;
+    else if (arg === "webhook") target = "webhook";
     else if (arg.startsWith("--tls-verify=")) tlsVerify = ["--tls-verify", arg.slice("--tls-verify=".length)];
-    else throw new Error(`unknown argument ${arg}: the only option is --tls-verify=true|false`);
+    else throw new Error(`unknown argument ${arg}: the only option is --tls-verify=true|false (and the words push, webhook)`);
   }
-  const image = env.IMAGE || `localhost/hash-tagging:${packageVersion}`;
+  const image = env.IMAGE || `localhost/${target === "plugin" ? "hash-tagging" : "hash-tagging-webhook"}:${packageVersion}`;
   // podman and buildah read `localhost/` without a port as "local storage only", not as a registry.
   if (push && image.startsWith("localhost/")) throw new Error(`IMAGE=${image} names no registry to push to: set IMAGE=REGISTRY[:PORT]/REPOSITORY:TAG, e.g. IMAGE=127.0.0.1:5000/hash-tagging:${packageVersion}`);
   const sourceDateEpoch = env.SOURCE_DATE_EPOCH ?? "0";
   if (!/^\d{1,12}$/.test(sourceDateEpoch)) throw new Error(`SOURCE_DATE_EPOCH=${JSON.stringify(sourceDateEpoch)}: expected whole seconds since 1970`);
   return {
-    image, sourceDateEpoch, push,
+    target, image, sourceDateEpoch, push,
     format: oneOf("IMAGE_FORMAT", env.IMAGE_FORMAT || "docker", ["docker", "oci"] as const),
     builder: oneOf("IMAGE_BUILDER", env.IMAGE_BUILDER || "auto", ["auto", "docker", "buildah"] as const),
     tlsVerify: oneOf(tlsVerify[0], tlsVerify[1], ["true", "false"] as const) === "true",
@@ -94,12 +101,12 @@ function releaseWasmDigest(contextDir: string): string {
   return "sha256:" + createHash("sha256").update(bytes).digest("hex");
 }
 
-function buildahBuildAndPush(s: Settings): string | undefined {
+function buildahBuildAndPush(s: Settings, context: string): string | undefined {
   const storage = ["--storage-driver", s.storageDriver];
   // OCI format, no history, no identity label: buildah's docker-format config carries a random container id
   // and the label its version, so either would change the digest of the same wasm.
   run("buildah", [...storage, "build", "--isolation", "chroot", "--format", "oci", "--timestamp", s.sourceDateEpoch,
-    "--omit-history", "--identity-label=false", "--layers=false", "-t", s.image, "."]);
+    "--omit-history", "--identity-label=false", "--layers=false", "-t", s.image, context]);
   if (!s.push) return undefined;
   const scratch = mkdtempSync(join(tmpdir(), "image-push-"));
   try {
@@ -112,9 +119,9 @@ function buildahBuildAndPush(s: Settings): string | undefined {
   }
 }
 
-function dockerBuildAndPush(s: Settings): string | undefined {
+function dockerBuildAndPush(s: Settings, context: string): string | undefined {
   // BuildKit (Docker 23+) stamps SOURCE_DATE_EPOCH on the image; the legacy builder stamps the build time.
-  run("docker", ["build", "--build-arg", `SOURCE_DATE_EPOCH=${s.sourceDateEpoch}`, "-t", s.image, "."]);
+  run("docker", ["build", "--build-arg", `SOURCE_DATE_EPOCH=${s.sourceDateEpoch}`, "-t", s.image, context]);
   if (!s.push) return undefined;
   // docker pushes the manifest format its store holds, and trusts plain HTTP only on 127.0.0.0/8 and the
   // engine's "insecure-registries": IMAGE_FORMAT and TLS_VERIFY are buildah's.
@@ -124,26 +131,33 @@ function dockerBuildAndPush(s: Settings): string | undefined {
   return digest;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const contextDir = process.cwd();
   const { version } = JSON.parse(readFileSync(join(contextDir, "package.json"), "utf8")) as { version: string };
   const s = readSettings(process.env, process.argv.slice(2), version);
   const wasmDigest = releaseWasmDigest(contextDir);
   const builder = pickBuilder(s.builder);
-  const digest = builder === "docker" ? dockerBuildAndPush(s) : buildahBuildAndPush(s);
-  if (!digest) return console.log(`built ${s.image} with ${builder} (plugin.wasm ${wasmDigest})\nthe manifest digest for WasmPlugin.sha256 is known once pushed: npm run image:push`);
+  const scratch = s.target === "webhook" ? mkdtempSync(join(tmpdir(), "webhook-image-")) : undefined;
+  let digest;
+  try {
+    const context = scratch ? await webhookBuildContext(contextDir, scratch) : ".";
+    digest = builder === "docker" ? dockerBuildAndPush(s, context) : buildahBuildAndPush(s, context);
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+  const pushCommand = s.target === "webhook" ? "npm run image:webhook:push" : "npm run image:push";
+  if (!digest) return console.log(`built ${s.image} with ${builder} (plugin.wasm ${wasmDigest})\nthe manifest digest${s.target === "plugin" ? " for WasmPlugin.sha256" : ""} is known once pushed: ${pushCommand}`);
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`${builder} push reported ${JSON.stringify(digest)}, expected sha256:<64 hex>`);
   console.log(`pushed ${s.image} (${builder === "docker" ? "docker's" : s.format} manifest, built with ${builder}, plugin.wasm ${wasmDigest})`);
   console.log(`manifest digest: ${digest}`);
+  if (s.target === "webhook") return console.log(`\nin deploy/istio/webhook/deployment.yaml:\n  image: ${s.image}@${digest}`);
   // Istio wants the manifest digest's hex, without `sha256:`.
   console.log(`\nin the WasmPlugin:\n  url: oci://${s.image}\n  sha256: ${digest.slice("sha256:".length)}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  try {
-    main();
-  } catch (error) {
-    process.stderr.write(`error: ${(error as Error).message}\n`);
+  main().catch((error: Error) => {
+    process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = 1;
-  }
+  });
 }

@@ -4,7 +4,7 @@
 // When it leaves a request without its lane, the rules (if any) decide, as at the gateway.
 import { ActiveConfig } from "../active-config";
 import { count } from "../host/counters";
-import { tagRequest } from "./pipeline";
+import { applyRules } from "./pipeline";
 import { headerValue, releaseReads } from "./reads";
 import { readHeader, releaseHeader, removeHeader, replaceHeader, replaceHeaderBytes } from "../host/headers";
 import { readHeaderPairs } from "../host/header-pairs";
@@ -44,7 +44,7 @@ export function sidecarRequest(active: ActiveConfig): void {
     releaseReads(plan);
   } else {
     count(counters.fallback);
-    tagRequest(active, true);
+    applyRules(active);
   }
 }
 

@@ -15,10 +15,14 @@ import { hostMatches, pathMatches } from "./scope";
 // The decision of the rule being applied (a VM runs one request at a time).
 const decision = new Decision();
 
-/** Applies the rules; `begun` when the request already read through the plan (the pass-through's trace header). */
-export function tagRequest(active: ActiveConfig, begun: bool = false): void {
+export function tagRequest(active: ActiveConfig): void {
+  active.plan.begin();
+  applyRules(active);
+}
+
+/** The rules over a request that has begun reading through the plan (the pass-through reads its trace header there). */
+export function applyRules(active: ActiveConfig): void {
   const plan = active.plan;
-  if (!begun) plan.begin();
   const config = active.config;
   const rules = config.rules;
   const logDecisions = config.logDecisions;

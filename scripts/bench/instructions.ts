@@ -3,17 +3,15 @@
 // microseconds between runs; instruction counts repeat within 0.1%. Each variant runs in its own
 // Envoy (one worker) under callgrind with counting off; after a warm-up, counting is switched on for
 // REQUESTS keep-alive requests only. Writes scripts/bench/results/instructions.md and instructions.svg.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type TagRoutesOptions, tagRoutesBootstrap, wasmFilterConfig } from "../lib/envoy/bootstrap.ts";
+import { type TagRoutesOptions, wasmFilterConfig } from "../lib/envoy/bootstrap.ts";
 import { ensureEnvoy } from "../lib/envoy/ensure.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../lib/paths.ts";
-import { EnvoyProcess } from "../lib/envoy/process.ts";
+import { CountedEnvoy, h2load, requireTool } from "./callgrind.ts";
 import { pluginConfig } from "../lib/envoy/topology.ts";
 import { referenceTag } from "../../tests/support/fnv1a.ts";
-import { absentKeyConfig, buildBenchModule, fourRulesConfig, luaFilter, passThroughConfig } from "./support.ts";
+import { absentKeyConfig, buildBenchModule, copiesOfReferenceRule, luaFilter, passThroughConfig } from "./support.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const WARMUP = 300;
@@ -32,17 +30,8 @@ interface Variant {
   /** The request's headers; `x-user-id: USER` when absent. */
   headers?: Record<string, string>;
   listener?: TagRoutesOptions["trafficDirection"];
-  /** Sent once to the INBOUND "prime" listener (running `primeFilters`) before the run, so that a lane is recorded. */
+  /** Sent once to the INBOUND "prime" listener (running `filters`) before the run, so that a lane is recorded. */
   prime?: { headers: Record<string, string>; filters: object[] };
-}
-
-function requireTool(tool: string, debianPackage: string): void {
-  try {
-    execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
-  } catch {
-    console.log(`installing ${debianPackage} (for ${tool})`);
-    execFileSync("apt-get", ["install", "-y", "-qq", debianPackage], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
-  }
 }
 
 function wasm(name: string, path: string, config: object | string): object {
@@ -61,8 +50,9 @@ function variants(): Variant[] {
     { name: "floor, key header absent", filters: [wasm("floor", floor, "x-absent")], routedAs: "none" },
     { name: "hash-tagging, reference config", filters: [wasm("hash-tagging", PLUGIN_WASM, pluginConfig())], routedAs: tag },
     { name: "hash-tagging, key header absent", filters: [wasm("hash-tagging", PLUGIN_WASM, absentKeyConfig())], routedAs: "none" },
-    { name: "hash-tagging, 4 rules", filters: [wasm("hash-tagging", PLUGIN_WASM, fourRulesConfig())], routedAs: tag },
-    ...(candidate ? [{ name: `candidate (${candidate})`, filters: [wasm("hash-tagging", candidate, pluginConfig())], routedAs: tag }] : []),
+    { name: "hash-tagging, 4 rules", filters: [wasm("hash-tagging", PLUGIN_WASM, copiesOfReferenceRule(4))], routedAs: tag },
+    { name: "hash-tagging, 10 rules, one header", filters: [wasm("hash-tagging", PLUGIN_WASM, copiesOfReferenceRule(10))], routedAs: tag },
+    ...(candidate ? [{ name: process.env.BENCH_CANDIDATE_NAME ?? `candidate (${candidate})`, filters: [wasm("hash-tagging", candidate, pluginConfig())], routedAs: tag }] : []),
     ...passThroughVariants(),
     { name: "Lua no-op", filters: [luaFilter("lua", LUA_NOOP)], routedAs: "none" },
     { name: "Lua replace-only", filters: [luaFilter("lua", LUA_REPLACE_ONLY)], routedAs: "s1" },
@@ -93,58 +83,24 @@ function passThroughVariants(): Variant[] {
 }
 
 const headersOf = (v: Variant) => v.headers ?? { "x-user-id": USER };
-
-function h2load(port: number, requests: number, headers: Record<string, string>): void {
-  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ["-H", `${name}: ${value}`]);
-  const out = execFileSync("h2load", ["--h1", "-n", String(requests), "-c", "1", ...headerArgs, `http://127.0.0.1:${port}/`], { encoding: "utf8" });
-  const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(out);
-  if (!done || Number(done[1]) !== requests) throw new Error(`h2load did not complete ${requests} requests:\n${out}`);
-}
+const asLines = (headers: Record<string, string>) => Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
 
 async function routedTag(port: number, headers: Record<string, string>): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/`, { headers });
   return res.text();
 }
 
-/** Total instructions of the callgrind dump(s) in `dir`. */
-function dumpedInstructions(dir: string): number {
-  const dumps = readdirSync(dir).filter((f) => f.startsWith("callgrind.out"));
-  let total = 0;
-  for (const file of dumps) {
-    const m = /^totals: (\d+)/m.exec(readFileSync(join(dir, file), "utf8"));
-    if (m) total += Number(m[1]);
-  }
-  if (total === 0) throw new Error(`no callgrind totals in ${dir} (${dumps.join(", ") || "no dump"})`);
-  return total;
-}
-
-/** callgrind_control exits 0 even when it finds no such process: its output tells. */
-function callgrindControl(pid: number, ...args: string[]): void {
-  const out = execFileSync("callgrind_control", [...args, String(pid)], { encoding: "utf8" });
-  if (/Error|No active/.test(out)) throw new Error(`callgrind_control ${args.join(" ")} ${pid}: ${out.trim()}`);
-}
-
 async function measure(bin: string, v: Variant): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), "hash-tagging-callgrind-"));
-  const envoy = await EnvoyProcess.start({
-    bin, config: tagRoutesBootstrap(v.filters, { trafficDirection: v.listener, primeFilters: v.prime?.filters }), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000, adminTimeoutMs: 120_000,
-    wrapper: ["valgrind", "--tool=callgrind", "--smc-check=all-non-file", "--instr-atstart=no", "--trace-children=yes", `--callgrind-out-file=${join(dir, "callgrind.out")}`],
-  });
+  const counted = await CountedEnvoy.start(bin, v.filters, { trafficDirection: v.listener, primeFilters: v.prime?.filters });
   try {
-    const port = await envoy.listenerPort("bench");
-    if (v.prime) await routedTag(await envoy.listenerPort("prime"), v.prime.headers);
-    const headers = headersOf(v);
-    const got = await routedTag(port, headers);
+    if (v.prime) await routedTag(await counted.envoy.listenerPort("prime"), v.prime.headers);
+    const got = await routedTag(counted.port, headersOf(v));
+    const headers = asLines(headersOf(v));
     if (got !== v.routedAs) throw new Error(`${v.name}: routed as "${got}", want "${v.routedAs}"`);
-    h2load(port, WARMUP, headers);
-    callgrindControl(envoy.pid, "-i", "on");
-    h2load(port, REQUESTS, headers);
-    callgrindControl(envoy.pid, "-i", "off");
-    callgrindControl(envoy.pid, "-d");
-    return dumpedInstructions(dir) / REQUESTS;
+    h2load(counted.port, WARMUP, headers);
+    return counted.count(() => h2load(counted.port, REQUESTS, headers)) / REQUESTS;
   } finally {
-    await envoy.stop(30_000);
-    if (!process.env.KEEP_CALLGRIND) rmSync(dir, { recursive: true, force: true });
+    await counted.stop();
   }
 }
 

@@ -38,11 +38,11 @@ export function absentKeyConfig(): object {
   return { rules: pluginConfig().rules.map((rule) => ({ ...rule, header: "x-absent" })) };
 }
 
-/** Four copies of the reference rule, each writing its own tag header (the last one routes). */
-export function fourRulesConfig(): object {
+/** `count` copies of the reference rule on one key header, each writing its own tag header (the last one routes). */
+export function copiesOfReferenceRule(count: number): object {
   const rule = pluginConfig().rules[0];
   return {
-    rules: [0, 1, 2, 3].map((i) => ({ ...rule, name: `rule_${i}`, tagHeader: i === 3 ? rule.tagHeader : `x-tag-${i}` })),
+    rules: Array.from({ length: count }, (_, i) => ({ ...rule, name: `rule_${i}`, tagHeader: i === count - 1 ? rule.tagHeader : `x-tag-${i}` })),
   };
 }
 

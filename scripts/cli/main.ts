@@ -9,6 +9,7 @@ import { split } from "./split.ts";
 import { validate } from "./validate.ts";
 import { PLUGIN_WASM_IN_REPO as DEFAULT_WASM } from "../lib/paths.ts";
 import { which } from "./which.ts";
+import { portNumber, webhook } from "./webhook/command.ts";
 
 const SHIPPED = "deploy/istio/wasmplugin.yaml";
 
@@ -94,6 +95,17 @@ program.command("lanes")
   .option("--sha256 <digest>", "the image's manifest digest (hex) to pin in the WasmPlugins")
   .addHelpText("after", "\nExample:\n  $ npx hash-tagging lanes deploy/istio/lane-group.yaml --out deploy/istio/upstream")
   .action(action(lanes));
+
+program.command("webhook")
+  .description("serve Kubernetes AdmissionReview v1 on https://HOST:PORT/validate: deny a WasmPlugin of our image whose pluginConfig the filter refuses")
+  .requiredOption("--cert <file>", "the serving certificate (PEM), reloaded when the file changes")
+  .requiredOption("--key <file>", "its private key (PEM), reloaded with it")
+  .addOption(new Option("--port <n>", "the port to listen on").default(8443).argParser(portNumber))
+  .option("--host <address>", "the address to listen on", "0.0.0.0")
+  .option("--image-prefix <prefix>", "ours: WasmPlugins whose spec.url starts with PREFIX (oci:// or docker:// optional); default: an image repository named hash-tagging")
+  .option("--wasm <file>", "the compiled filter that judges", DEFAULT_WASM)
+  .addHelpText("after", "\nExample:\n  $ npx hash-tagging webhook --cert tls.crt --key tls.key --image-prefix registry.example.com/team/hash-tagging")
+  .action(action(webhook));
 
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   // A closed pipe (| head) is the reader's choice, not a failure.

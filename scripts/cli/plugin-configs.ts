@@ -25,6 +25,9 @@ export class ConfigFileError extends CliError {
 
 export const isObject = (v: unknown): v is Document => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** A WasmPlugin spec's pluginConfig as Istio sends it to the proxy: JSON text, empty when there is none. */
+export const pluginConfigText = (spec: Document): string => (spec.pluginConfig === undefined ? "" : JSON.stringify(spec.pluginConfig));
+
 function configsIn(path: string, documents: unknown[]): PluginConfigSource[] {
   const plugins = documents.filter((d): d is Document => isObject(d) && d.kind === "WasmPlugin");
   if (plugins.length > 0) {
@@ -32,7 +35,7 @@ function configsIn(path: string, documents: unknown[]): PluginConfigSource[] {
       const metadata = isObject(plugin.metadata) ? plugin.metadata : {};
       const spec = isObject(plugin.spec) ? plugin.spec : {};
       // Istio sends an empty configuration when pluginConfig is absent; the filter refuses that.
-      const text = spec.pluginConfig === undefined ? "" : JSON.stringify(spec.pluginConfig);
+      const text = pluginConfigText(spec);
       const subject = `WasmPlugin ${metadata.namespace ?? "default"}/${metadata.name ?? "(no name)"}`;
       return { path, subject, text, config: spec.pluginConfig };
     });

@@ -19,6 +19,13 @@ export interface FileReport {
   verdicts: ConfigVerdict[];
 }
 
+/** One configuration (JSON text, as Istio sends it) judged by a fresh instance of the filter, as Envoy would. */
+export async function judgeConfig(wasm: string | Uint8Array, text: string): Promise<{ accepted: boolean; lines: string[] }> {
+  const plugin = await loadPlugin(wasm);
+  const { accepted, logs } = plugin.configure(text);
+  return { accepted, lines: logs.filter((l) => (accepted ? l.level === "info" : l.level === "error")).map((l) => l.message) };
+}
+
 async function checkFile(path: string, wasmPath: string): Promise<FileReport> {
   let configs;
   try {
@@ -28,12 +35,7 @@ async function checkFile(path: string, wasmPath: string): Promise<FileReport> {
     return { path, problem: e.problem, verdicts: [] };
   }
   const verdicts: ConfigVerdict[] = [];
-  for (const { subject, text } of configs) {
-    const plugin = await loadPlugin(wasmPath);
-    const { accepted, logs } = plugin.configure(text);
-    const lines = logs.filter((l) => (accepted ? l.level === "info" : l.level === "error")).map((l) => l.message);
-    verdicts.push({ subject, accepted, lines });
-  }
+  for (const { subject, text } of configs) verdicts.push({ subject, ...(await judgeConfig(wasmPath, text)) });
   return { path, verdicts };
 }
 

@@ -68,7 +68,8 @@ export async function startAgent(stateDir: string, xdsAddress: string, o: AgentO
     // listener here not bound to loopback. A free port keeps agents apart.
     statusPort,
     concurrency: 1,
-    drainDuration: "1s",
+    // drainDuration stays Istio's default (45 s), so listener updates leave draining listeners in the
+    // VM as in production; only the shutdown drain is short.
     terminationDrainDuration: "1s",
   };
   const agent = startDetached(stateDir, o.name, BINARIES.pilotAgent, [

@@ -70,3 +70,14 @@ it("keeps npm run check-config as an alias of validate", () => {
   assert.match(result.stdout, new RegExp(`^${SHIPPED}: WasmPlugin istio-system/hash-tagging: accepted\n`));
   assert.match(result.stdout, /alias-bad\.yaml: pluginConfig: refused/);
 });
+
+it("refuses every tag header that would change how a request is framed, routed or timed, one line each with its path", async () => {
+  const reserved = ["content-length", "transfer-encoding", "host", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "cookie", "x-envoy-upstream-rq-timeout-ms"];
+  const rules = reserved.map((tagHeader, i) => `{name: r${i}, header: x-user-id, modulo: 100, tagHeader: ${tagHeader}, policies: [{range: 100, tagValue: a}]}`);
+  const [report] = await checkConfigFiles([file("reserved.yaml", WASMPLUGIN(`  pluginConfig: {rules: [${rules.join(", ")}]}`))], WASM);
+  assert.equal(report.verdicts[0].accepted, false);
+  const lines = report.verdicts[0].lines;
+  assert.equal(lines.length, reserved.length, lines.join("\n"));
+  reserved.forEach((name, i) => assert.match(lines[i], new RegExp(`^rules\\[${i}\\]\\.tagHeader: "${name}" (is a message framing header|is a hop-by-hop header|is the request's host|carries the user's cookies|is one of Envoy's x-envoy-\\* control headers)`)));
+  console.log(lines.join("\n"));
+});

@@ -34,10 +34,12 @@ function sidecarBootstrap(appPort: number, config: object): object {
         {
           ...httpListener({ name: "inbound", bind: LOOPBACK, port: 0, filters: [filter], routeConfig: { virtual_hosts: [{ name: "app", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "app" } }] }] } }),
           traffic_direction: "INBOUND",
+          stat_prefix: "inbound",
         },
         {
           ...httpListener({ name: "outbound", bind: LOOPBACK, port: 0, filters: [filter], routeConfig: { virtual_hosts: [{ name: "mockc", domains: ["*"], routes: laneRoutes() }] } }),
           traffic_direction: "OUTBOUND",
+          stat_prefix: "outbound",
         },
       ],
       clusters: [{
@@ -128,6 +130,13 @@ describe("trace-id mode, app forwarding only x-user-id", () => {
     assert.deepEqual(broken, [], `${broken.length} of ${users.length} chains broke`);
     assert.equal(await counter(pod().envoy, "recorded"), users.length);
     assert.equal(await counter(pod().envoy, "restored"), users.length);
+    // Both workers took connections on both sides, so lanes recorded on one were restored on the other.
+    for (const side of ["inbound", "outbound"]) {
+      for (const worker of [0, 1]) {
+        const connections = await pod().envoy.stat(`listener.${side}.worker_${worker}.downstream_cx_total`);
+        assert.ok(connections > 0, `${side} worker_${worker} took no connection`);
+      }
+    }
   }));
 
   it("sends a request without the gateway's tag, or a forged tag without a user id, down the baseline", e2e(async () => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { CONFIG_FIELDS, isValidConfigBytes } from "../support/config-oracle.ts";
-import { EXTENDED_CONFIG, REFERENCE_CONFIG } from "../support/configs.ts";
+import { EXTENDED_CONFIG, PASS_THROUGH_CONFIGS, REFERENCE_CONFIG } from "../support/configs.ts";
 import { fnv1a32 } from "../support/fnv1a.ts";
 import { Random } from "../support/random.ts";
 import { expectedHeaders, type Headers } from "../support/tagging-model.ts";
@@ -23,6 +23,7 @@ const ODD_VALUES: unknown[] = [
   "keep", "remove", "fnv1a32", "fnv1a32-fmix32", "*.example.com", "a.com:80", "/api", "api", "cookie",
   ["a.com"], ["/"], { jason: "s2" }, { "": "s1" }, { hosts: ["a.com"] }, { pathPrefixes: [] },
   [{ weight: 20, tagValue: "s2" }, { weight: 80, tagValue: "s1" }], [{ weight: 101, tagValue: "s2" }],
+  "auto", "inbound", "outbound", "baggage", "lane", "x-envoy-lane", "Host", 8192, 1048576, 1048577, 86400, 86401,
 ];
 // Field names the mutator adds: every known one, and near misses.
 const FIELD_NAMES = [...new Set(Object.values(CONFIG_FIELDS).flat()), "extra", "tagheader", "Hosts", "weights"];
@@ -65,7 +66,7 @@ describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED
   it(`survives ${CONFIGS_PER_KIND} structurally mutated, ${CONFIGS_PER_KIND} byte-mutated and ${CONFIGS_PER_KIND / 4} random-byte configs, agreeing with the oracle`, async () => {
     const random = new Random(SEED);
     const plugin = await loadPlugin();
-    const bases = [REFERENCE_CONFIG, EXTENDED_CONFIG];
+    const bases = [REFERENCE_CONFIG, EXTENDED_CONFIG, ...PASS_THROUGH_CONFIGS];
     let accepted = 0;
     let refused = 0;
     const check = (bytes: Uint8Array, label: string) => {
@@ -83,8 +84,8 @@ describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED
         for (const e of errors) assert.match(e.message, JSON_PATH_ERROR, `${label}: error without a JSON path: ${e.message}`);
       }
     };
-    for (let i = 0; i < CONFIGS_PER_KIND; i++) check(Buffer.from(JSON.stringify(mutateValue(random, bases[i % 2])) ?? "null"), `structural #${i}`);
-    for (let i = 0; i < CONFIGS_PER_KIND; i++) check(mutateText(random, JSON.stringify(bases[i % 2])), `byte-mutated #${i}`);
+    for (let i = 0; i < CONFIGS_PER_KIND; i++) check(Buffer.from(JSON.stringify(mutateValue(random, bases[i % bases.length])) ?? "null"), `structural #${i}`);
+    for (let i = 0; i < CONFIGS_PER_KIND; i++) check(mutateText(random, JSON.stringify(bases[i % bases.length])), `byte-mutated #${i}`);
     for (let i = 0; i < CONFIGS_PER_KIND / 4; i++) check(random.bytes(random.int(200)), `random bytes #${i}`);
     console.log(`config fuzz: ${accepted} accepted, ${refused} refused, 0 traps`);
     assert.ok(accepted > 0 && refused > 0, "the fuzz corpus should contain both valid and invalid configs");

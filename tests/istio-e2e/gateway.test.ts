@@ -15,24 +15,13 @@ import { readmeCommand } from "../../scripts/istio/deploy.ts";
 import { kubectl, shell } from "../../scripts/istio/kubectl.ts";
 import { tail, waitFor } from "../../scripts/istio/processes.ts";
 import { ask, walkthrough } from "../../scripts/istio/walkthrough.ts";
-import { referenceTag } from "../support/fnv1a.ts";
 import { pushCraftedImage, tarGzOf } from "../support/crafted-images.ts";
-import { adminStat, chainFor, skipReason, useLocalIstio } from "./support.ts";
+import { adminStat, chainFor, expectedVersion, mockcVersion, skipReason, useLocalIstio } from "./support.ts";
 
 const skip = skipReason();
 const istio = useLocalIstio(skip);
 const RAMP = "### 5. Ramp, promote, roll back";
 const WAIT_MS = 60_000;
-
-/** mockc's version in a chain, i.e. the lane the request rode to the end. */
-function mockcVersion(body: string): string | undefined {
-  return /mockc\(version: (v\d+)/.exec(body)?.[1];
-}
-
-/** Lane s2 reaches mockc v2; jason is routed there by name whatever his hash says. */
-function expectedVersion(user: string, canaryRange: number): string {
-  return user === "jason" || referenceTag(user, canaryRange) === "s2" ? "v2" : "v1";
-}
 
 async function versionOf(user: string | undefined, headers?: Record<string, string>): Promise<string> {
   const r = await ask(istio().gatewayUrl, user, headers);
@@ -215,7 +204,7 @@ check("a refused config (bad range) is rejected by the gateway's Envoy and the o
   assert.match(gatewayLog(from), /wasm log: configuration refused \(1 error\(s\) above\); nothing of it applied/);
   for (const user of [...WALKTHROUGH_USERS, ...synthetic.slice(0, 40)]) assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user} after the refused update`);
   // The next test's ramp is the fix: a changed valid config (re-applying the refused one's predecessor
-  // verbatim is not enough: istiod does not send Envoy a resource equal to the one it last accepted).
+  // verbatim is not enough: Envoy's ECDS subscription skips a resource equal to the one it last accepted).
 });
 
 check("the README's ramp 20 -> 50 through istiod: bob and stacy join lane s2, nobody leaves it", async () => {

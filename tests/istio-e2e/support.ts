@@ -11,8 +11,8 @@ import type { SampleInstance } from "../../scripts/istio/sample-app.ts";
 import { BUILD_COMMAND } from "../../scripts/istio/versions.ts";
 import type { PassThroughMode } from "../../scripts/lib/envoy/topology.ts";
 import { BUILDAH, DOCKER_REGISTRY, installed, skipLoudly } from "../support/required-tools.ts";
+import { referenceTag } from "../support/fnv1a.ts";
 
-const SUITE = "istio-e2e";
 
 function missing(): string[] {
   const found = missingPrerequisites();
@@ -25,10 +25,10 @@ function missing(): string[] {
 }
 
 /** undefined when the chain can run; otherwise the loud skip message (a failure under CI=true). */
-export function skipReason(): string | undefined {
+export function skipReason(suite = "istio-e2e"): string | undefined {
   const gaps = missing();
   if (gaps.length === 0) return undefined;
-  return skipLoudly(SUITE, `it needs ${gaps.join("; ")}`,
+  return skipLoudly(suite, `it needs ${gaps.join("; ")}`,
     `run \`apt-get install etcd-server buildah docker-registry && ${BUILD_COMMAND}\` as root`);
 }
 
@@ -104,6 +104,16 @@ export function chainFor(instances: SampleInstance[], mockcVersion: string): str
     return `${app}(version: ${version}, ip: ${i.ip})`;
   };
   return `-> ${at("mocka", "v1")}-> ${at("mockb", "v1")}-> ${at("mockc", mockcVersion)}`;
+}
+
+/** mockc's version in a chain, i.e. the lane the request rode to the end. */
+export function mockcVersion(body: string): string | undefined {
+  return /mockc\(version: (v\d+)/.exec(body)?.[1];
+}
+
+/** Lane s2 reaches mockc v2; jason is routed there by name whatever his hash says. */
+export function expectedVersion(user: string, canaryRange: number): string {
+  return user === "jason" || referenceTag(user, canaryRange) === "s2" ? "v2" : "v1";
 }
 
 /** A counter or gauge of an Envoy admin API, 0 when absent. */

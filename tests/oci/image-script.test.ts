@@ -65,7 +65,7 @@ after(async () => {
 
 test("defaults: a local-only image tagged with the package version, docker manifest, auto builder, TLS on, date 0, vfs", () => {
   assert.deepEqual(readSettings({}, [], "1.2.3"), {
-    image: "localhost/hash-tagging:1.2.3", format: "docker", builder: "auto", tlsVerify: true, sourceDateEpoch: "0", storageDriver: "vfs", push: false,
+    target: "plugin", image: "localhost/hash-tagging:1.2.3", format: "docker", builder: "auto", tlsVerify: true, sourceDateEpoch: "0", storageDriver: "vfs", push: false,
   });
 });
 
@@ -82,7 +82,7 @@ const BAD_SETTINGS: [NodeJS.ProcessEnv, string[], RegExp][] = [
   [{ IMAGE_FORMAT: "v2s1" }, [], /^IMAGE_FORMAT="v2s1": expected one of docker, oci$/],
   [{ IMAGE_BUILDER: "podman" }, [], /^IMAGE_BUILDER="podman": expected one of auto, docker, buildah$/],
   [{ SOURCE_DATE_EPOCH: "yesterday" }, [], /^SOURCE_DATE_EPOCH="yesterday": expected whole seconds/],
-  [{}, ["latest"], /^unknown argument latest: the only option is --tls-verify/],
+  [{}, ["latest"], /^unknown argument latest: the only option is --tls-verify=true\|false \(and the words push, webhook\)$/],
   [{}, ["push"], /^IMAGE=localhost\/hash-tagging:1 names no registry to push to: set IMAGE=REGISTRY\[:PORT\]\/REPOSITORY:TAG/],
 ];
 

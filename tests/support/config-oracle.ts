@@ -19,6 +19,8 @@ export const CONFIG_FIELDS = {
 export const PASS_THROUGH_LIMITS = { slots: 1048576, ttlSeconds: 86400, defaultSlots: 8192, defaultTtlSeconds: 60 };
 // Headers the proxy owns: framing, hop-by-hop (RFC 9110 section 7.6.1), the host, cookies, Envoy's controls.
 const RESERVED_HEADERS = ["content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "cookie"];
+/** A header no config may write (tagHeader, routeHeader): any case. */
+const isReservedHeader = (name: string) => RESERVED_HEADERS.includes(name.toLowerCase()) || name.toLowerCase().startsWith("x-envoy-");
 
 /** The documented limits (README, "Limits"). */
 export const CONFIG_LIMITS = {
@@ -97,7 +99,7 @@ function isValidRule(rule: unknown): boolean {
   if ("name" in rule && !isText(rule.name, CONFIG_LIMITS.nameBytes)) return false;
   const header = keyHeader(rule);
   if (header === undefined) return false;
-  if (!isToken(rule.tagHeader) || rule.tagHeader.toLowerCase() === header) return false;
+  if (!isToken(rule.tagHeader) || rule.tagHeader.toLowerCase() === header || isReservedHeader(rule.tagHeader)) return false;
   if (!isInt(rule.modulo, 1, 0xffffffff)) return false;
   if (("policies" in rule) === ("partitionedPolicies" in rule)) return false;
   const weighted = "partitionedPolicies" in rule;
@@ -120,7 +122,7 @@ function isValidPassThrough(block: unknown): boolean {
   const route = block.routeHeader;
   if (!isToken(route)) return false;
   const routeLower = route.toLowerCase();
-  if (RESERVED_HEADERS.includes(routeLower) || routeLower.startsWith("x-envoy-")) return false;
+  if (isReservedHeader(route)) return false;
   const traceMode = "traceHeader" in block;
   if (traceMode === "baggage" in block) return false;
   if (traceMode) {

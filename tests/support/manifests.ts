@@ -6,6 +6,8 @@ import { parseAllDocuments } from "yaml";
 export const DEPLOY_DIR = fileURLToPath(new URL("../../deploy/istio", import.meta.url));
 /** The lane group: the input of `npx hash-tagging lanes`, not a resource anyone applies. */
 export const LANE_GROUP_FILE = "lane-group.yaml";
+/** The admission webhook's Kubernetes resources: installed on their own, not part of either flavour. */
+export const WEBHOOK_DIR = join(DEPLOY_DIR, "webhook");
 
 export interface Manifest {
   /** `deploy/istio/...` path and document index, for messages. */
@@ -15,15 +17,28 @@ export interface Manifest {
   doc: Record<string, any>;
 }
 
-function yamlFiles(dir: string): string[] {
+function yamlFiles(dir: string, skip = ""): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => (entry.isDirectory() ? yamlFiles(join(dir, entry.name)) : /\.ya?ml$/.test(entry.name) ? [join(dir, entry.name)] : []))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return path === skip ? [] : yamlFiles(path, skip);
+      return /\.ya?ml$/.test(entry.name) ? [path] : [];
+    })
     .sort();
 }
 
-/** Every YAML document under deploy/istio; a syntax error throws naming the file and line. */
+/** Every YAML document under deploy/istio but the webhook's; a syntax error throws naming the file and line. */
 export function loadManifests(): Manifest[] {
-  return yamlFiles(DEPLOY_DIR).filter((path) => relative(DEPLOY_DIR, path) !== LANE_GROUP_FILE).flatMap((path) => {
+  return parseFiles(yamlFiles(DEPLOY_DIR, WEBHOOK_DIR).filter((path) => relative(DEPLOY_DIR, path) !== LANE_GROUP_FILE));
+}
+
+/** The documents of deploy/istio/webhook/. */
+export function loadWebhookManifests(): Manifest[] {
+  return parseFiles(yamlFiles(WEBHOOK_DIR));
+}
+
+function parseFiles(paths: string[]): Manifest[] {
+  return paths.flatMap((path) => {
     const file = relative(join(DEPLOY_DIR, "../.."), path);
     const flavourDir = relative(DEPLOY_DIR, path).split("/")[0];
     const flavour = flavourDir === "upstream" || flavourDir === "asm" ? flavourDir : "shared";

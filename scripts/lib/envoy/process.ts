@@ -21,6 +21,8 @@ export interface StartEnvoyOptions {
   wrapper?: string[];
   /** How long one admin request may take (default 5 s; far longer under valgrind). */
   adminTimeoutMs?: number;
+  /** Further command-line options, such as --drain-time-s. */
+  args?: string[];
 }
 
 /** Envoy did not come up; `log` holds its whole log (its work dir is already removed). */
@@ -75,6 +77,7 @@ export class EnvoyProcess {
       "--admin-address-path", adminPath,
       "--concurrency", String(o.concurrency ?? 2),
       "-l", o.logLevel ?? "info",
+      ...(o.args ?? []),
     ];
     const logFd = openSync(logPath, "a");
     const [command, ...commandArgs] = [...(o.wrapper ?? []), o.bin, ...args];

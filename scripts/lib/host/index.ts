@@ -10,7 +10,7 @@ export { LISTENER_DIRECTION_PATH, TrafficDirection } from "./abi.ts";
 import { PLUGIN_WASM } from "../paths.ts";
 import { type HostOptions, PluginHost } from "./plugin-host.ts";
 
-/** Loads a compiled filter (default: the release build) into a fresh test host. */
-export function loadPlugin(wasmPath = PLUGIN_WASM, options: HostOptions = {}): Promise<PluginHost> {
-  return PluginHost.load(wasmPath, options);
+/** Loads a compiled filter (a path, default the release build, or its bytes) into a fresh host. */
+export function loadPlugin(wasm: string | Uint8Array = PLUGIN_WASM, options: HostOptions = {}): Promise<PluginHost> {
+  return PluginHost.load(wasm, options);
 }
