@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { test } from "node:test";
 import { parse, parseAllDocuments, stringify } from "yaml";
-import { istioSchemaProblems } from "../istio/support/istio-schema.ts";
+import { istioSchemaProblems } from "../manifests/support/istio-schema.ts";
 import { routeInMesh } from "../support/istio-routes.ts";
 import { runCli, scratch } from "./run-cli.ts";
 

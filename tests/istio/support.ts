@@ -25,7 +25,7 @@ function missing(): string[] {
 }
 
 /** undefined when the chain can run; otherwise the loud skip message (a failure under CI=true). */
-export function skipReason(suite = "istio-e2e"): string | undefined {
+export function skipReason(suite = "istio"): string | undefined {
   const gaps = missing();
   if (gaps.length === 0) return undefined;
   return skipLoudly(suite, `it needs ${gaps.join("; ")}`,
