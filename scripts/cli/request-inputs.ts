@@ -43,7 +43,7 @@ export function ruleRequests(options: RequestOptions, rules: FilterRule[]): Rule
   const given = givenHeaders(options);
   const values = new Map<string, HeaderValue>();
   // The id replaces what the options gave a key header; the Cookie header and :path are extended.
-  const valueOf = (header: string): HeaderValue => {
+  const headerValueOf = (header: string): HeaderValue => {
     let value = values.get(header);
     if (value !== undefined) return value;
     if (keyHeaders.has(header)) value = { perId: ["id"] };
@@ -63,5 +63,5 @@ export function ruleRequests(options: RequestOptions, rules: FilterRule[]): Rule
     values.set(header, value);
     return value;
   };
-  return rules.map((rule) => ({ value: valueOf(keyHeaderOf(rule)), authority: valueOf(AUTHORITY), path: valueOf(PATH) }));
+  return rules.map((rule) => ({ value: headerValueOf(keyHeaderOf(rule)), authority: headerValueOf(AUTHORITY), path: headerValueOf(PATH) }));
 }

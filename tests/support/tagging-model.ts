@@ -73,7 +73,7 @@ function queryValue(path: string, name: string, maxBytes?: number): string | und
   if (value === undefined || maxBytes === undefined) return value;
   const sent = query.split("&").find((p) => new URLSearchParams(p).has(name));
   const encoded = sent === undefined ? "" : sent.slice(sent.indexOf("=") + 1 || sent.length);
-  return sent !== undefined && sent.includes("=") && encoded.length > maxBytes ? undefined : value;
+  return sent?.includes("=") && encoded.length > maxBytes ? undefined : value;
 }
 
 /** The key bytes a rule reads from the request, or undefined (missing or empty). */
