@@ -8,6 +8,7 @@
 // 60 KiB by default, bounds the work). A member that is set goes first, so an SDK that keeps only
 // the first 64 members or 8192 bytes still carries it.
 import { NO_SPAN, span, spanLength, spanPtr } from "./byte-span";
+import { hexDigitValue } from "../ascii";
 
 const COMMA: u8 = 0x2c;
 const SEMICOLON: u8 = 0x3b;
@@ -26,14 +27,6 @@ const OTHER_MEMBER: u64 = u64.MAX_VALUE;
 @inline function isPlainOctet(c: u32): bool {
   // %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E: visible ASCII but DQUOTE , ; \
   return <u32>(c - 0x21) < 0x5e && c != 0x22 && c != 0x2c && c != 0x3b && c != 0x5c && c != PERCENT;
-}
-
-// @ts-ignore: decorator
-@inline function hexDigit(c: u32): i32 {
-  if (c - 0x30 < 10) return <i32>(c - 0x30);
-  const lower = c | 0x20;
-  if (lower - 0x61 < 6) return <i32>(lower - 0x61 + 10);
-  return -1;
 }
 
 // @ts-ignore: decorator
@@ -162,8 +155,8 @@ export function decodeInPlace(ptr: usize, length: usize): i32 {
   for (let p = ptr; p < end; ) {
     let c = <u32>load<u8>(p++);
     if (c == PERCENT && p + 2 <= end) {
-      const high = hexDigit(load<u8>(p));
-      const low = hexDigit(load<u8>(p + 1));
+      const high = hexDigitValue(load<u8>(p));
+      const low = hexDigitValue(load<u8>(p + 1));
       if ((high | low) >= 0) {
         c = <u32>((high << 4) | low);
         p += 2;

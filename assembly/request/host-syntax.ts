@@ -1,6 +1,7 @@
 // Host spellings reduced to one form, for `match.hosts`: the config's entries and each request's
 // `:authority` go through the same functions, so "[0:0::1]" is "[::1]" and "127.0.0.01" is
 // "127.0.0.1". Pure and allocation-free: they write into a buffer the caller gives.
+import { hexDigitValue } from "../ascii";
 
 const DOT: u32 = 0x2e;
 const COLON: u32 = 0x3a;
@@ -11,14 +12,6 @@ const CLOSE_BRACKET: u32 = 0x5d;
 export const IPV6_FORM_BYTES: usize = 18;
 /** Room for any canonical form ("255.255.255.255" or an IPv6 one). */
 export const HOST_FORM_BYTES: usize = 18;
-
-// @ts-ignore: decorator
-@inline function hexValue(c: u32): i32 {
-  if (c - 0x30 < 10) return <i32>(c - 0x30);
-  const lower = c | 0x20;
-  if (lower - 0x61 < 6) return <i32>(lower - 0x61 + 10);
-  return -1;
-}
 
 /**
  * The IPv4 address of dotted-decimal text (four parts of 1 to 3 digits, each at most 255), or -1.
@@ -95,7 +88,7 @@ export function parseIpv6(ptr: usize, length: usize, out: usize): bool {
     let value: u32 = 0;
     let digits = 0;
     while (p < end && digits < 5) {
-      const h = hexValue(load<u8>(p));
+      const h = hexDigitValue(load<u8>(p));
       if (h < 0) break;
       value = (value << 4) | <u32>h;
       digits++;

@@ -4,6 +4,7 @@
 import { FNV1A_OFFSET_BASIS, fnv1a32Step } from "../hash";
 import { OverrideKeys } from "../override-keys";
 import { FOUND_EMPTY, NO_SPAN, nonEmptySpan } from "./byte-span";
+import { hexDigitValue } from "../ascii";
 
 const QUESTION_MARK: u8 = 0x3f;
 const HASH_MARK: u8 = 0x23;
@@ -13,23 +14,14 @@ const PLUS: u8 = 0x2b;
 const PERCENT: u8 = 0x25;
 const SPACE: u32 = 0x20;
 
-/** The value of a hex digit, or -1. */
-// @ts-ignore: decorator
-@inline function hexDigit(c: u32): i32 {
-  if (c - 0x30 < 10) return <i32>(c - 0x30);
-  const lower = c | 0x20;
-  if (lower - 0x61 < 6) return <i32>(lower - 0x61 + 10);
-  return -1;
-}
-
 /** The byte that the encoded text at `p` (before `end`) decodes to, and how many encoded bytes it used: (used << 8) | byte. */
 // @ts-ignore: decorator
 @inline function decodeAt(p: usize, end: usize): u32 {
   const c = <u32>load<u8>(p);
   if (c == PLUS) return (1 << 8) | SPACE;
   if (c == PERCENT && p + 2 < end) {
-    const high = hexDigit(load<u8>(p + 1));
-    const low = hexDigit(load<u8>(p + 2));
+    const high = hexDigitValue(load<u8>(p + 1));
+    const low = hexDigitValue(load<u8>(p + 2));
     if ((high | low) >= 0) return (3 << 8) | <u32>((high << 4) | low);
   }
   return (1 << 8) | c;

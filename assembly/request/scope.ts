@@ -2,15 +2,11 @@
 // in one form (see host-syntax.ts): case folded, a trailing dot dropped, IP literals canonical.
 import { RuleMatch } from "../rules";
 import { HOST_FORM_BYTES, authorityHostLength, ipHostForm } from "./host-syntax";
+import { asciiLower } from "../ascii";
 
 const DOT: u32 = 0x2e;
 // The request's IP host in its one form (a VM runs one request at a time).
 const hostForm = memory.data(<i32>HOST_FORM_BYTES);
-
-// @ts-ignore: decorator
-@inline function lowercase(c: u32): u32 {
-  return c - 0x41 < 26 ? c | 0x20 : c;
-}
 
 /** A DNS name character in any case, or "_" which some internal names use. */
 // @ts-ignore: decorator
@@ -23,7 +19,7 @@ function equalsFolded(ptr: usize, length: usize, pattern: ArrayBuffer): bool {
   if (<usize>pattern.byteLength != length) return false;
   const expected = changetype<usize>(pattern);
   for (let i: usize = 0; i < length; i++) {
-    if (lowercase(load<u8>(ptr + i)) != <u32>load<u8>(expected + i)) return false;
+    if (asciiLower(load<u8>(ptr + i)) != <u32>load<u8>(expected + i)) return false;
   }
   return true;
 }
