@@ -1,7 +1,7 @@
-// npm run envoy:config — write envoy/envoy.yaml and envoy/docker-compose.yaml from scripts/lib/envoy/.
+// npm run envoy:config — write envoy/'s Envoy configs, the apps' settings and docker-compose.yaml from scripts/lib/envoy/.
 // With --check, write nothing and fail if the committed files differ from the generator's output.
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { dockerFiles } from "./lib/envoy/docker.ts";
 import { REPO_ROOT } from "./lib/paths.ts";
 
@@ -19,6 +19,7 @@ for (const [path, content] of Object.entries(dockerFiles())) {
       stale++;
     }
   } else {
+    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, content);
     console.log(`wrote ${path}`);
   }

@@ -1,4 +1,4 @@
-// npm start — the local testbed: builds the plugin if needed, starts Envoy and the sample app,
+// npm start — the local testbed: builds the plugin if needed, starts the Envoys (gateway, sidecars) and the sample app,
 // prints the reference walk-through, then serves on 127.0.0.1:10000 until Ctrl-C.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { ensureEnvoy } from "./lib/envoy/ensure.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "./lib/paths.ts";
 import { assertPortFree, startTestbed, type Testbed } from "./lib/envoy/testbed.ts";
-import { USER_HEADER, WALKTHROUGH_USERS } from "./lib/envoy/topology.ts";
+import { SIDECAR_MODES, USER_HEADER, WALKTHROUGH_USERS, type PassThroughMode } from "./lib/envoy/topology.ts";
 
 const DEFAULT_PORT = 10000;
 
@@ -22,6 +22,13 @@ function ingressPort(): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`INGRESS_PORT=${raw}: expected a port number 0..65535`);
   return port;
+}
+
+/** PASS_THROUGH: the sidecars' mode, as in docker compose (trace-id when unset). */
+function passThroughMode(): PassThroughMode {
+  const raw = process.env.PASS_THROUGH || "trace-id";
+  if (!(raw in SIDECAR_MODES)) throw new Error(`PASS_THROUGH=${raw}: expected ${Object.keys(SIDECAR_MODES).join(" or ")}`);
+  return raw as PassThroughMode;
 }
 
 let running: Testbed | undefined;
@@ -42,13 +49,14 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
   const port = ingressPort();
+  const mode = passThroughMode();
   await assertPortFree(port, "Envoy ingress; set INGRESS_PORT to use another");
   if (pluginIsStale()) {
     console.log("building the plugin (npm run asbuild:release)");
     execFileSync("npm", ["run", "--silent", "asbuild:release"], { cwd: REPO_ROOT, stdio: "inherit" });
   }
   const envoy = await ensureEnvoy(PLUGIN_WASM, (line) => console.log(line));
-  const bed = await startTestbed({ envoyBin: envoy.bin, wasmPath: PLUGIN_WASM, ingressPort: port });
+  const bed = await startTestbed({ envoyBin: envoy.bin, wasmPath: PLUGIN_WASM, ingressPort: port, mode });
   running = bed;
   void bed.envoy.exited.then((exit) => {
     if (stopping) return;
@@ -57,6 +65,8 @@ async function main(): Promise<void> {
   });
 
   console.log(`envoy ${envoy.version} (pid ${bed.envoy.pid}), admin ${bed.envoy.adminUrl}, log ${bed.envoy.logPath}`);
+  for (const s of bed.sidecars) console.log(`${s.instance}'s sidecar (pid ${s.envoy.pid}), ${mode} pass-through, admin ${s.envoy.adminUrl}`);
+  console.log(`the ${bed.app.name} app forwards ${bed.app.forwardHeaders.join(" and ")}`);
   console.log(`walk-through via ${bed.ingressUrl}/`);
   for (const user of WALKTHROUGH_USERS) {
     const res = await fetch(`${bed.ingressUrl}/`, { headers: { [USER_HEADER]: user } });

@@ -15,7 +15,7 @@ export interface MockServiceOptions {
   /** host:port of the mesh (Envoy) that carries the upstream call; read per request since the
    *  native testbed learns it only after Envoy has started. Without it the call goes direct. */
   meshProxy?: () => string | undefined;
-  /** Request headers copied onto the upstream call (trace id and lane tag). */
+  /** Request headers copied onto the upstream call (the trace id; baggage in the OpenTelemetry variant). */
   forwardHeaders: readonly string[];
   host?: string;
   port?: number;
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     version: required("version"),
     upstreamUrl: process.env.upstream_url || undefined,
     meshProxy: () => mesh || undefined,
-    forwardHeaders: (process.env.forward_headers ?? "x-user-id,x-asm-prefer-tag").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
+    forwardHeaders: (process.env.forward_headers ?? "x-user-id").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
     host: process.env.HOST || undefined,
     port: Number(process.env.PORT ?? 8000),
   };

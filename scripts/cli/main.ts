@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 import { CliError, EXIT } from "./cli-error.ts";
 import { CSV_HEADER_CHOICES } from "./csv-ids.ts";
 import { diff } from "./diff.ts";
+import { lanes } from "./lanes/command.ts";
 import { split } from "./split.ts";
 import { validate } from "./validate.ts";
 import { PLUGIN_WASM } from "../lib/paths.ts";
@@ -94,6 +95,15 @@ idOptions(requestOptions(common(program.command("diff"))))
   .option("--expect-only-into <lane>", "exit 3 if any user moves anywhere but into LANE (a CI gate before a ramp)")
   .addHelpText("after", `\nExample:\n  $ npx hash-tagging diff ${SHIPPED} ramp-50.yaml users.txt --expect-only-into s2`)
   .action(action(diff));
+
+program.command("lanes")
+  .description("print the upstream Istio resources of a lane group (managed-mesh terms): DestinationRules, per-service and ingress VirtualServices, the sidecars' pass-through WasmPlugins")
+  .argument("<file>", "a lane group: name, ingressGateway, mode, routeHeader, passThrough, services, lanes")
+  .option("--out <dir>", "write one file per kind into DIR (as deploy/istio/upstream/ ships them) instead of printing")
+  .option("--image <url>", "the filter's oci:// image for the WasmPlugins (default: the REGISTRY/TAG placeholder)")
+  .option("--sha256 <digest>", "the image's manifest digest (hex) to pin in the WasmPlugins")
+  .addHelpText("after", "\nExample:\n  $ npx hash-tagging lanes deploy/istio/lane-group.yaml --out deploy/istio/upstream")
+  .action(action(lanes));
 
 program.command("webhook")
   .description("serve Kubernetes AdmissionReview v1 on https://HOST:PORT/validate: deny a WasmPlugin of our image whose pluginConfig the filter refuses")

@@ -1,8 +1,12 @@
 // Puts the shipped deploy/istio/ manifests on the local control plane with the README's own commands
 // (read from README.md, not restated), after pushing the plugin image to the local registry.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { generate } from "../cli/lanes/command.ts";
+import { BAGGAGE_MEMBER } from "../lib/envoy/topology.ts";
 import { REPO_ROOT } from "../lib/paths.ts";
 import { GATEWAY_BIND } from "./gateway.ts";
 import { kubectl, shell } from "./kubectl.ts";
@@ -76,4 +80,25 @@ export async function applyShipped(kubeconfig: string, pushed: PushedImage): Pro
   await kubectl(kubeconfig, ["-n", "istio-system", "patch", "gateway", "ingressgateway", "--type", "json",
     "-p", JSON.stringify([{ op: "add", path: "/spec/servers/0/bind", value: GATEWAY_BIND }])]);
   await run(kubeconfig, readmeCommand(APPLY, "wasmplugin.yaml"), { IMAGE: pushed.image, DIGEST: pushed.digest });
+  await run(kubeconfig, readmeCommand(APPLY, "pass-through/wasmplugins.yaml"), { IMAGE: pushed.image, DIGEST: pushed.digest });
+}
+
+export const LANE_GROUP = join(REPO_ROOT, "deploy/istio/lane-group.yaml");
+
+/**
+ * Baggage mode instead of the shipped trace-id mode: the lane group with `passThrough: {baggage}`, through
+ * `npx hash-tagging lanes` with the pushed image; its sidecar WasmPlugins replace the shipped ones.
+ */
+export async function applyBaggagePassThrough(kubeconfig: string, pushed: PushedImage): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "hash-tagging-lanes-"));
+  try {
+    const group = { ...parse(readFileSync(LANE_GROUP, "utf8")), passThrough: { baggage: BAGGAGE_MEMBER } };
+    const path = join(dir, "lane-group-baggage.yaml");
+    writeFileSync(path, stringify(group));
+    const { files, problems } = generate(path, { image: `oci://${pushed.image}`, sha256: pushed.digest });
+    if (problems.length > 0) throw new Error(`the baggage lane group is refused: ${problems.join("; ")}`);
+    await kubectl(kubeconfig, ["apply", "-f", "-"], files["pass-through/wasmplugins.yaml"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

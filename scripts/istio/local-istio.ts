@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { missingPrerequisites, startControlPlane, type ControlPlane } from "./control-plane.ts";
-import { applyShipped, pushImage, type PushedImage } from "./deploy.ts";
+import { SIDECAR_MODES, type PassThroughMode } from "../lib/envoy/topology.ts";
+import { applyBaggagePassThrough, applyShipped, pushImage, type PushedImage } from "./deploy.ts";
 import type { Agent } from "./agent.ts";
 import { AGENT_WASM_CACHE, GATEWAY_BIND, startGateway } from "./gateway.ts";
 import { inUse, stopAll, waitFor } from "./processes.ts";
@@ -23,12 +24,16 @@ export interface LocalIstio extends ControlPlane {
   instances: SampleInstance[];
   gateway: Agent;
   gatewayUrl: string;
+  /** The calling instances' sidecars, by instance name. */
+  sidecars: Map<string, Agent>;
+  mode: PassThroughMode;
 }
 
 /** Marks that this chain created the agent's fixed Wasm cache folder, so that teardown removes it again. */
 const createdCacheMark = (stateDir: string) => join(stateDir, "created-wasm-cache");
 
-export async function startLocalIstio(stateDir: string, log: (line: string) => void): Promise<LocalIstio> {
+/** `mode`: the sidecars' pass-through (the shipped trace-id mode, or baggage with the OpenTelemetry app). */
+export async function startLocalIstio(stateDir: string, log: (line: string) => void, mode: PassThroughMode = "trace-id"): Promise<LocalIstio> {
   const missing = missingPrerequisites();
   if (missing.length > 0) throw new Error(`cannot start the local Istio; missing: ${missing.join("; ")}`);
   if (await inUse(GATEWAY_BIND, GATEWAY_PORT)) {
@@ -43,16 +48,20 @@ export async function startLocalIstio(stateDir: string, log: (line: string) => v
   const pushed = await pushImage(registryHost, IMAGE_TAG);
   log(`applying deploy/istio/ with the README's commands (image ${pushed.image})`);
   await applyShipped(controlPlane.kubeconfig, pushed);
-  log("starting the sample app and its sidecars");
-  const sidecars = await startSidecars(stateDir, controlPlane.kubeconfig, controlPlane.xdsAddress, log);
-  const instances = await startSampleApp(stateDir, controlPlane.kubeconfig, sidecars.meshProxy);
+  if (mode === "baggage") {
+    log("replacing the sidecars' pass-through by baggage mode (npx hash-tagging lanes)");
+    await applyBaggagePassThrough(controlPlane.kubeconfig, pushed);
+  }
+  log(`starting the sample app (the ${SIDECAR_MODES[mode].app.name} app) and its sidecars`);
+  const sidecars = await startSidecars(stateDir, controlPlane.kubeconfig, controlPlane.xdsAddress, registryHost, log);
+  const instances = await startSampleApp(stateDir, controlPlane.kubeconfig, sidecars.meshProxy, SIDECAR_MODES[mode].app);
   await sidecars.ready();
   log("starting the ingress gateway (pilot-agent and Envoy)");
   const gateway = await startGateway(stateDir, controlPlane.xdsAddress, registryHost, log);
   const gatewayUrl = `http://${GATEWAY_BIND}:${GATEWAY_PORT}`;
   // The gateway's listener comes up once the agent has fetched the image and Envoy has loaded it.
   await waitFor(`the gateway to answer on ${gatewayUrl}`, async () => ((await ask(gatewayUrl, "jason")).status === 200 ? true : undefined), 120_000, gateway.process);
-  return { ...controlPlane, stateDir, registryHost, pushed, instances, gateway, gatewayUrl };
+  return { ...controlPlane, stateDir, registryHost, pushed, instances, gateway, gatewayUrl, sidecars: sidecars.agents, mode };
 }
 
 /** Stops every process the chain started (by the pids it recorded) and removes its state. */

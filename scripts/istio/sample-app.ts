@@ -1,22 +1,33 @@
 // The sample app without a kubelet: each instance of deploy/istio/sample-app.yaml runs as a local
 // process on a loopback address of its own, and a WorkloadEntry with its Deployment's labels stands in
 // for its pod. Istio lets a Kubernetes Service select WorkloadEntries, so the shipped Services and the
-// DestinationRules' `version` subsets find them as they would find pods.
+// DestinationRules' lane subsets find them as they would find pods. An instance with a sidecar listens on
+// a port of its own behind it: the sidecar's inbound listener takes the service port on its address.
 import { join } from "node:path";
 import { REPO_ROOT } from "../lib/paths.ts";
-import { instanceName, instances, SERVICE_PORT, TAG_HEADER, USER_HEADER, type Instance } from "../lib/envoy/topology.ts";
+import { instanceName, instances, SERVICE_PORT, type AppVariant, type Instance } from "../lib/envoy/topology.ts";
 import { kubectl } from "./kubectl.ts";
 import { startDetached, waitFor } from "./processes.ts";
 
 const MOCK_SERVICE = join(REPO_ROOT, "envoy", "app", "mock-service.ts");
 
+/** Where an app listens behind its sidecar, on its pod's address (the sidecar's ingress defaultEndpoint). */
+export const APP_PORT_BEHIND_SIDECAR = 8080;
+
 export interface SampleInstance extends Instance {
   /** Its own loopback address, standing in for a pod IP (127.0.0.11, .12, ...). */
   ip: string;
+  /** Whether it has a sidecar: the instances that call another service. */
+  sidecar: boolean;
+  /** The port the app itself listens on. */
+  appPort: number;
 }
 
 export function sampleInstances(): SampleInstance[] {
-  return instances().map((instance, i) => ({ ...instance, ip: `127.0.0.${11 + i}` }));
+  return instances().map((instance, i) => {
+    const sidecar = instance.upstream !== undefined;
+    return { ...instance, ip: `127.0.0.${11 + i}`, sidecar, appPort: sidecar ? APP_PORT_BEHIND_SIDECAR : SERVICE_PORT };
+  });
 }
 
 /** The stand-ins for the pods: labels as in sample-app.yaml's Deployments. */
@@ -35,24 +46,25 @@ function workloadEntries(list: SampleInstance[]): string {
 }
 
 /**
- * Starts one process per instance, listening on its address and SERVICE_PORT; `meshProxy(app)` names the
- * host:port that carries its upstream call (its sidecar), as `mesh_proxy` does in the container.
+ * Starts one process per instance, listening on its address and port, forwarding what `app` forwards;
+ * `meshProxy(app)` names the host:port that carries its upstream call (its sidecar), as `mesh_proxy` does
+ * in the container.
  */
-export async function startSampleApp(stateDir: string, kubeconfig: string, meshProxy: (app: string) => string | undefined): Promise<SampleInstance[]> {
+export async function startSampleApp(stateDir: string, kubeconfig: string, meshProxy: (app: string) => string | undefined, app: AppVariant): Promise<SampleInstance[]> {
   const list = sampleInstances();
   for (const i of list) {
     const proxy = meshProxy(i.app);
     const proc = startDetached(stateDir, instanceName(i), process.execPath, ["--import", "tsx", MOCK_SERVICE], {
       cwd: REPO_ROOT,
       env: {
-        app: i.app, version: i.version, HOST: i.ip, PORT: String(SERVICE_PORT),
+        app: i.app, version: i.version, HOST: i.ip, PORT: String(i.appPort),
         upstream_url: i.upstream ? `http://${i.upstream}:${SERVICE_PORT}/` : "",
         mesh_proxy: proxy ?? "",
-        forward_headers: [USER_HEADER, TAG_HEADER].join(","),
+        forward_headers: app.forwardHeaders.join(","),
       },
     });
-    await waitFor(`${instanceName(i)} on ${i.ip}:${SERVICE_PORT}`, async () => {
-      await fetch(`http://${i.ip}:${SERVICE_PORT}/`, { signal: AbortSignal.timeout(2000) });
+    await waitFor(`${instanceName(i)} on ${i.ip}:${i.appPort}`, async () => {
+      await fetch(`http://${i.ip}:${i.appPort}/`, { signal: AbortSignal.timeout(2000) });
       return true;
     }, 30_000, proc);
   }

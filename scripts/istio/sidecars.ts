@@ -1,25 +1,31 @@
 // Sidecars without iptables: each calling service (mocka, mockb) gets pilot-agent in sidecar mode with
-// interception mode NONE, and a Sidecar resource whose egress listener binds an address of its own
-// (captureMode NONE). The app sends its upstream call there (`mesh_proxy`), where a pod's iptables would
-// have sent it; istiod routes it by the per-service VirtualServices and DestinationRules.
+// interception mode NONE, and a Sidecar resource with two listeners of captureMode NONE: an ingress
+// listener on the pod's address and the service port, in front of the app (which listens behind it), and
+// an egress listener on an address of its own, where the app sends its upstream call (`mesh_proxy`) as a
+// pod's iptables would. istiod routes by the per-service VirtualServices and DestinationRules, and sends
+// both listeners the pass-through WasmPlugin, whose image the agent pulls from the local registry.
+import { existsSync, mkdirSync } from "node:fs";
 import { connect } from "node:net";
-import { instanceName, SERVICE_PORT, SERVICES } from "../lib/envoy/topology.ts";
-import { startAgent } from "./agent.ts";
+import { instanceName, SERVICE_PORT } from "../lib/envoy/topology.ts";
+import { startAgent, type Agent } from "./agent.ts";
+import { AGENT_WASM_CACHE } from "./gateway.ts";
 import { kubectl } from "./kubectl.ts";
 import { waitFor } from "./processes.ts";
-import { sampleInstances } from "./sample-app.ts";
+import { APP_PORT_BEHIND_SIDECAR, sampleInstances } from "./sample-app.ts";
 
 export interface Sidecars {
   /** host:port of the app's sidecar egress listener, for apps that call an upstream. */
   meshProxy(app: string): string | undefined;
-  /** Resolves once every sidecar's egress listener accepts connections. */
+  /** The agents, by instance name (mocka-v1, ...). */
+  agents: Map<string, Agent>;
+  /** Resolves once every sidecar's ingress and egress listeners accept connections. */
   ready(): Promise<void>;
 }
 
 /** The sidecar's egress address: the app's own 127.0.0.N moved to 127.0.1.N (its port is the app's). */
 const egressAddress = (ip: string) => ip.replace(/^127\.0\.0\./, "127.0.1.");
 
-function sidecarResource(app: string, bind: string): string {
+function sidecarResource(app: string, ip: string): string {
   return [
     "apiVersion: networking.istio.io/v1",
     "kind: Sidecar",
@@ -28,38 +34,56 @@ function sidecarResource(app: string, bind: string): string {
     "  namespace: default",
     "spec:",
     `  workloadSelector: {labels: {app: ${app}}}`,
+    "  ingress:",
+    `    - port: {number: ${SERVICE_PORT}, protocol: HTTP, name: http}`,
+    `      bind: ${ip}`,
+    // 0.0.0.0: forward to the instance's own address, where the app listens behind its sidecar.
+    `      defaultEndpoint: 0.0.0.0:${APP_PORT_BEHIND_SIDECAR}`,
+    "      captureMode: NONE",
     "  egress:",
     `    - port: {number: ${SERVICE_PORT}, protocol: HTTP, name: http}`,
-    `      bind: ${bind}`,
+    `      bind: ${egressAddress(ip)}`,
     "      captureMode: NONE",
     "      hosts: [\"./*\"]",
     "",
   ].join("\n");
 }
 
-export async function startSidecars(stateDir: string, kubeconfig: string, xdsAddress: string, log: (line: string) => void): Promise<Sidecars> {
-  const callers = sampleInstances().filter((i) => SERVICES.find((s) => s.app === i.app)?.upstream);
-  const binds = new Map(callers.map((i) => [i.app, egressAddress(i.ip)]));
-  await kubectl(kubeconfig, ["apply", "-f", "-"], callers.map((i) => sidecarResource(i.app, binds.get(i.app)!)).join("---\n"));
+function accepts(host: string, port: number): Promise<true> {
+  return new Promise<true>((resolve, reject) => {
+    const socket = connect(port, host, () => { socket.destroy(); resolve(true); });
+    socket.once("error", reject);
+  });
+}
+
+export async function startSidecars(stateDir: string, kubeconfig: string, xdsAddress: string, registryHost: string, log: (line: string) => void): Promise<Sidecars> {
+  const callers = sampleInstances().filter((i) => i.sidecar);
+  if (!existsSync(AGENT_WASM_CACHE)) mkdirSync(AGENT_WASM_CACHE, { recursive: true });
+  await kubectl(kubeconfig, ["apply", "-f", "-"], callers.map((i) => sidecarResource(i.app, i.ip)).join("---\n"));
+  const agents = new Map<string, Agent>();
   for (const i of callers) {
-    await startAgent(stateDir, xdsAddress, {
+    agents.set(instanceName(i), await startAgent(stateDir, xdsAddress, {
       name: `sidecar-${instanceName(i)}`,
       mode: "sidecar",
       ip: i.ip,
       namespace: "default",
       serviceAccount: "default",
-      labels: { app: i.app, version: i.version },
+      labels: { app: i.app, version: i.version, ASM_TRAFFIC_TAG: i.version },
+      registryHost,
       env: { ISTIO_META_INTERCEPTION_MODE: "NONE" },
-    }, log);
+    }, log));
   }
   return {
-    meshProxy: (app) => (binds.has(app) ? `${binds.get(app)}:${SERVICE_PORT}` : undefined),
+    meshProxy: (app) => {
+      const i = callers.find((c) => c.app === app);
+      return i ? `${egressAddress(i.ip)}:${SERVICE_PORT}` : undefined;
+    },
+    agents,
     ready: async () => {
-      for (const [app, bind] of binds) {
-        await waitFor(`${app}'s sidecar egress listener on ${bind}:${SERVICE_PORT}`, () => new Promise<true>((resolve, reject) => {
-          const socket = connect(SERVICE_PORT, bind, () => { socket.destroy(); resolve(true); });
-          socket.once("error", reject);
-        }), 60_000);
+      for (const i of callers) {
+        for (const [what, host] of [["ingress", i.ip], ["egress", egressAddress(i.ip)]]) {
+          await waitFor(`${i.app}'s sidecar ${what} listener on ${host}:${SERVICE_PORT}`, () => accepts(host, SERVICE_PORT), 60_000);
+        }
       }
     },
   };

@@ -1,12 +1,17 @@
 // The README's Docker walk-through, for real: `npm run asbuild`, then `docker compose up -d --build` in envoy/
-// against a Docker engine (a private dockerd when none answers), the walk-through through port 10000, the
-// counters on the admin port, and `docker compose down` leaving nothing of the project behind.
+// against a Docker engine (a private dockerd when none answers), in each pass-through mode (PASS_THROUGH):
+// the walk-through through port 10000 with apps that forward only x-user-id (and baggage, in baggage mode),
+// forged lanes refused, the counters on the admin port, and `docker compose down` leaving nothing behind.
+// The lanes past the gateway wait on the filter's passThrough block (the sidecar containers run it).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { DOCKER_ADMIN_PORT, DOCKER_INGRESS_PORT } from "../../scripts/lib/envoy/docker.ts";
+import { DOCKER_ADMIN_PORT, DOCKER_INGRESS_PORT, PASS_THROUGH_VARIABLE } from "../../scripts/lib/envoy/docker.ts";
 import { assertPortFree } from "../../scripts/lib/envoy/testbed.ts";
-import { BASELINE_LANE, CANARY_LANE, NAMED_USERS, ROUTE_HEADER, SERVICES, USER_HEADER, WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
+import {
+  BAGGAGE_HEADER, BAGGAGE_MEMBER, BASELINE_LANE, CANARY_LANE, NAMED_USERS, ROUTE_HEADER, SERVICES, SIDECAR_MODES, TAG_HEADER, USER_HEADER, WALKTHROUGH_USERS,
+  type PassThroughMode,
+} from "../../scripts/lib/envoy/topology.ts";
 import { buildStandIns } from "../../scripts/docker-stand-ins.ts";
 import { runSync } from "../../scripts/lib/process.ts";
 import { referenceTag } from "../support/fnv1a.ts";
@@ -60,64 +65,78 @@ async function counters(): Promise<Map<string, number>> {
   return new Map([...text.matchAll(/^(\S+): (\d+)$/gm)].map(([, name, value]) => [name, Number(value)]));
 }
 
-describe("docker compose up in envoy/, as the README says", () => {
-  let engine: DockerEngine | undefined;
+const run = (command: string[], cwd = PROJECT_DIR, env: Record<string, string> = {}) => {
+  const result = runSync(command[0], command.slice(1), { cwd, timeoutMs: 900_000, env: { ...process.env, ...env } });
+  if (result.code !== 0) throw new Error(`\`${command.join(" ")}\` in ${cwd} failed (${result.error?.message ?? `exit ${result.code}`}):\n${`${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-25).join("\n")}`);
+  return result.stdout;
+};
+const leftovers = () => ["ps -a", "network ls", "volume ls"].map((what) => run(["docker", ...what.split(" "), "--quiet", "--filter", PROJECT_LABEL]).trim()).join(" ").trim();
+const hopsOf = (body: string) => [...body.matchAll(HOP)].map(([, app, version]) => `${app}(version: ${version})`);
+
+let engine: DockerEngine | undefined;
+
+before(async () => {
+  if (skip) return;
+  engine = await startDockerEngine();
+  process.stderr.write(`docker suite: ${engine.private ? `private dockerd at ${engine.env.DOCKER_HOST}` : "the running Docker engine"}\n`);
+  // This test process, the stand-in builder and every command below talk to that engine.
+  if (engine.private) process.env.DOCKER_HOST = engine.env.DOCKER_HOST;
+  await buildStandIns((line) => process.stderr.write(`${line}\n`));
+  run(["npm", "run", "asbuild"]);
+});
+
+after(async () => {
+  await engine?.stop();
+});
+
+function composeUp(mode: PassThroughMode): void {
+  const env = { [PASS_THROUGH_VARIABLE]: mode };
   let up = false;
-  const run = (command: string[], cwd = PROJECT_DIR) => {
-    const result = runSync(command[0], command.slice(1), { cwd, timeoutMs: 900_000 });
-    if (result.code !== 0) throw new Error(`\`${command.join(" ")}\` in ${cwd} failed (${result.error?.message ?? `exit ${result.code}`}):\n${`${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-25).join("\n")}`);
-    return result.stdout;
-  };
-  const leftovers = () => ["ps -a", "network ls", "volume ls"].map((what) => run(["docker", ...what.split(" "), "--quiet", "--filter", PROJECT_LABEL]).trim()).join(" ").trim();
 
   before(async () => {
     if (skip) return;
-    engine = await startDockerEngine();
-    process.stderr.write(`docker suite: ${engine.private ? `private dockerd at ${engine.env.DOCKER_HOST}` : "the running Docker engine"}\n`);
-    // This test process, the stand-in builder and every command below talk to that engine.
-    if (engine.private) process.env.DOCKER_HOST = engine.env.DOCKER_HOST;
-    await buildStandIns((line) => process.stderr.write(`${line}\n`));
     assert.equal(leftovers(), "", "containers, networks or volumes of a compose project named envoy exist already");
     // The compose file publishes fixed ports: another testbed on them would answer in its place.
     await assertPortFree(DOCKER_INGRESS_PORT, "docker compose's ingress");
     await assertPortFree(DOCKER_ADMIN_PORT, "docker compose's Envoy admin");
-    run(["npm", "run", "asbuild"]);
     up = true;
-    run([...compose!, "up", "-d", "--build"], ENVOY_DIR);
-    // Envoy and the four apps start in any order: wait (bounded) until both mockc versions answer.
+    run([...compose!, "up", "-d", "--build"], ENVOY_DIR, env);
+    // The gateway, the sidecars and the four apps start in any order: wait (bounded) until a chain answers for both lanes.
     for (let attempt = 0; ; attempt++) {
       const [baseline, canary] = await Promise.all([get(`${INGRESS}/`), get(`${INGRESS}/`, { [USER_HEADER]: NAMED_USERS[0].user })]);
       if (baseline.status === 200 && canary.status === 200) break;
-      if (attempt === 120) throw new Error(`port ${DOCKER_INGRESS_PORT} did not serve both lanes within 120 tries: ${baseline.status} ${baseline.body} | ${canary.status} ${canary.body}`);
+      if (attempt === 120) throw new Error(`port ${DOCKER_INGRESS_PORT} did not serve both lanes within 120 tries: ${baseline.status} ${baseline.body} | ${canary.status} ${canary.body}\n${run([...compose!, "logs", "--tail", "20"], ENVOY_DIR, env)}`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   });
 
-  after(async () => {
-    try {
-      if (up && engine) spawnSync(compose![0], [...compose!.slice(1), "down"], { cwd: ENVOY_DIR, stdio: "ignore", timeout: 120_000 });
-    } finally {
-      await engine?.stop();
-    }
+  after(() => {
+    if (up) spawnSync(compose![0], [...compose!.slice(1), "down"], { cwd: ENVOY_DIR, stdio: "ignore", timeout: 120_000, env: { ...process.env, ...env } });
   });
 
-  test("the walk-through through port 10000: every user, three hops in three containers, on the lane expected", { skip }, async (t) => {
+  test(`the walk-through through port 10000: every user, three hops in three containers, on the lane expected (apps forward ${SIDECAR_MODES[mode].app.forwardHeaders.join(" and ")})`, { skip }, async (t) => {
     const served: string[] = [];
     for (const user of WALKTHROUGH_USERS) {
       const reply = await get(`${INGRESS}/`, { [USER_HEADER]: user });
       assert.equal(reply.status, 200, `user ${user}: HTTP ${reply.status}: ${reply.body}`);
-      const hops = [...reply.body.matchAll(HOP)];
-      assert.deepEqual(hops.map(([, app, version]) => `${app}(version: ${version})`), expectedHops(user), `user ${user}: ${reply.body}`);
-      assert.equal(new Set(hops.map(([, , , ip]) => ip)).size, SERVICES.length, `user ${user}: each hop answers from its own container: ${reply.body}`);
+      assert.deepEqual(hopsOf(reply.body), expectedHops(user), `user ${user}: ${reply.body}`);
+      assert.equal(new Set([...reply.body.matchAll(HOP)].map(([, , , ip]) => ip)).size, SERVICES.length, `user ${user}: each hop answers from its own container: ${reply.body}`);
       // The ingress route that matched: the named-user route, else the one for the tag the filter wrote.
       const route = NAMED_USERS.some((named) => named.user === user) ? `user-${user}` : `tag-${referenceTag(user)}`;
       assert.equal(reply.route, route, `user ${user}: ${ROUTE_HEADER}`);
       served.push(`${reply.body}   user ${user} requested`);
     }
-    t.diagnostic(`walk-through served by the compose testbed:\n${served.join("\n")}`);
+    t.diagnostic(`walk-through served by the compose testbed, ${mode} pass-through:\n${served.join("\n")}`);
     const anonymous = await get(`${INGRESS}/`);
-    assert.deepEqual([...anonymous.body.matchAll(HOP)].map(([, app, version]) => `${app}(version: ${version})`), expectedHops(undefined), "no user id: the baseline lane");
+    assert.deepEqual(hopsOf(anonymous.body), expectedHops(undefined), "no user id: the baseline lane");
     assert.equal(anonymous.route, "baseline", `no user id: ${ROUTE_HEADER}`);
+  });
+
+  test("a client cannot pick a lane: a forged tag without a user id, or a forged baggage member, rides the baseline", { skip }, async () => {
+    const forged: Record<string, string>[] = [{ [TAG_HEADER]: "s2" }, { [BAGGAGE_HEADER]: `${BAGGAGE_MEMBER}=s2` }, { [USER_HEADER]: "bob", [BAGGAGE_HEADER]: `${BAGGAGE_MEMBER}=s2` }];
+    for (const headers of forged) {
+      assert.deepEqual(hopsOf((await get(`${INGRESS}/`, headers)).body), expectedHops(headers[USER_HEADER]), JSON.stringify(headers));
+    }
   });
 
   test("the admin port counts each decision: one tag per user request, one no_key per request without a user", { skip }, async () => {
@@ -139,8 +158,12 @@ describe("docker compose up in envoy/, as the README says", () => {
 
   test("docker compose down leaves no container, network or volume of the project", { skip }, () => {
     assert.notEqual(leftovers(), "", "the project's containers and network are there before down");
-    run([...compose!, "down"], ENVOY_DIR);
+    run([...compose!, "down"], ENVOY_DIR, env);
     up = false;
     assert.equal(leftovers(), "", "left after docker compose down");
   });
-});
+}
+
+for (const mode of Object.keys(SIDECAR_MODES) as PassThroughMode[]) {
+  describe(`docker compose up in envoy/, as the README says, ${PASS_THROUGH_VARIABLE}=${mode}`, () => composeUp(mode));
+}

@@ -8,12 +8,13 @@ import { join } from "node:path";
 import { test, before, after } from "node:test";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
-import { bootstrap } from "../../scripts/lib/envoy/bootstrap.ts";
+import { gatewayBootstrap } from "../../scripts/lib/envoy/bootstrap.ts";
+import { sidecarBootstrap } from "../../scripts/lib/envoy/sidecar.ts";
 import { DOCKER_WASM_PATH, dockerFiles } from "../../scripts/lib/envoy/docker.ts";
 import type { EnvoyBinary } from "../../scripts/lib/envoy/ensure.ts";
 import { REPO_ROOT } from "../../scripts/lib/paths.ts";
 import { EnvoyProcess, EnvoyStartError } from "../../scripts/lib/envoy/process.ts";
-import { pluginConfig } from "../../scripts/lib/envoy/topology.ts";
+import { pluginConfig, SERVICES, SIDECAR_MODES } from "../../scripts/lib/envoy/topology.ts";
 import { ENVOY_IMAGE } from "../../scripts/lib/envoy/version.ts";
 import { PLUGIN_WASM, envoyForTests } from "./support.ts";
 
@@ -43,14 +44,14 @@ async function validate(name: string, yamlText: string): Promise<void> {
 }
 
 function nativeConfig(plugin: string | object): object {
-  return bootstrap({
-    bind: "127.0.0.1", adminPort: 0, ingressPort: 0, meshPort: 0,
+  return gatewayBootstrap({
+    bind: "127.0.0.1", adminPort: 0, ingressPort: 0,
     endpoint: () => ({ address: "127.0.0.1", port: 9 }),
     clusterType: "STATIC", wasmPath: PLUGIN_WASM, plugin: { config: plugin }, tagEcho: true,
   });
 }
 
-test("envoy/envoy.yaml and envoy/docker-compose.yaml equal the generator's output (npm run envoy:config)", () => {
+test("envoy/'s generated files (gateway, sidecars, compose) equal the generator's output (npm run envoy:config)", () => {
   for (const [path, want] of Object.entries(dockerFiles())) {
     const got = readFileSync(join(REPO_ROOT, path), "utf8").split("\n");
     const wantLines = want.split("\n");
@@ -65,11 +66,34 @@ test("docker compose runs the pinned Envoy image", () => {
   assert.equal(compose.services.envoy.image, ENVOY_IMAGE, `got image ${compose.services.envoy.image}, want ${ENVOY_IMAGE}`);
 });
 
-test("envoy --mode validate accepts the shipped Docker config (plugin path pointed at build/plugin.wasm)", async () => {
-  // Validation loads the Wasm module, so the container path must exist here; nothing else changes.
-  const shipped = readFileSync(join(REPO_ROOT, "envoy/envoy.yaml"), "utf8");
-  assert.ok(shipped.includes(`filename: ${DOCKER_WASM_PATH}`), `envoy/envoy.yaml: got no filename: ${DOCKER_WASM_PATH}`);
-  await validate("docker-envoy.yaml", shipped.replace(`filename: ${DOCKER_WASM_PATH}`, `filename: ${PLUGIN_WASM}`));
+/** Validation loads the Wasm module, so the container path must exist here; nothing else changes. */
+async function validateShipped(path: string): Promise<void> {
+  const shipped = readFileSync(join(REPO_ROOT, path), "utf8");
+  assert.ok(shipped.includes(`filename: ${DOCKER_WASM_PATH}`), `${path}: got no filename: ${DOCKER_WASM_PATH}`);
+  await validate(path.replaceAll("/", "-"), shipped.replaceAll(`filename: ${DOCKER_WASM_PATH}`, `filename: ${PLUGIN_WASM}`));
+}
+
+test("envoy --mode validate accepts the shipped Docker gateway config (plugin path pointed at build/plugin.wasm)", async () => {
+  await validateShipped("envoy/envoy.yaml");
+});
+
+// Waits on the filter's passThrough block: the sidecars run it.
+test("envoy --mode validate accepts the shipped Docker sidecar configs", async () => {
+  const sidecars = Object.keys(dockerFiles()).filter((path) => /^envoy\/pass-through\/[^/]+\/sidecar-.*\.yaml$/.test(path));
+  assert.equal(sidecars.length, 4, `got ${sidecars.join(", ")}, want one per calling instance and mode`);
+  for (const path of sidecars) await validateShipped(path);
+});
+
+// Waits on the filter's passThrough block: Envoy loads the module and configures it while validating.
+test("envoy --mode validate accepts a native sidecar config in each pass-through mode", async () => {
+  for (const [mode, { pluginConfig: config }] of Object.entries(SIDECAR_MODES)) {
+    const sidecar = sidecarBootstrap({
+      instance: "mocka-v1", clusterType: "STATIC", endpoint: () => ({ address: "127.0.0.1", port: 9 }), upstreams: SERVICES.slice(1, 2),
+      admin: { address: "127.0.0.1", port: 0 }, inbound: { address: "127.0.0.1", port: 0 }, outbound: { address: "127.0.0.1", port: 0 },
+      app: { address: "127.0.0.1", port: 9 }, appClusterType: "STATIC", wasmPath: PLUGIN_WASM, plugin: { config },
+    });
+    await validate(`sidecar-${mode}.yaml`, stringify(sidecar));
+  }
 });
 
 test("envoy --mode validate accepts the native testbed config", async () => {

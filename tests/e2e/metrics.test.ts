@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { expectedTag, get, mapConcurrent, syntheticUsers, tagOf, useTestbed } from "./support.ts";
 
-const { bed, e2e } = useTestbed();
+// About the gateway filter alone: the sidecars run no filter.
+const { bed, e2e } = useTestbed({ sidecarPlugin: null });
 
 test("Envoy counts each decision: tags per lane and requests without a key", e2e(async () => {
   const users = syntheticUsers(2_000, "counted-");

@@ -7,7 +7,8 @@ import { fnv1a32 } from "../support/fnv1a.ts";
 import { Random } from "../support/random.ts";
 import { useTestbed } from "./support.ts";
 
-const { bed, e2e } = useTestbed();
+// About the gateway filter alone: the sidecars run no filter.
+const { bed, e2e } = useTestbed({ sidecarPlugin: null });
 
 /** GET /_tag with raw header lines (latin1, so bytes 0x80-0xff go out as they are); returns status and tag. */
 function echo(headers: Array<[string, string]>): Promise<{ status: number; tag: string | undefined }> {

@@ -14,10 +14,10 @@ after(() => {
   closeClients();
 });
 
-function start(ingressPort: number): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+function start(ingressPort: number, env: Record<string, string> = {}): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "scripts/start.ts")], {
     cwd: REPO_ROOT,
-    env: { ...process.env, INGRESS_PORT: String(ingressPort) },
+    env: { ...process.env, INGRESS_PORT: String(ingressPort), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -75,4 +75,10 @@ test("npm start on a port already in use fails with a clear error", async () => 
   } finally {
     blocker.close();
   }
+});
+
+test("npm start with an unknown PASS_THROUGH fails naming the modes", async () => {
+  const s = start(0, { PASS_THROUGH: "sideways" });
+  assert.equal(await s.exit, 1, s.output());
+  assert.match(s.output(), /start: PASS_THROUGH=sideways: expected trace-id or baggage/);
 });

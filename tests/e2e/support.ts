@@ -52,15 +52,14 @@ export async function tagOf(ingressUrl: string, user: string): Promise<string | 
   return typeof tag === "string" && tag !== "" ? tag : undefined;
 }
 
-/** Wraps a test body so a failure carries the tail of Envoy's log. */
-export function withEnvoyLog(envoy: () => EnvoyProcess | undefined, body: () => Promise<void>): () => Promise<void> {
+/** Wraps a test body so a failure carries the tail of each Envoy's log (the gateway's, then the sidecars'). */
+export function withEnvoyLog(envoys: () => EnvoyProcess | EnvoyProcess[] | undefined, body: () => Promise<void>): () => Promise<void> {
   return async () => {
     try {
       await body();
     } catch (e) {
       const err = e as Error;
-      const proc = envoy();
-      if (proc) err.message += `\n--- envoy log tail (${proc.logPath}) ---\n${proc.logTail(40)}`;
+      for (const proc of [envoys() ?? []].flat()) err.message += `\n--- envoy log tail (${proc.logPath}) ---\n${proc.logTail(40)}`;
       throw err;
     }
   };
@@ -84,7 +83,7 @@ export function closeClients(): void {
 }
 
 /**
- * The testbed of one test file: started (with the /_tag echo) before its tests, stopped after them.
+ * The testbed of one test file (or describe block): started (with the /_tag echo) before its tests, stopped after them.
  * `bed()` returns it; `e2e(body)` wraps a test body so that a failure carries Envoy's log.
  */
 export function useTestbed(options: Partial<TestbedOptions> = {}): { bed: () => Testbed; e2e: (body: () => Promise<void>) => () => Promise<void> } {
@@ -102,6 +101,6 @@ export function useTestbed(options: Partial<TestbedOptions> = {}): { bed: () => 
       if (!bed) throw new Error("the testbed did not start (see the before hook's error)");
       return bed;
     },
-    e2e: (body) => withEnvoyLog(() => bed?.envoy, body),
+    e2e: (body) => withEnvoyLog(() => bed && [bed.envoy, ...bed.sidecars.map((s) => s.envoy)], body),
   };
 }

@@ -1,6 +1,8 @@
 // Real Istio: istiod applies the shipped deploy/istio/ manifests (with the README's own commands), the
-// gateway's pilot-agent pulls the WasmPlugin's image from a local registry, and the sample app answers
-// through the gateway and two sidecars. One chain serves every test of this file, in order.
+// gateway's and the sidecars' pilot-agents pull the WasmPlugins' image from a local registry, and the
+// sample app, forwarding only x-user-id as the reference's does, answers through the gateway and two
+// sidecars whose pass-through (trace-id mode) carries the lane. One chain serves every test of this file,
+// in order. The lanes past the gateway wait on the filter's passThrough block.
 import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -14,14 +16,14 @@ import { kubectl, shell } from "../../scripts/istio/kubectl.ts";
 import { tail, waitFor } from "../../scripts/istio/processes.ts";
 import { ask, walkthrough } from "../../scripts/istio/walkthrough.ts";
 import { pushCraftedImage, tarGzOf } from "../support/crafted-images.ts";
-import { chainFor, expectedVersion, mockcVersion, skipReason, useLocalIstio } from "./support.ts";
+import { adminStat, chainFor, expectedVersion, mockcVersion, skipReason, useLocalIstio } from "./support.ts";
 
 const skip = skipReason();
 const istio = useLocalIstio(skip);
 const RAMP = "### 5. Ramp, promote, roll back";
 const WAIT_MS = 60_000;
 
-async function versionOf(user: string, headers?: Record<string, string>): Promise<string> {
+async function versionOf(user: string | undefined, headers?: Record<string, string>): Promise<string> {
   const r = await ask(istio().gatewayUrl, user, headers);
   assert.equal(r.status, 200, `user ${user}: HTTP ${r.status}: ${r.body}`);
   const v = mockcVersion(r.body);
@@ -29,10 +31,21 @@ async function versionOf(user: string, headers?: Record<string, string>): Promis
   return v;
 }
 
-async function stat(name: string): Promise<number> {
-  const text = await (await fetch(`${istio().gateway.adminUrl}/stats?filter=${encodeURIComponent(`^${name.replaceAll(".", "\\.")}$`)}`)).text();
-  const m = /: (\d+)\s*$/m.exec(text);
-  return m ? Number(m[1]) : 0;
+const stat = (name: string) => adminStat(istio().gateway.adminUrl, name);
+
+/** Requests a sidecar's inbound listener has taken, from its access log (Istio keeps no per-listener HTTP stats). */
+const inboundRequests = (log: string) => (readFileSync(log, "utf8").match(/ inbound\|8000\|\| /g) ?? []).length;
+
+/** The counts once the access logs stop growing: Envoy flushes them every second, earlier tests' requests included. */
+async function settled(logs: string[]): Promise<number[]> {
+  let last = logs.map(inboundRequests);
+  for (let stable = 0; stable < 2;) {
+    await new Promise((r) => setTimeout(r, 1500));
+    const now = logs.map(inboundRequests);
+    stable = JSON.stringify(now) === JSON.stringify(last) ? stable + 1 : 0;
+    last = now;
+  }
+  return last;
 }
 
 /** The gateway log (pilot-agent and its Envoy) from `offset` on, and a way to mark its current end. */
@@ -108,6 +121,28 @@ check("the walk-through through the Istio gateway: every user on the README's la
   const untagged = await ask(gatewayUrl);
   assert.equal(untagged.body, chainFor(instances, "v1"), "no x-user-id: no tag, the baseline route");
   assert.equal(await stat("wasmcustom.hash_tagging.rule_0.no_key") > 0, true, "the filter's no_key counter did not count the untagged request");
+});
+
+check("each sidecar takes its app's inbound traffic (Sidecar ingress, captureMode NONE) and runs the pass-through WasmPlugin pulled through istiod", async () => {
+  const { sidecars, pushed } = istio();
+  assert.deepEqual([...sidecars.keys()].sort(), ["mocka-v1", "mockb-v1"]);
+  for (const [instance, agent] of sidecars) {
+    const text = JSON.stringify(await (await fetch(`${agent.adminUrl}/config_dump?resource=ecds_filters`)).json());
+    for (const side of ["inbound", "outbound"]) {
+      assert.ok(text.includes(`default.swimlane-pass-through-${instance.split("-")[0]}-${side}`), `${instance}: no ECDS filter of its ${side} pass-through WasmPlugin: ${text.slice(0, 1500)}`);
+    }
+    assert.ok(text.includes(`/${pushed.digest}.wasm`), `${instance}: the module is not the pushed image's`);
+    const listeners = JSON.stringify(await (await fetch(`${agent.adminUrl}/config_dump?resource=dynamic_listeners`)).json());
+    assert.match(listeners, /"traffic_direction":"INBOUND"/, `${instance}: no INBOUND listener`);
+  }
+  const logs = [...sidecars.values()].map((a) => a.process.log);
+  const before = await settled(logs);
+  assert.equal((await ask(istio().gatewayUrl, "bob")).status, 200);
+  assert.deepEqual((await settled(logs)).map((n, i) => n - before[i]), [1, 1], "one inbound request in each sidecar's access log");
+});
+
+check("a client cannot pick a lane: a forged x-asm-prefer-tag without a user id rides the baseline", async () => {
+  assert.equal(await versionOf(undefined, { "x-asm-prefer-tag": "s2" }), "v1");
 });
 
 check("the agent refuses malformed images and an image other than the pinned digest", async () => {
@@ -214,5 +249,13 @@ check("the README's roll back: range 0 sends everyone but jason to s1; deleting 
   await runReadme(readmeCommand(RAMP, "delete wasmplugin"));
   await waitFor("the gateway to run without the filter", async () => ((await versionOf("bob", { "x-asm-prefer-tag": "s2" })) === "v2" ? true : undefined), WAIT_MS);
   assert.equal(await versionOf("jason"), "v2", "jason's named route");
-  for (const user of WALKTHROUGH_USERS.filter((u) => u !== "jason")) assert.equal(await versionOf(user), "v1", `user ${user} untagged`);
+  for (const user of WALKTHROUGH_USERS.filter((u) => u !== "jason" && u !== "bob")) assert.equal(await versionOf(user), "v1", `user ${user} untagged`);
+  // bob's forged tag, which the gateway no longer replaces, was recorded by the sidecars (trace-id mode):
+  // his untagged requests keep lane s2 until the records expire (ttlSeconds, 60 s by default). Each hop
+  // re-records the lane restored for it, so mockb's record lives on until mocka's has expired: up to
+  // ttlSeconds per sidecar hop.
+  const checkedAt = Date.now();
+  assert.equal(await versionOf("bob"), "v2", "bob untagged right after his forged tag: the recorded lane");
+  await waitFor("bob's recorded lane to expire on both hops", async () => ((await versionOf("bob")) === "v1" ? true : undefined), 200_000);
+  console.log(`# bob's forged lane, recorded by the sidecars, lingered ${Math.round((Date.now() - checkedAt) / 1000)} s while he kept asking (ttlSeconds 60, 2 hops)`);
 });

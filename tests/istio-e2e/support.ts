@@ -1,5 +1,5 @@
 // What the real-Istio suite needs, the chain it runs on, and the answers it expects from the sample app.
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
@@ -9,6 +9,7 @@ import { startLocalIstio, stopLocalIstio, type LocalIstio } from "../../scripts/
 import { killAllNow } from "../../scripts/istio/processes.ts";
 import type { SampleInstance } from "../../scripts/istio/sample-app.ts";
 import { BUILD_COMMAND } from "../../scripts/istio/versions.ts";
+import type { PassThroughMode } from "../../scripts/lib/envoy/topology.ts";
 import { BUILDAH, DOCKER_REGISTRY, installed, skipLoudly } from "../support/required-tools.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 
@@ -31,15 +32,48 @@ export function skipReason(suite = "istio-e2e"): string | undefined {
     `run \`apt-get install etcd-server buildah docker-registry && ${BUILD_COMMAND}\` as root`);
 }
 
+/** One chain at a time on a machine: they share the gateway's port 80 and pilot-agent's Wasm cache. */
+const CHAIN_LOCK = join(tmpdir(), "hash-tagging-istio-e2e.lock");
+const LOCK_WAIT_MS = 15 * 60_000;
+
+function holderAlive(): boolean {
+  try {
+    process.kill(Number(readFileSync(CHAIN_LOCK, "utf8")), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits (bounded) until no other chain of this suite runs, then holds the lock until released. */
+async function lockChain(): Promise<() => void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const fd = openSync(CHAIN_LOCK, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(CHAIN_LOCK, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (!holderAlive()) rmSync(CHAIN_LOCK, { force: true });
+      else if (Date.now() > deadline) throw new Error(`another local Istio chain of this suite still runs after ${LOCK_WAIT_MS / 60_000} min (${CHAIN_LOCK})`);
+      else await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
 /**
  * The chain of this test file: started before its tests, stopped after them (and on SIGINT/SIGTERM),
  * whatever their outcome. `istio()` returns it.
  */
-export function useLocalIstio(skip: string | undefined): () => LocalIstio {
+export function useLocalIstio(skip: string | undefined, mode: PassThroughMode = "trace-id"): () => LocalIstio {
   const stateDir = mkdtempSync(join(tmpdir(), "hash-tagging-istio-e2e-"));
   let chain: LocalIstio | undefined;
+  let unlock = () => {};
   const abort = () => {
     killAllNow(stateDir);
+    unlock();
     rmSync(stateDir, { recursive: true, force: true });
     process.exit(130);
   };
@@ -47,10 +81,12 @@ export function useLocalIstio(skip: string | undefined): () => LocalIstio {
     if (skip) return;
     process.once("SIGINT", abort);
     process.once("SIGTERM", abort);
-    chain = await startLocalIstio(stateDir, (line) => console.log(`# istio: ${line}`));
+    unlock = await lockChain();
+    chain = await startLocalIstio(stateDir, (line) => console.log(`# istio: ${line}`), mode);
   });
   after(async () => {
     await stopLocalIstio(stateDir);
+    unlock();
     process.off("SIGINT", abort);
     process.off("SIGTERM", abort);
   });
@@ -78,4 +114,11 @@ export function mockcVersion(body: string): string | undefined {
 /** Lane s2 reaches mockc v2; jason is routed there by name whatever his hash says. */
 export function expectedVersion(user: string, canaryRange: number): string {
   return user === "jason" || referenceTag(user, canaryRange) === "s2" ? "v2" : "v1";
+}
+
+/** A counter or gauge of an Envoy admin API, 0 when absent. */
+export async function adminStat(adminUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${adminUrl}/stats?filter=${encodeURIComponent(`^${name.replaceAll(".", "\\.")}$`)}`)).text();
+  const m = /: (\d+)\s*$/m.exec(text);
+  return m ? Number(m[1]) : 0;
 }

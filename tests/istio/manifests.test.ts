@@ -1,7 +1,12 @@
 // deploy/istio/ holds the reference deployment's resources, in two flavours.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { find, flavour, loadManifests, type Manifest } from "../support/manifests.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { gatewayPluginConfig, REFERENCE_APP, SIDECAR_MODES } from "../../scripts/lib/envoy/topology.ts";
+import { routeInMesh } from "../support/istio-routes.ts";
+import { DEPLOY_DIR, LANE_GROUP_FILE, find, flavour, loadManifests, type Manifest } from "../support/manifests.ts";
 
 const manifests = loadManifests();
 const INGRESS_HOST = "mocka.default.svc.cluster.local";
@@ -44,6 +49,7 @@ test("WasmPlugin: ingress gateway, phase AUTHN, IfNotPresent, OCI url placeholde
       clientTag: "remove",
     }],
   });
+  assert.deepEqual(spec.pluginConfig, gatewayPluginConfig(), "the testbeds' gateway runs the shipped config");
 });
 
 test("Gateway: selector istio=ingressgateway, port 80 HTTP, hosts *", () => {
@@ -76,14 +82,14 @@ test("ASM ingress VirtualService: the reference's three rules, with fallback to 
   ]);
 });
 
-test("upstream ingress VirtualService: the same rules, fallback spelled out (mocka has only v1)", () => {
+test("upstream ingress VirtualService: the same rules, fallback spelled out (mocka has only lane s1), catch-all", () => {
   const vs = ask(find(flavour(manifests, "upstream"), "VirtualService", "swimlane-ingress-vs")).spec;
   assert.deepEqual(vs.gateways, ["istio-system/ingressgateway"]);
   assert.deepEqual(vs.http.map(summarize), [
-    { match: matchOn("x-user-id", "jason"), set: { "x-asm-prefer-tag": "s2" }, to: [[INGRESS_HOST, "v1", undefined]] },
-    { match: matchOn("x-asm-prefer-tag", "s2"), set: undefined, to: [[INGRESS_HOST, "v1", undefined]] },
-    { match: matchOn("x-asm-prefer-tag", "s1"), set: undefined, to: [[INGRESS_HOST, "v1", undefined]] },
-    { match: BASELINE_MATCH, set: undefined, to: [[INGRESS_HOST, "v1", undefined]] },
+    { match: matchOn("x-user-id", "jason"), set: { "x-asm-prefer-tag": "s2" }, to: [[INGRESS_HOST, "s1", undefined]] },
+    { match: matchOn("x-asm-prefer-tag", "s2"), set: undefined, to: [[INGRESS_HOST, "s1", undefined]] },
+    { match: matchOn("x-asm-prefer-tag", "s1"), set: undefined, to: [[INGRESS_HOST, "s1", undefined]] },
+    { match: undefined, set: undefined, to: [[INGRESS_HOST, "s1", undefined]] },
   ]);
 });
 
@@ -111,7 +117,7 @@ test("sample app: four Deployments labelled app, version and ASM_TRAFFIC_TAG, co
     assert.equal(env.app, want.app);
     assert.equal(env.version, want.version);
     assert.equal(env.upstream_url, want.upstream);
-    assert.deepEqual(env.forward_headers.split(","), ["x-user-id", "x-asm-prefer-tag"], `${want.name}: the lane tag must travel with the call`);
+    assert.deepEqual(env.forward_headers.split(","), [...REFERENCE_APP.forwardHeaders], `${want.name}: forwards what the reference's app forwards (the trace id only)`);
     assert.deepEqual(container.ports, [{ name: "http", containerPort: 8000 }]);
     assert.equal(env.PORT, "8000");
   }
@@ -125,20 +131,13 @@ test("sample app: one Service per app on port 8000, selecting every version of i
   }
 });
 
-/** Which version a sidecar sends a request for `host` to, given its x-asm-prefer-tag (upstream flavour). */
+/** Which Deployment's version a sidecar sends a request for `app` to, given its x-asm-prefer-tag (upstream flavour). */
 function upstreamVersionFor(applied: Manifest[], app: string, tag: string | undefined): string {
-  const host = `${app}.default.svc.cluster.local`;
-  const vs = find(applied, "VirtualService", app, "default").doc.spec;
-  assert.deepEqual(vs.hosts, [host]);
-  const rule = vs.http.find((r: any) => !r.match || r.match.some((m: any) => tag !== undefined && m.headers?.["x-asm-prefer-tag"]?.exact === tag));
-  const subset = rule.route[0].destination.subset;
-  const dr = find(applied, "DestinationRule", app, "default").doc.spec;
-  assert.equal(dr.host, host);
-  const labels = dr.subsets.find((s: any) => s.name === subset)?.labels;
-  assert.ok(labels, `${app}: subset ${subset} is not defined in DestinationRule ${app}`);
-  const pods = applied.filter((m) => m.doc.kind === "Deployment" && Object.entries(labels).every(([k, v]) => m.doc.spec.template.metadata.labels[k] === v));
-  assert.ok(pods.length > 0, `${app}: subset ${subset} (${JSON.stringify(labels)}) selects no Deployment`);
-  return String(labels.version);
+  const { subset, labels } = routeInMesh(applied.map((m) => m.doc), `${app}.default.svc.cluster.local`, tag === undefined ? {} : { "x-asm-prefer-tag": tag });
+  const pods = applied.filter((m) => m.doc.kind === "Deployment" && m.doc.spec.template.metadata.labels.app === app
+    && Object.entries(labels).every(([k, v]) => m.doc.spec.template.metadata.labels[k] === v));
+  assert.equal(pods.length, 1, `${app}: subset ${subset} (${JSON.stringify(labels)}) selects ${pods.length} Deployments, want 1`);
+  return String(pods[0].doc.spec.template.metadata.labels.version);
 }
 
 test("upstream lanes: s2 reaches v2 where one exists and v1 elsewhere; s1 and untagged reach v1", () => {
@@ -160,4 +159,9 @@ test("upstream: every subset a VirtualService names is defined for its host", ()
       }
     }
   }
+});
+
+test("the lane group's pass-through is the one the testbeds' sidecars run (trace-id mode)", () => {
+  const group = parse(readFileSync(join(DEPLOY_DIR, LANE_GROUP_FILE), "utf8"));
+  assert.deepEqual({ passThrough: { routeHeader: group.routeHeader, ...group.passThrough } }, SIDECAR_MODES["trace-id"].pluginConfig);
 });

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { PLUGIN_WASM as RELEASE_WASM } from "../../scripts/lib/paths.ts";
 import { referenceTag } from "../support/fnv1a.ts";
+import { loadManifests } from "../support/manifests.ts";
 import { shippedPluginConfig, withCanaryRange } from "../support/wasmplugin-config.ts";
 
 const errors = (logs: { level: string; message: string }[]) => logs.filter((l) => l.level === "error").map((l) => l.message);
@@ -53,4 +54,15 @@ test("a mistyped edit (range past modulo) is refused, naming the field: it would
   const { accepted, logs } = await configured(withCanaryRange(shippedPluginConfig(), 120));
   assert.equal(accepted, false);
   assert.ok(errors(logs).some((line) => line.includes("rules[0].policies[0].range")), errors(logs).join("\n"));
+});
+
+// Waits on the filter's passThrough block (the sidecar pass-through).
+test("upstream/pass-through/: each sidecar WasmPlugin's pluginConfig is accepted with no error logged", async () => {
+  const plugins = loadManifests().filter((m) => m.doc.kind === "WasmPlugin" && m.file.includes("/pass-through/"));
+  assert.equal(plugins.length, 6, "two per service of the lane group: inbound and outbound");
+  for (const m of plugins) {
+    const { accepted, logs } = await configured(m.doc.spec.pluginConfig);
+    assert.deepEqual(errors(logs), [], m.where);
+    assert.equal(accepted, true, m.where);
+  }
 });

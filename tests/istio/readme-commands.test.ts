@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { PLUGIN_WASM as RELEASE_WASM } from "../../scripts/lib/paths.ts";
 import { istioSchemaProblems } from "./support/istio-schema.ts";
@@ -73,3 +73,17 @@ for (const patch of readmePatches()) {
     assert.equal(accepted, true, JSON.stringify(logs));
   });
 }
+
+test("the README's sed line for the sidecars' pass-through fills in every WasmPlugin's url and sha256, schema-valid", () => {
+  const line = /^sed "(s\|\^  url: [^"]+)" deploy\/istio\/upstream\/pass-through\/wasmplugins\.yaml \| kubectl apply -f -/m.exec(README);
+  assert.ok(line, "README.md has no sed line filling in deploy/istio/upstream/pass-through/wasmplugins.yaml");
+  assert.equal(line[1], /^sed "(s\|\^  url: [^"]+)" deploy\/istio\/wasmplugin\.yaml/m.exec(README)?.[1], "the same expression as the gateway's");
+  const text = execFileSync("sed", [SED_EXPRESSION, join(DEPLOY_DIR, "upstream/pass-through/wasmplugins.yaml")], { encoding: "utf8" });
+  const plugins = parseAllDocuments(text).map((d) => d.toJS());
+  assert.equal(plugins.length, 6);
+  for (const plugin of plugins) {
+    assert.equal(plugin.spec.url, `oci://${IMAGE}`);
+    assert.equal(plugin.spec.sha256, DIGEST);
+    assert.deepEqual(istioSchemaProblems(plugin), [], plugin.metadata.name);
+  }
+});

@@ -41,6 +41,7 @@ describe("plugin.wasm pulled from the registry image, in real Envoy", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
+  // Riding the lane to mockc waits on the filter's passThrough block: the pulled module runs on the sidecars too.
   test("a request is tagged with the lane FNV-1a gives its user, and rides that lane to mockc", { skip }, async () => {
     try {
       // jessie hashes into the canary (bucket < 20), bob into the baseline: one of each lane.

@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 
 export const DEPLOY_DIR = fileURLToPath(new URL("../../deploy/istio", import.meta.url));
+/** The lane group: the input of `npx hash-tagging lanes`, not a resource anyone applies. */
+export const LANE_GROUP_FILE = "lane-group.yaml";
 /** The admission webhook's Kubernetes resources: installed on their own, not part of either flavour. */
 export const WEBHOOK_DIR = join(DEPLOY_DIR, "webhook");
 
@@ -27,7 +29,7 @@ function yamlFiles(dir: string, skip = ""): string[] {
 
 /** Every YAML document under deploy/istio but the webhook's; a syntax error throws naming the file and line. */
 export function loadManifests(): Manifest[] {
-  return parseFiles(yamlFiles(DEPLOY_DIR, WEBHOOK_DIR));
+  return parseFiles(yamlFiles(DEPLOY_DIR, WEBHOOK_DIR).filter((path) => relative(DEPLOY_DIR, path) !== LANE_GROUP_FILE));
 }
 
 /** The documents of deploy/istio/webhook/. */

@@ -1,12 +1,11 @@
 // Envoy bootstrap generator: one source for the native testbed, the tests and envoy/envoy.yaml (Docker).
 //
-// Topology: one Envoy plays both the ingress gateway and the mesh. The ingress listener runs the
-// hash-tagging filter and routes like the reference VirtualService; the mesh listener carries every
-// service-to-service call (apps send them to it with Host: <service>) and routes by the propagated tag.
-// Loose mode is Envoy's subset load balancer: a route asks for the lane's version, and a service with
-// no endpoint of that version falls back to the baseline subset.
+// Topology, as pods: an ingress gateway Envoy runs the hash-tagging filter and routes like the reference
+// VirtualService; each app instance that calls another has a sidecar Envoy of its own (sidecar.ts) that
+// carries its calls and routes them by the tag. Loose mode is Envoy's subset load balancer: a route asks
+// for the lane's version, and a service with no endpoint of that version falls back to the baseline subset.
 import {
-  BASELINE_LANE, LANES, NAMED_USERS, ROUTE_HEADER, SERVICES, TAG_HEADER, USER_HEADER, type Lane,
+  BASELINE_LANE, LANES, NAMED_USERS, ROUTE_HEADER, SERVICES, TAG_HEADER, USER_HEADER, type Lane, type Service,
 } from "./topology.ts";
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
@@ -17,7 +16,6 @@ const EXTENSION_CONFIG = "type.googleapis.com/envoy.config.core.v3.TypedExtensio
 /** Name of the filter and of its ECDS resource, as Istio names a WasmPlugin's filter after it. */
 export const FILTER_NAME = "hash-tagging";
 export const INGRESS_LISTENER = "ingress";
-export const MESH_LISTENER = "mesh";
 /** Test-only route that answers at Envoy with the tag the filter wrote, so bulk checks skip the apps. */
 export const TAG_ECHO_PATH = "/_tag";
 
@@ -26,16 +24,19 @@ export interface Endpoint {
   port: number;
 }
 
-export interface BootstrapOptions {
+/** Where the upstream services are, for the gateway's and the sidecars' clusters. */
+export interface MeshEndpoints {
+  /** Where one instance of a service is reached (its sidecar's inbound listener when it has one). */
+  endpoint(app: string, version: string): Endpoint;
+  /** STATIC for IP endpoints, STRICT_DNS for container names. */
+  clusterType: "STATIC" | "STRICT_DNS";
+}
+
+export interface BootstrapOptions extends MeshEndpoints {
   /** Address listeners and admin bind to: 127.0.0.1 natively, 0.0.0.0 in a container. */
   bind: string;
   adminPort: number;
   ingressPort: number;
-  meshPort: number;
-  /** Where one instance of a service listens. */
-  endpoint(app: string, version: string): Endpoint;
-  /** STATIC for IP endpoints, STRICT_DNS for container names. */
-  clusterType: "STATIC" | "STRICT_DNS";
   wasmPath: string;
   /** The filter's configuration inline (JSON text or an object), or by ECDS from a watched file. */
   plugin: { config: string | object } | { ecdsFile: string };
@@ -68,16 +69,16 @@ export function ecdsResponse(wasmPath: string, config: string | object, version:
   };
 }
 
-function wasmFilter(o: BootstrapOptions): object {
-  if ("config" in o.plugin) {
-    return { name: FILTER_NAME, typed_config: wasmFilterConfig(o.wasmPath, o.plugin.config) };
+export function wasmFilter(wasmPath: string, plugin: BootstrapOptions["plugin"]): object {
+  if ("config" in plugin) {
+    return { name: FILTER_NAME, typed_config: wasmFilterConfig(wasmPath, plugin.config) };
   }
-  const dir = o.plugin.ecdsFile.slice(0, o.plugin.ecdsFile.lastIndexOf("/"));
+  const dir = plugin.ecdsFile.slice(0, plugin.ecdsFile.lastIndexOf("/"));
   return {
     name: FILTER_NAME,
     config_discovery: {
       // watched_directory: reload when a new file is renamed into place (atomic update).
-      config_source: { path_config_source: { path: o.plugin.ecdsFile, watched_directory: { path: dir } }, resource_api_version: "V3" },
+      config_source: { path_config_source: { path: plugin.ecdsFile, watched_directory: { path: dir } }, resource_api_version: "V3" },
       type_urls: [WASM_FILTER_TYPE],
     },
   };
@@ -137,9 +138,9 @@ function ingressRoutes(o: BootstrapOptions): object[] {
   return routes;
 }
 
-/** One virtual host per service, reached by Host: <service>[:port]; the propagated tag picks the lane. */
-function meshVirtualHosts(): object[] {
-  return SERVICES.map((s) => ({
+/** One virtual host per service, reached by Host: <service>[:port]; the request's tag picks the lane. */
+export function meshVirtualHosts(services: readonly Service[]): object[] {
+  return services.map((s) => ({
     name: s.app,
     domains: [s.app, `${s.app}:*`],
     routes: [
@@ -154,6 +155,8 @@ function meshVirtualHosts(): object[] {
 
 export interface HttpListenerOptions {
   name: string;
+  /** Envoy's traffic_direction, as Istio sets it: INBOUND in front of an app, OUTBOUND elsewhere. */
+  direction?: "INBOUND" | "OUTBOUND";
   bind: string;
   port: number;
   routeConfig: object;
@@ -168,6 +171,7 @@ export function httpListener(l: HttpListenerOptions): object {
   return {
     name: l.name,
     address: { socket_address: { address: l.bind, port_value: l.port } },
+    ...(l.direction ? { traffic_direction: l.direction } : {}),
     filter_chains: [{
       filters: [{
         name: "envoy.filters.network.http_connection_manager",
@@ -183,7 +187,8 @@ export function httpListener(l: HttpListenerOptions): object {
   };
 }
 
-function cluster(app: string, versions: readonly string[], o: BootstrapOptions): object {
+/** A service's instances, one subset per version, the baseline's the default (loose mode). */
+export function serviceCluster(app: string, versions: readonly string[], o: MeshEndpoints): object {
   return {
     name: app,
     type: o.clusterType,
@@ -209,30 +214,37 @@ function cluster(app: string, versions: readonly string[], o: BootstrapOptions):
   };
 }
 
-export function bootstrap(o: BootstrapOptions): object {
+/** A limit on downstream connections: Envoy warns at start when nothing bounds them. */
+export function overloadManager(): object {
+  return {
+    resource_monitors: [{
+      name: "envoy.resource_monitors.global_downstream_max_connections",
+      typed_config: {
+        "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig",
+        max_active_downstream_connections: 10_000,
+      },
+    }],
+  };
+}
+
+/** The ingress gateway: the filter, then the reference routes to the entry service. */
+export function gatewayBootstrap(o: BootstrapOptions): object {
+  const entry = SERVICES[0];
   return {
     // File-based xDS (the ECDS flavour) requires a node identity.
     node: { id: "hash-tagging", cluster: "hash-tagging" },
     admin: { address: { socket_address: { address: o.bind, port_value: o.adminPort } } },
-    overload_manager: {
-      resource_monitors: [{
-        name: "envoy.resource_monitors.global_downstream_max_connections",
-        typed_config: {
-          "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig",
-          max_active_downstream_connections: 10_000,
-        },
-      }],
-    },
+    overload_manager: overloadManager(),
     static_resources: {
       listeners: [
         httpListener({
-          name: INGRESS_LISTENER, bind: o.bind, port: o.ingressPort,
+          // Istio marks gateway listeners OUTBOUND, as the sidecars' outbound ones.
+          name: INGRESS_LISTENER, bind: o.bind, port: o.ingressPort, direction: "OUTBOUND",
           routeConfig: { virtual_hosts: [{ name: INGRESS_LISTENER, domains: ["*"], routes: ingressRoutes(o) }] },
-          filters: [wasmFilter(o)],
+          filters: [wasmFilter(o.wasmPath, o.plugin)],
         }),
-        httpListener({ name: MESH_LISTENER, bind: o.bind, port: o.meshPort, routeConfig: { virtual_hosts: meshVirtualHosts() }, filters: [] }),
       ],
-      clusters: SERVICES.map((s) => cluster(s.app, s.versions, o)),
+      clusters: [serviceCluster(entry.app, entry.versions, o)],
     },
   };
 }

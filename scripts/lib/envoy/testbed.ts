@@ -1,28 +1,46 @@
-// The native testbed: the four sample-app instances in this process, one Envoy in front and between them.
-// Apps start first (on port 0) so the generated config can name their ports; they learn the mesh
-// listener's port once Envoy has bound it.
+// The native testbed, modelled on pods: the four sample-app instances in this process, a sidecar Envoy for
+// each instance that calls another (inbound listener in front of the app, outbound listener for its
+// calls), and an ingress gateway Envoy running the filter. Everything binds port 0 on loopback, so the
+// Envoys start callee first: each one's clusters name the ports of what it calls.
 import { createServer } from "node:net";
 import { startMockService, type MockService } from "../../../envoy/app/mock-service.ts";
-import { bootstrap, INGRESS_LISTENER, MESH_LISTENER, type BootstrapOptions } from "./bootstrap.ts";
+import { gatewayBootstrap, INGRESS_LISTENER, type BootstrapOptions, type Endpoint } from "./bootstrap.ts";
 import { EnvoyProcess } from "./process.ts";
-import { SERVICE_PORT, TAG_HEADER, USER_HEADER, instanceName, instances, pluginConfig } from "./topology.ts";
+import { SIDECAR_INBOUND, SIDECAR_OUTBOUND, sidecarBootstrap } from "./sidecar.ts";
+import {
+  SERVICE_PORT, SERVICES, SIDECAR_MODES, gatewayPluginConfig, instanceName, instances, type AppVariant, type Instance, type PassThroughMode,
+} from "./topology.ts";
 
 export interface TestbedOptions {
   envoyBin: string;
   wasmPath: string;
   /** 0 picks a free port. */
   ingressPort?: number;
+  /** The gateway filter's config (default: as deploy/istio/wasmplugin.yaml ships it). */
   plugin?: BootstrapOptions["plugin"];
   tagEcho?: boolean;
   concurrency?: number;
-  /** Directory for Envoy's files (config, log, ECDS file); a fresh temp dir when absent. */
+  /** Directory for the gateway Envoy's files (config, log, ECDS file); a fresh temp dir when absent. */
   workDir?: string;
+  /** The pass-through mode: the sidecars' config and the app variant that goes with it (default trace-id). */
+  mode?: PassThroughMode;
+  /** Overrides the mode's sidecar filter config; null runs the sidecars without the filter. */
+  sidecarPlugin?: { config: object } | null;
+}
+
+export interface Sidecar {
+  instance: string;
+  envoy: EnvoyProcess;
+  inboundPort: number;
+  outboundPort: number;
 }
 
 export interface Testbed {
   ingressUrl: string;
-  meshPort: number;
+  /** The gateway's Envoy. */
   envoy: EnvoyProcess;
+  sidecars: Sidecar[];
+  app: AppVariant;
   stop(): Promise<void>;
 }
 
@@ -41,60 +59,81 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
   });
 }
 
+const upstreamOf = (i: Instance) => SERVICES.filter((s) => s.app === i.upstream);
+
+/** Callees before callers: an instance comes once every instance of the service it calls has. */
+function calleesFirst(list: Instance[]): Instance[] {
+  const order: Instance[] = [];
+  while (order.length < list.length) {
+    const next = list.filter((i) => !order.includes(i) && list.filter((c) => c.app === i.upstream).every((c) => order.includes(c)));
+    if (next.length === 0) throw new Error("the sample app's calls form a cycle");
+    order.push(...next);
+  }
+  return order;
+}
+
 export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
   const ingressPort = o.ingressPort ?? 0;
   await assertPortFree(ingressPort, "Envoy ingress");
-  let meshAddress: string | undefined;
+  const mode = SIDECAR_MODES[o.mode ?? "trace-id"];
+  const sidecarPlugin = o.sidecarPlugin === undefined ? { config: mode.pluginConfig } : o.sidecarPlugin;
   const apps: MockService[] = [];
-  const ports = new Map<string, number>();
-  const stopApps = () => Promise.all(apps.map((a) => a.close()));
+  const envoys: EnvoyProcess[] = [];
+  const sidecars: Sidecar[] = [];
+  /** Where other proxies reach each instance: its sidecar's inbound listener, or the app when it has none. */
+  const reachedAt = new Map<string, Endpoint>();
+  const outboundOf = new Map<string, string>();
+  const stopAll = async () => {
+    await Promise.all(envoys.map((e) => e.stop()));
+    await Promise.all(apps.map((a) => a.close()));
+  };
+  const mesh = { clusterType: "STATIC" as const, endpoint: (app: string, version: string) => reachedAt.get(instanceName({ app, version }))! };
   try {
-    for (const i of instances()) {
+    for (const i of calleesFirst(instances())) {
+      const name = instanceName(i);
       const app = await startMockService({
         app: i.app,
         version: i.version,
         upstreamUrl: i.upstream ? `http://${i.upstream}:${SERVICE_PORT}/` : undefined,
-        meshProxy: () => meshAddress,
-        forwardHeaders: [USER_HEADER, TAG_HEADER],
+        meshProxy: () => outboundOf.get(name),
+        forwardHeaders: mode.app.forwardHeaders,
         host: LOOPBACK,
         port: 0,
       });
       apps.push(app);
-      ports.set(instanceName(i), app.port);
+      if (!i.upstream) {
+        reachedAt.set(name, { address: LOOPBACK, port: app.port });
+        continue;
+      }
+      const envoy = await EnvoyProcess.start({
+        bin: o.envoyBin,
+        concurrency: o.concurrency,
+        config: sidecarBootstrap({
+          ...mesh, instance: name, wasmPath: o.wasmPath, plugin: sidecarPlugin, upstreams: upstreamOf(i),
+          admin: { address: LOOPBACK, port: 0 }, inbound: { address: LOOPBACK, port: 0 }, outbound: { address: LOOPBACK, port: 0 },
+          app: { address: LOOPBACK, port: app.port }, appClusterType: "STATIC",
+        }),
+      });
+      envoys.push(envoy);
+      const sidecar = { instance: name, envoy, inboundPort: await envoy.listenerPort(SIDECAR_INBOUND), outboundPort: await envoy.listenerPort(SIDECAR_OUTBOUND) };
+      sidecars.push(sidecar);
+      reachedAt.set(name, { address: LOOPBACK, port: sidecar.inboundPort });
+      outboundOf.set(name, `${LOOPBACK}:${sidecar.outboundPort}`);
     }
-    const config = bootstrap({
-      bind: LOOPBACK,
-      adminPort: 0,
-      ingressPort,
-      meshPort: 0,
-      endpoint: (app, version) => ({ address: LOOPBACK, port: ports.get(instanceName({ app, version }))! }),
-      clusterType: "STATIC",
-      wasmPath: o.wasmPath,
-      plugin: o.plugin ?? { config: pluginConfig() },
-      tagEcho: o.tagEcho,
+    const gateway = await EnvoyProcess.start({
+      bin: o.envoyBin,
+      concurrency: o.concurrency,
+      workDir: o.workDir,
+      config: gatewayBootstrap({
+        ...mesh, bind: LOOPBACK, adminPort: 0, ingressPort, wasmPath: o.wasmPath, tagEcho: o.tagEcho,
+        plugin: o.plugin ?? { config: gatewayPluginConfig() },
+      }),
     });
-    const envoy = await EnvoyProcess.start({ bin: o.envoyBin, config, concurrency: o.concurrency, workDir: o.workDir });
-    let meshPort: number;
-    let boundIngress: number;
-    try {
-      meshPort = await envoy.listenerPort(MESH_LISTENER);
-      boundIngress = await envoy.listenerPort(INGRESS_LISTENER);
-    } catch (e) {
-      await envoy.stop();
-      throw e;
-    }
-    meshAddress = `${LOOPBACK}:${meshPort}`;
-    return {
-      ingressUrl: `http://${LOOPBACK}:${boundIngress}`,
-      meshPort,
-      envoy,
-      stop: async () => {
-        await envoy.stop();
-        await stopApps();
-      },
-    };
+    envoys.push(gateway);
+    const boundIngress = await gateway.listenerPort(INGRESS_LISTENER);
+    return { ingressUrl: `http://${LOOPBACK}:${boundIngress}`, envoy: gateway, sidecars, app: mode.app, stop: stopAll };
   } catch (e) {
-    await stopApps();
+    await stopAll();
     throw e;
   }
 }

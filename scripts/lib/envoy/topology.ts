@@ -3,6 +3,10 @@
 
 export const USER_HEADER = "x-user-id";
 export const TAG_HEADER = "x-asm-prefer-tag";
+/** W3C Baggage, which OpenTelemetry-instrumented apps propagate. */
+export const BAGGAGE_HEADER = "baggage";
+/** The baggage member that carries the lane in baggage mode. */
+export const BAGGAGE_MEMBER = "lane";
 /** Response header naming the ingress route that matched: shows which tag the router saw. */
 export const ROUTE_HEADER = "x-ingress-route";
 /** Port every sample service listens on inside Docker (the reference's containers use 8000 too). */
@@ -17,6 +21,25 @@ export interface Lane {
 export const BASELINE_LANE: Lane = { tag: "s1", version: "v1" };
 export const CANARY_LANE: Lane = { tag: "s2", version: "v2" };
 export const LANES: readonly Lane[] = [BASELINE_LANE, CANARY_LANE];
+
+/** How the sample app propagates context: which request headers it copies onto its upstream call. */
+export interface AppVariant {
+  name: string;
+  forwardHeaders: readonly string[];
+}
+
+/** The reference's app: it forwards only the trace id, never the lane tag. */
+export const REFERENCE_APP: AppVariant = { name: "reference", forwardHeaders: [USER_HEADER] };
+/** An OpenTelemetry-instrumented app: the trace id and W3C baggage. */
+export const OTEL_APP: AppVariant = { name: "opentelemetry", forwardHeaders: [USER_HEADER, BAGGAGE_HEADER] };
+
+export type PassThroughMode = "trace-id" | "baggage";
+
+/** The sidecars' pass-through config of each mode, and the app that mode is for. */
+export const SIDECAR_MODES: Record<PassThroughMode, { app: AppVariant; pluginConfig: object }> = {
+  "trace-id": { app: REFERENCE_APP, pluginConfig: { passThrough: { routeHeader: TAG_HEADER, traceHeader: USER_HEADER } } },
+  baggage: { app: OTEL_APP, pluginConfig: { passThrough: { routeHeader: TAG_HEADER, baggage: BAGGAGE_MEMBER } } },
+};
 
 export interface Service {
   app: string;
@@ -38,7 +61,7 @@ export const WALKTHROUGH_USERS: readonly string[] = ["jason", "bob", "stacy", "j
 
 /** The shape of a pluginConfig as the reference deployment writes it. */
 export interface ReferencePluginConfig {
-  rules: { header: string; modulo: number; tagHeader: string; policies: { range: number; tagValue: string }[] }[];
+  rules: { header: string; modulo: number; tagHeader: string; policies: { range: number; tagValue: string }[]; clientTag?: "remove" }[];
 }
 
 /** The reference pluginConfig: `canaryRange`% of users (20 by default) to s2, the rest to s1, by x-user-id. */
@@ -56,6 +79,15 @@ export function pluginConfig(canaryRange = 20): ReferencePluginConfig {
       },
     ],
   };
+}
+
+/**
+ * The gateway's config as deploy/istio/wasmplugin.yaml ships it (a test checks): the reference's, plus
+ * `clientTag: remove`, so a client without a user id cannot bring a lane of its own to the sidecars.
+ */
+export function gatewayPluginConfig(canaryRange = 20): ReferencePluginConfig {
+  const config = pluginConfig(canaryRange);
+  return { rules: config.rules.map((rule) => ({ ...rule, clientTag: "remove" })) };
 }
 
 export interface Instance {
