@@ -20,7 +20,8 @@ export interface PushedImage {
   digest: string;
 }
 
-/** The apply step's kubectl arguments, as the README shows them (run from the repository). */
+/** The apply step's kubectl arguments, as the README shows them (run from the repository): the label, then the overlay. */
+export const LABEL_ARGS = ["label", "namespace", "default", "istio-injection=enabled"];
 export const applyArgs = (flavour: Flavour) => ["apply", "-k", `deploy/istio/${flavour}`];
 
 /** The patch files of deploy/istio/patches/: the canary range each one sets. */
@@ -35,7 +36,7 @@ export const patchArgs = (name: PatchName) =>
 /** The roll-back alternative: the gateway without the filter. */
 export const DELETE_PLUGIN_ARGS = ["delete", "wasmplugin", "hash-tagging", "-n", "istio-system"];
 
-/** `npm run image:push` to the local registry; its `url:` and `sha256:` lines are what the README pastes. */
+/** `npm run image:push` to the local registry; its `url:` and `sha256:` lines name the image and its digest. */
 export function pushImage(registryHost: string, tag: string): Promise<PushedImage> {
   const image = `${registryHost}/hash-tagging:${tag}`;
   return new Promise((resolve, reject) => {
@@ -56,7 +57,7 @@ export function pushImage(registryHost: string, tag: string): Promise<PushedImag
  * stand in for the pods).
  */
 export async function applyShipped(kubeconfig: string, pushed: PushedImage): Promise<void> {
-  await kubectl(kubeconfig, ["label", "namespace", "default", "istio-injection=enabled", "--overwrite"]);
+  await kubectl(kubeconfig, LABEL_ARGS);
   const overlay = overlayWithImages("upstream", {
     [PLUGIN_IMAGE]: imageSetting(pushed.image, pushed.digest),
     [SAMPLE_APP_IMAGE]: imageSetting("hash-tagging-sample-app:local"),

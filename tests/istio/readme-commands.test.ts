@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { applyArgs, DELETE_PLUGIN_ARGS, PATCHES, patchArgs, type PatchName } from "../../scripts/istio/deploy.ts";
+import { applyArgs, DELETE_PLUGIN_ARGS, LABEL_ARGS, PATCHES, patchArgs, type PatchName } from "../../scripts/istio/deploy.ts";
 import { FLAVOURS } from "../../scripts/istio/kustomize.ts";
 import { REPO_ROOT } from "../../scripts/lib/paths.ts";
 
@@ -12,6 +12,7 @@ const README = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
 const mentions = (command: string) => assert.ok(README.includes(command), `README.md does not show \`${command}\``);
 
 test("the README shows the apply step of each overlay and of the webhook", () => {
+  mentions(`kubectl ${LABEL_ARGS.join(" ")}`);
   for (const flavour of FLAVOURS) mentions(`kubectl ${applyArgs(flavour).join(" ")}`);
   mentions("kubectl apply -k deploy/istio/webhook");
 });
