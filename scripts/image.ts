@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { splitImage } from "./lib/image-name.ts";
 import { PLUGIN_WASM_IN_REPO as RELEASE_WASM } from "./lib/paths.ts";
 import { runSync } from "./lib/process.ts";
 import { webhookBuildContext } from "./lib/webhook-image.ts";
@@ -150,9 +151,12 @@ async function main(): Promise<void> {
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`${builder} push reported ${JSON.stringify(digest)}, expected sha256:<64 hex>`);
   console.log(`pushed ${s.image} (${builder === "docker" ? "docker's" : s.format} manifest, built with ${builder}, plugin.wasm ${wasmDigest})`);
   console.log(`manifest digest: ${digest}`);
-  if (s.target === "webhook") return console.log(`\nin deploy/istio/webhook/deployment.yaml:\n  image: ${s.image}@${digest}`);
+  const { name, tag } = splitImage(s.image);
+  const entry = (image: string) => `  - name: ${image}\n    newName: ${name}${tag ? `\n    newTag: ${tag}` : ""}\n    digest: ${digest}`;
+  if (s.target === "webhook") return console.log(`\nin deploy/istio/webhook/kustomization.yaml, images:\n${entry("hash-tagging-webhook")}`);
+  console.log(`\nin the overlay's kustomization.yaml (deploy/istio/upstream/ or asm/), images:\n${entry("hash-tagging")}`);
   // Istio wants the manifest digest's hex, without `sha256:`.
-  console.log(`\nin the WasmPlugin:\n  url: oci://${s.image}\n  sha256: ${digest.slice("sha256:".length)}`);
+  console.log(`\nor in a WasmPlugin of your own:\n  url: oci://${s.image}\n  sha256: ${digest.slice("sha256:".length)}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

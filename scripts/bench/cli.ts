@@ -14,7 +14,7 @@ import { HeaderMap, loadPlugin } from "../lib/host/index.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../lib/paths.ts";
 
 const IDS = Number(process.env.BENCH_CLI_IDS ?? 1_000_000);
-const SHIPPED = join(REPO_ROOT, "deploy/istio/wasmplugin.yaml");
+const SHIPPED = join(REPO_ROOT, "deploy/istio/base/wasmplugin.yaml");
 const BIN = join(REPO_ROOT, "scripts/cli/hash-tagging.js");
 const DECISION_LOG = /: bucket (\d+) of \d+ -> /;
 

@@ -13,7 +13,7 @@ import { versionText } from "./version.ts";
 import { which } from "./which.ts";
 import { portNumber, webhook } from "./webhook/command.ts";
 
-const SHIPPED = "deploy/istio/wasmplugin.yaml";
+const SHIPPED = "deploy/istio/base/wasmplugin.yaml";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

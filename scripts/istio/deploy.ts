@@ -1,5 +1,6 @@
-// Puts the shipped deploy/istio/ manifests on the local control plane with the README's own commands
-// (read from README.md, not restated), after pushing the plugin image to the local registry.
+// Puts deploy/istio/ on the local control plane as the README's deploy steps do: the upstream overlay with
+// its images set to the pushed plugin image, `kubectl apply -k`; ramp, promote and roll back are the
+// patch files of deploy/istio/patches/, applied with the command the README shows.
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,46 +10,33 @@ import { generate } from "../cli/lanes/command.ts";
 import { BAGGAGE_MEMBER } from "../lib/envoy/topology.ts";
 import { REPO_ROOT } from "../lib/paths.ts";
 import { GATEWAY_BIND } from "./gateway.ts";
-import { kubectl, shell } from "./kubectl.ts";
+import { kubectl } from "./kubectl.ts";
+import { imageSetting, overlayWithImages, PLUGIN_IMAGE, SAMPLE_APP_IMAGE, type Flavour } from "./kustomize.ts";
 
 export interface PushedImage {
-  /** host:port/hash-tagging:tag, the IMAGE of the README's apply step. */
+  /** host:port/hash-tagging:tag, the image the overlay's `images:` names. */
   image: string;
-  /** Manifest digest, hex only: the DIGEST of the README's apply step. */
+  /** Manifest digest, hex only: the overlay's `digest:` (as sha256:<hex>). */
   digest: string;
 }
 
-/** The shell commands of one README section's ```sh blocks: continuation lines joined, comments dropped. */
-function readmeCommands(heading: string): string[] {
-  const lines = readFileSync(join(REPO_ROOT, "README.md"), "utf8").split("\n");
-  const start = lines.indexOf(heading);
-  if (start < 0) throw new Error(`README.md: no section "${heading}"`);
-  const blocks: string[] = [];
-  let block: string[] | undefined;
-  for (const line of lines.slice(start + 1)) {
-    if (block) {
-      if (line.startsWith("```")) {
-        blocks.push(block.join("\n"));
-        block = undefined;
-      } else block.push(line);
-    } else if (line === "```sh") block = [];
-    else if (/^#{1,3} /.test(line)) break;
-  }
-  return blocks.flatMap((text) => text.replace(/\\\n\s*/g, "").split("\n"))
-    .map((line) => line.replace(/\s+#[^'"]*$/, "").trim())
-    .filter((line) => line && !line.startsWith("#"));
-}
+/** The apply step's kubectl arguments, as the README shows them (run from the repository): the label, then the overlay. */
+export const LABEL_ARGS = ["label", "namespace", "default", "istio-injection=enabled"];
+export const applyArgs = (flavour: Flavour) => ["apply", "-k", `deploy/istio/${flavour}`];
 
-/** The one README command of `heading` that contains every one of `parts`. */
-export function readmeCommand(heading: string, ...parts: string[]): string {
-  const found = readmeCommands(heading).filter((line) => parts.every((p) => line.includes(p)));
-  if (found.length !== 1) throw new Error(`README.md "${heading}": ${found.length} commands contain ${parts.map((p) => JSON.stringify(p)).join(" and ")}, want 1`);
-  return found[0];
-}
+/** The patch files of deploy/istio/patches/: the canary range each one sets. */
+export const PATCHES = { "ramp-50": 50, promote: 100, rollback: 0 } as const;
+export type PatchName = keyof typeof PATCHES;
+export const patchFile = (name: PatchName) => `deploy/istio/patches/${name}.yaml`;
 
-const APPLY = "### 3. Apply";
+/** The ramp, promote and roll-back step's kubectl arguments, as the README shows them. */
+export const patchArgs = (name: PatchName) =>
+  ["patch", "wasmplugin", "hash-tagging", "-n", "istio-system", "--type", "merge", "--patch-file", patchFile(name)];
 
-/** `npm run image:push` to the local registry; its `url:` and `sha256:` lines are what the README pastes. */
+/** The roll-back alternative: the gateway without the filter. */
+export const DELETE_PLUGIN_ARGS = ["delete", "wasmplugin", "hash-tagging", "-n", "istio-system"];
+
+/** `npm run image:push` to the local registry; its `url:` and `sha256:` lines name the image and its digest. */
 export function pushImage(registryHost: string, tag: string): Promise<PushedImage> {
   const image = `${registryHost}/hash-tagging:${tag}`;
   return new Promise((resolve, reject) => {
@@ -63,24 +51,25 @@ export function pushImage(registryHost: string, tag: string): Promise<PushedImag
   });
 }
 
-async function run(kubeconfig: string, command: string, env: Record<string, string> = {}): Promise<void> {
-  const r = await shell(kubeconfig, command, env);
-  if (r.code !== 0) throw new Error(`README command failed (exit ${r.code}): ${command}\n${r.stderr}${r.stdout}`);
-}
-
 /**
- * The README's apply step, upstream flavour. The Deployments are applied too but stay without pods (no
- * kubelet): the sample app's stand-ins are sample-app.ts's WorkloadEntries.
+ * The README's apply step, upstream flavour, on a copy of deploy/istio/ whose overlay names the pushed
+ * image (the sample app's name is local: no kubelet runs its Deployments, sample-app.ts's WorkloadEntries
+ * stand in for the pods).
  */
 export async function applyShipped(kubeconfig: string, pushed: PushedImage): Promise<void> {
-  await run(kubeconfig, readmeCommand(APPLY, "kubectl label namespace default"));
-  await run(kubeconfig, readmeCommand(APPLY, "SAMPLE_APP_IMAGE", "sample-app.yaml"), { SAMPLE_APP_IMAGE: "hash-tagging-sample-app:local" });
-  await run(kubeconfig, readmeCommand(APPLY, "gateway.yaml"));
+  await kubectl(kubeconfig, LABEL_ARGS);
+  const overlay = overlayWithImages("upstream", {
+    [PLUGIN_IMAGE]: imageSetting(pushed.image, pushed.digest),
+    [SAMPLE_APP_IMAGE]: imageSetting("hash-tagging-sample-app:local"),
+  });
+  try {
+    await kubectl(kubeconfig, ["apply", "-k", overlay.dir]);
+  } finally {
+    overlay.remove();
+  }
   // The Gateway listens on every address in a cluster; here its Envoy binds loopback only.
   await kubectl(kubeconfig, ["-n", "istio-system", "patch", "gateway", "ingressgateway", "--type", "json",
     "-p", JSON.stringify([{ op: "add", path: "/spec/servers/0/bind", value: GATEWAY_BIND }])]);
-  await run(kubeconfig, readmeCommand(APPLY, "wasmplugin.yaml"), { IMAGE: pushed.image, DIGEST: pushed.digest });
-  await run(kubeconfig, readmeCommand(APPLY, "pass-through/wasmplugins.yaml"), { IMAGE: pushed.image, DIGEST: pushed.digest });
 }
 
 export const LANE_GROUP = join(REPO_ROOT, "deploy/istio/lane-group.yaml");

@@ -1,5 +1,5 @@
 // kubectl against the local apiserver: the cached kubectl of the apiserver's own version, first on PATH,
-// so the README's commands run unchanged through `bash -c`.
+// so a command line written as a user types it runs unchanged through `bash -c`.
 import { dirname } from "node:path";
 import { REPO_ROOT } from "../lib/paths.ts";
 import { type CommandResult, runCaptured } from "../lib/process.ts";
@@ -20,7 +20,7 @@ export async function kubectl(kubeconfig: string, args: string[], input?: string
   return r.stdout;
 }
 
-/** Runs a shell command line (a README command) in the repo, with kubectl pointed at the local apiserver. */
+/** Runs a shell command line in the repo, with kubectl pointed at the local apiserver; never throws. */
 export function shell(kubeconfig: string, commandLine: string, env: Record<string, string> = {}): Promise<CommandResult> {
   return run("bash", ["-c", commandLine], { ...kubectlEnv(kubeconfig), ...env });
 }

@@ -13,7 +13,7 @@ import { startSampleApp, type SampleInstance } from "./sample-app.ts";
 import { startSidecars } from "./sidecars.ts";
 import { ask } from "./walkthrough.ts";
 
-/** The Gateway's port in deploy/istio/gateway.yaml; the gateway's Envoy listens on it as in a pod. */
+/** The Gateway's port in deploy/istio/base/gateway.yaml; the gateway's Envoy listens on it as in a pod. */
 export const GATEWAY_PORT = 80;
 const IMAGE_TAG = "local";
 
@@ -46,7 +46,7 @@ export async function startLocalIstio(stateDir: string, log: (line: string) => v
   log("starting the registry and pushing the plugin image (npm run image:push)");
   const registryHost = await startRegistry(stateDir);
   const pushed = await pushImage(registryHost, IMAGE_TAG);
-  log(`applying deploy/istio/ with the README's commands (image ${pushed.image})`);
+  log(`kubectl apply -k deploy/istio/upstream, its images: set to ${pushed.image}`);
   await applyShipped(controlPlane.kubeconfig, pushed);
   if (mode === "baggage") {
     log("replacing the sidecars' pass-through by baggage mode (npx hash-tagging lanes)");

@@ -1,4 +1,4 @@
-// The sample app without a kubelet: each instance of deploy/istio/sample-app.yaml runs as a local
+// The sample app without a kubelet: each instance of deploy/istio/base/sample-app.yaml runs as a local
 // process on a loopback address of its own, and a WorkloadEntry with its Deployment's labels stands in
 // for its pod. Istio lets a Kubernetes Service select WorkloadEntries, so the shipped Services and the
 // DestinationRules' lane subsets find them as they would find pods. An instance with a sidecar listens on

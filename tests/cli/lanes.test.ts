@@ -18,7 +18,8 @@ const docsOf = (text: string) => parseAllDocuments(text).map((d) => d.toJS());
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith(".yaml"))
+    // The overlay's kustomization.yaml is written by hand: it lists the generated files and sets the images.
+    .filter((e) => e.isFile() && e.name.endsWith(".yaml") && e.name !== "kustomization.yaml")
     .map((e) => relative(dir, join(e.parentPath, e.name)))
     .sort();
 }

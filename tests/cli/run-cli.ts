@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
 
-export const SHIPPED = "deploy/istio/wasmplugin.yaml";
+export const SHIPPED = "deploy/istio/base/wasmplugin.yaml";
 const BIN = "scripts/cli/hash-tagging.js";
 
 export interface CliResult {

@@ -70,7 +70,7 @@ it("draws the split as text bars, without colour or progress bar off a terminal"
   assert.equal(result.stderr, "");
   assert.doesNotMatch(result.stdout, /\x1b\[/);
   const expected = referenceCounts(randomIds.map((id) => Buffer.from(id)));
-  assert.match(result.stdout, /^deploy\/istio\/wasmplugin\.yaml: WasmPlugin istio-system\/hash-tagging\n\nrule_0: x-user-id -> x-asm-prefer-tag, 20,000 ids\n/);
+  assert.match(result.stdout, /^deploy\/istio\/base\/wasmplugin\.yaml: WasmPlugin istio-system\/hash-tagging\n\nrule_0: x-user-id -> x-asm-prefer-tag, 20,000 ids\n/);
   assert.match(result.stdout, new RegExp(`\n  s2  [█·|]{40}  +${expected.s2.toLocaleString("en-US")} +${(100 * expected.s2 / 20_000).toFixed(2)}%  intended 20\\.00%\n`));
   assert.match(result.stdout, /\n {2}buckets uniform \(chi-square [\d.]+, 99 degrees of freedom, p = [\d.e-]+\)\n$/);
 });

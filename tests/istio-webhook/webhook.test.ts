@@ -5,9 +5,10 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { parse, parseAllDocuments } from "yaml";
+import { parse } from "yaml";
 import { judgeConfig } from "../../scripts/cli/validate.ts";
-import { readmeCommand } from "../../scripts/istio/deploy.ts";
+import { patchArgs } from "../../scripts/istio/deploy.ts";
+import { overlayWithImages } from "../../scripts/istio/kustomize.ts";
 import { kubectl, shell } from "../../scripts/istio/kubectl.ts";
 import { freePort, startDetached, tail, waitFor, type Started } from "../../scripts/istio/processes.ts";
 import { ask } from "../../scripts/istio/walkthrough.ts";
@@ -16,12 +17,11 @@ import { post } from "../../scripts/lib/https-post.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../../scripts/lib/paths.ts";
 import { makeServingCertificate, type ServingCertificate } from "../../scripts/lib/serving-certificate.ts";
 import { expectedVersion, mockcVersion, skipReason, useLocalIstio } from "../istio/support.ts";
+import { rendered, WEBHOOK_DIR } from "../support/manifests.ts";
 
 const skip = skipReason("istio-webhook");
 const istio = useLocalIstio(skip);
 const WAIT_MS = 60_000;
-const RAMP = "### 5. Ramp, promote, roll back";
-const WEBHOOK_DIR = join(REPO_ROOT, "deploy/istio/webhook");
 const HOOK = "pluginconfig.hash-tagging.webhook";
 const users = [...WALKTHROUGH_USERS, ...Array.from({ length: 40 }, (_, i) => `webhook-user-${i}`)];
 
@@ -99,11 +99,15 @@ check("the kube-apiserver calls the webhook over TLS with the test's CA; the shi
   webhook = startWebhook();
   await waitFor("the webhook's /readyz", async () => ((await post(`https://127.0.0.1:${webhookPort}/readyz`, "", { ca: certificate.ca, method: "GET" })).status === 200 ? true : undefined), 30_000, webhook);
   await kubectl(kubeconfig(), ["apply", "-f", "-"], localWebhookConfiguration("Fail"));
-  // Deployment, Service and PodDisruptionBudget through the apiserver's own schema checks (no kubelet here to run them).
-  for (const file of ["deployment.yaml", "service.yaml", "pod-disruption-budget.yaml"]) {
-    const text = readFileSync(join(WEBHOOK_DIR, file), "utf8").replace("WEBHOOK_IMAGE", "registry.example.com/team/hash-tagging-webhook:0.1.0");
-    assert.equal(parseAllDocuments(text).length, 1);
-    await kubectl(kubeconfig(), ["apply", "--dry-run=server", "-f", "-"], text);
+  // The kustomization's Deployment, Service and PodDisruptionBudget, its image set, through the apiserver's
+  // own schema checks (no kubelet here to run them); the ValidatingWebhookConfiguration is the local one above.
+  const overlay = overlayWithImages("webhook", { "hash-tagging-webhook": { newName: "registry.example.com/team/hash-tagging-webhook", newTag: "0.1.0" } });
+  try {
+    const docs = rendered("webhook", overlay.dir).map((m) => m.doc).filter((d) => d.kind !== "ValidatingWebhookConfiguration");
+    assert.deepEqual(docs.map((d) => d.kind).sort(), ["Deployment", "PodDisruptionBudget", "Service"]);
+    for (const doc of docs) await kubectl(kubeconfig(), ["apply", "--dry-run=server", "-f", "-"], JSON.stringify(doc));
+  } finally {
+    overlay.remove();
   }
   // The apiserver picks the configuration up asynchronously: wait until a refused config is refused.
   const spec = (await stored()).spec;
@@ -149,9 +153,9 @@ check("--dry-run=server: the refused config is refused, a good one admitted, and
   await lanesAre(20);
 });
 
-check("the README's ramp 20 -> 50 is admitted by the webhook and served by the gateway", async () => {
+check("patches/ramp-50.yaml is admitted by the webhook and served by the gateway", async () => {
   const from = statSync(webhook.log).size;
-  const r = await run(readmeCommand(RAMP, '"value":50'));
+  const r = await run(`kubectl ${patchArgs("ramp-50").join(" ")}`);
   assert.equal(r.code, 0, r.stderr);
   assert.match(webhookLog(from), /^review istio-system\/hash-tagging UPDATE: allowed: pluginConfig accepted by the filter/m);
   assert.equal((await stored()).pluginConfig.rules[0].policies[0].range, 50);
@@ -186,7 +190,7 @@ check("webhook down: failurePolicy Fail refuses our WasmPlugin changes, Ignore a
     }
   }, 10_000);
   const before = await stored();
-  const rollBack = readmeCommand(RAMP, '"value":0');
+  const rollBack = `kubectl ${patchArgs("rollback").join(" ")}`;
   const refusedNow = await run(rollBack);
   console.log(`# webhook down, failurePolicy Fail (exit ${refusedNow.code}): ${refusedNow.stderr.trim()}`);
   assert.notEqual(refusedNow.code, 0, "failurePolicy Fail admitted a change with no webhook answering");

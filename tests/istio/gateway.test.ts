@@ -1,4 +1,4 @@
-// Real Istio: istiod applies the shipped deploy/istio/ manifests (with the README's own commands), the
+// Real Istio: istiod applies the shipped deploy/istio/ upstream overlay (`kubectl apply -k`), the
 // gateway's and the sidecars' pilot-agents pull the WasmPlugins' image from a local registry, and the
 // sample app, forwarding only x-user-id as the reference's does, answers through the gateway and two
 // sidecars whose pass-through (trace-id mode) carries the lane. One chain serves every test of this file,
@@ -11,8 +11,8 @@ import { RegistryClient } from "../support/registry-client.ts";
 import { DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, OCI_LAYER_TAR_GZIP } from "../support/media-types.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../../scripts/lib/paths.ts";
 import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
-import { readmeCommand } from "../../scripts/istio/deploy.ts";
-import { kubectl, shell } from "../../scripts/istio/kubectl.ts";
+import { DELETE_PLUGIN_ARGS, patchArgs } from "../../scripts/istio/deploy.ts";
+import { kubectl } from "../../scripts/istio/kubectl.ts";
 import { tail, waitFor } from "../../scripts/istio/processes.ts";
 import { ask, walkthrough } from "../../scripts/istio/walkthrough.ts";
 import { pushCraftedImage, tarGzOf } from "../support/crafted-images.ts";
@@ -20,7 +20,6 @@ import { adminStat, chainFor, expectedVersion, mockcVersion, skipReason, useLoca
 
 const skip = skipReason();
 const istio = useLocalIstio(skip);
-const RAMP = "### 5. Ramp, promote, roll back";
 const WAIT_MS = 60_000;
 
 async function versionOf(user: string | undefined, headers?: Record<string, string>): Promise<string> {
@@ -52,10 +51,8 @@ async function settled(logs: string[]): Promise<number[]> {
 const gatewayLog = (offset = 0) => readFileSync(istio().gateway.process.log, "utf8").slice(offset);
 const logEnd = () => statSync(istio().gateway.process.log).size;
 
-async function runReadme(command: string, env: Record<string, string> = {}): Promise<void> {
-  const r = await shell(istio().kubeconfig, command, env);
-  assert.equal(r.code, 0, `${command}: exit ${r.code}: ${r.stderr}${r.stdout}`);
-}
+/** A deploy step as the README shows it: kubectl from the repository, on the chain's apiserver. */
+const step = (args: string[]) => kubectl(istio().kubeconfig, args);
 
 /** Waits until every user rides the lane `canaryRange` gives, each asked once per round. */
 async function lanesSettle(users: readonly string[], canaryRange: number): Promise<void> {
@@ -103,6 +100,8 @@ check("the agent pulled the shipped WasmPlugin's image from the local registry i
   // The agent names the file by the manifest digest it pulled: the one `npm run image:push` printed.
   assert.ok(file.endsWith(`/${istio().pushed.digest}.wasm`), `${file} is not named by the pushed manifest digest ${istio().pushed.digest}`);
   assert.ok(text.includes("istio-system.hash-tagging"), "the ECDS filter is not the WasmPlugin istio-system/hash-tagging");
+  const stored = JSON.parse(await kubectl(istio().kubeconfig, ["-n", "istio-system", "get", "wasmplugin", "hash-tagging", "-o", "json"]));
+  assert.equal(stored.spec.url, `oci://${istio().pushed.image}@sha256:${istio().pushed.digest}`, "the overlay's images: entry, through its replacement");
   assert.deepEqual(readFileSync(file), readFileSync(PLUGIN_WASM), `${file} is not the build's plugin.wasm`);
   assert.doesNotMatch(gatewayLog(), /error in converting the wasm config/, "the agent reported a failed fetch");
 });
@@ -207,7 +206,7 @@ check("a refused config (bad range) is rejected by the gateway's Envoy and the o
   // verbatim is not enough: Envoy's ECDS subscription skips a resource equal to the one it last accepted).
 });
 
-check("the README's ramp 20 -> 50 through istiod: bob and stacy join lane s2, nobody leaves it", async () => {
+check("patches/ramp-50.yaml through istiod: 20 -> 50: bob and stacy join lane s2, nobody leaves it", async () => {
   const everyone = [...WALKTHROUGH_USERS, ...synthetic];
   const canary = everyone.filter((u) => expectedVersion(u, 20) === "v2");
   const joining = everyone.filter((u) => expectedVersion(u, 20) === "v1" && expectedVersion(u, 50) === "v2");
@@ -226,7 +225,7 @@ check("the README's ramp 20 -> 50 through istiod: bob and stacy join lane s2, no
     }
   };
   const load = Promise.all(Array.from({ length: WORKERS }, (_, i) => worker(i)));
-  await runReadme(readmeCommand(RAMP, '"value":50'));
+  await step(patchArgs("ramp-50"));
   try {
     await waitFor("every joining user on lane s2", async () => {
       for (const user of joining) if ((await versionOf(user)) !== "v2") return undefined;
@@ -241,12 +240,17 @@ check("the README's ramp 20 -> 50 through istiod: bob and stacy join lane s2, no
   await lanesSettle([...WALKTHROUGH_USERS, ...synthetic.slice(0, 60)], 50);
 });
 
-check("the README's roll back: range 0 sends everyone but jason to s1; deleting the plugin leaves tags untouched", async () => {
-  await runReadme(readmeCommand(RAMP, '"value":0'));
+check("patches/promote.yaml: range 100 puts every user on lane s2", async () => {
+  await step(patchArgs("promote"));
+  await lanesSettle([...WALKTHROUGH_USERS, ...synthetic.slice(0, 60)], 100);
+});
+
+check("patches/rollback.yaml: range 0 sends everyone but jason to s1; deleting the plugin leaves tags untouched", async () => {
+  await step(patchArgs("rollback"));
   await lanesSettle([...WALKTHROUGH_USERS, ...synthetic.slice(0, 60)], 0);
   // With the plugin, a forged tag is replaced by the hash's; without it, the route sees the forged one.
   assert.equal(await versionOf("bob", { "x-asm-prefer-tag": "s2" }), "v1", "the filter did not replace a forged tag");
-  await runReadme(readmeCommand(RAMP, "delete wasmplugin"));
+  await step(DELETE_PLUGIN_ARGS);
   await waitFor("the gateway to run without the filter", async () => ((await versionOf("bob", { "x-asm-prefer-tag": "s2" })) === "v2" ? true : undefined), WAIT_MS);
   assert.equal(await versionOf("jason"), "v2", "jason's named route");
   for (const user of WALKTHROUGH_USERS.filter((u) => u !== "jason" && u !== "bob")) assert.equal(await versionOf(user), "v1", `user ${user} untagged`);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { PLUGIN_WASM as RELEASE_WASM } from "../../scripts/lib/paths.ts";
 import { referenceTag } from "../support/fnv1a.ts";
-import { loadManifests } from "../support/manifests.ts";
+import { rendered, renderSkip } from "../support/manifests.ts";
 import { shippedPluginConfig, withCanaryRange } from "../support/wasmplugin-config.ts";
 
 const errors = (logs: { level: string; message: string }[]) => logs.filter((l) => l.level === "error").map((l) => l.message);
@@ -18,7 +18,7 @@ async function configured(config: object) {
   return { plugin, ...result };
 }
 
-test("deploy/istio/wasmplugin.yaml's pluginConfig is accepted with no error logged", async () => {
+test("deploy/istio/base/wasmplugin.yaml's pluginConfig is accepted with no error logged", async () => {
   const { accepted, logs } = await configured(shippedPluginConfig());
   assert.deepEqual(errors(logs), []);
   assert.equal(accepted, true);
@@ -57,8 +57,8 @@ test("a mistyped edit (range past modulo) is refused, naming the field: it would
 });
 
 // Waits on the filter's passThrough block (the sidecar pass-through).
-test("upstream/pass-through/: each sidecar WasmPlugin's pluginConfig is accepted with no error logged", async () => {
-  const plugins = loadManifests().filter((m) => m.doc.kind === "WasmPlugin" && m.file.includes("/pass-through/"));
+test("upstream/pass-through/: each sidecar WasmPlugin's pluginConfig is accepted with no error logged", { skip: renderSkip("manifests") }, async () => {
+  const plugins = rendered("upstream").filter((m) => m.doc.kind === "WasmPlugin" && m.doc.metadata.namespace === "default");
   assert.equal(plugins.length, 6, "two per service of the lane group: inbound and outbound");
   for (const m of plugins) {
     const { accepted, logs } = await configured(m.doc.spec.pluginConfig);

@@ -1,57 +1,52 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { render, type Flavour } from "../../scripts/istio/kustomize.ts";
+import { BINARIES, BUILD_COMMAND } from "../../scripts/istio/versions.ts";
+import { skipLoudly } from "./required-tools.ts";
 
 export const DEPLOY_DIR = fileURLToPath(new URL("../../deploy/istio", import.meta.url));
 /** The lane group: the input of `npx hash-tagging lanes`, not a resource anyone applies. */
 export const LANE_GROUP_FILE = "lane-group.yaml";
 /** The admission webhook's Kubernetes resources: installed on their own, not part of either flavour. */
 export const WEBHOOK_DIR = join(DEPLOY_DIR, "webhook");
+/** The gateway's WasmPlugin as the base ships it (its url set by the overlays). */
+export const SHIPPED_WASMPLUGIN = join(DEPLOY_DIR, "base/wasmplugin.yaml");
 
 export interface Manifest {
-  /** `deploy/istio/...` path and document index, for messages. */
+  /** Where it comes from (`deploy/istio/...` file, or the rendered overlay) and document index, for messages. */
   where: string;
-  file: string;
-  flavour: "shared" | "upstream" | "asm";
   doc: Record<string, any>;
 }
 
-function yamlFiles(dir: string, skip = ""): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) => {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) return path === skip ? [] : yamlFiles(path, skip);
-      return /\.ya?ml$/.test(entry.name) ? [path] : [];
-    })
-    .sort();
+/** undefined when the cached kubectl can render the overlays; otherwise the loud skip message (a failure under CI=true). */
+export function renderSkip(suite: string): string | undefined {
+  if (existsSync(BINARIES.kubectl)) return undefined;
+  return skipLoudly(suite, `the overlays are rendered by the local Istio cache's kubectl (${BINARIES.kubectl}), which is missing`, `run \`${BUILD_COMMAND}\``);
 }
 
-/** Every YAML document under deploy/istio but the webhook's; a syntax error throws naming the file and line. */
-export function loadManifests(): Manifest[] {
-  return parseFiles(yamlFiles(DEPLOY_DIR, WEBHOOK_DIR).filter((path) => relative(DEPLOY_DIR, path) !== LANE_GROUP_FILE));
-}
-
-/** The documents of deploy/istio/webhook/. */
-export function loadWebhookManifests(): Manifest[] {
-  return parseFiles(yamlFiles(WEBHOOK_DIR));
-}
-
-function parseFiles(paths: string[]): Manifest[] {
-  return paths.flatMap((path) => {
-    const file = relative(join(DEPLOY_DIR, "../.."), path);
-    const flavourDir = relative(DEPLOY_DIR, path).split("/")[0];
-    const flavour = flavourDir === "upstream" || flavourDir === "asm" ? flavourDir : "shared";
-    return parseAllDocuments(readFileSync(path, "utf8")).map((parsed, i) => {
-      if (parsed.errors.length > 0) throw new Error(`${file} document ${i}: ${parsed.errors.map((e) => e.message).join("; ")}`);
-      return { where: `${file}#${i} (${parsed.get("kind")} ${parsed.getIn(["metadata", "name"])})`, file, flavour, doc: parsed.toJS() };
-    });
+function documents(text: string, source: string): Manifest[] {
+  return parseAllDocuments(text).map((parsed, i) => {
+    if (parsed.errors.length > 0) throw new Error(`${source} document ${i}: ${parsed.errors.map((e) => e.message).join("; ")}`);
+    return { where: `${source}#${i} (${parsed.get("kind")} ${parsed.getIn(["metadata", "name"])})`, doc: parsed.toJS() };
   });
 }
 
-/** The manifests one flavour applies: the shared files plus its own directory. */
-export function flavour(manifests: Manifest[], name: "upstream" | "asm"): Manifest[] {
-  return manifests.filter((m) => m.flavour === "shared" || m.flavour === name);
+/** What `kubectl apply -k` would send for an overlay of deploy/istio (or a copy of it at `dir`). */
+export function rendered(overlay: Flavour | "webhook", dir = join(DEPLOY_DIR, overlay)): Manifest[] {
+  return documents(render(dir), `deploy/istio/${overlay} (rendered)`);
+}
+
+/** The documents of one file under deploy/istio/; a syntax error throws naming the file and line. */
+export function fileManifests(path: string): Manifest[] {
+  return documents(readFileSync(path, "utf8"), relative(join(DEPLOY_DIR, "../.."), path));
+}
+
+/** The documents of deploy/istio/webhook/'s resources (not its kustomization.yaml), as files. */
+export function loadWebhookManifests(): Manifest[] {
+  return readdirSync(WEBHOOK_DIR).filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml").sort()
+    .flatMap((f) => fileManifests(join(WEBHOOK_DIR, f)));
 }
 
 export function find(manifests: Manifest[], kind: string, name: string, namespace?: string): Manifest {

@@ -1,11 +1,11 @@
-import { find, loadManifests } from "./manifests.ts";
+import { find, fileManifests, SHIPPED_WASMPLUGIN } from "./manifests.ts";
 
-/** The WasmPlugin's pluginConfig as Istio hands it to the filter: JSON text. */
+/** The gateway WasmPlugin's pluginConfig as deploy/istio/base/ ships it (Istio hands it to the filter as JSON text). */
 export function shippedPluginConfig(): Record<string, any> {
-  return find(loadManifests(), "WasmPlugin", "hash-tagging", "istio-system").doc.spec.pluginConfig;
+  return find(fileManifests(SHIPPED_WASMPLUGIN), "WasmPlugin", "hash-tagging", "istio-system").doc.spec.pluginConfig;
 }
 
-/** The README's ramp and roll-back edits: the canary policy's range set to `range`. */
+/** The ramp, promote and roll-back edits: the canary policy's range set to `range`. */
 export function withCanaryRange(config: Record<string, any>, range: number): Record<string, any> {
   const edited = structuredClone(config);
   edited.rules[0].policies[0].range = range;

@@ -42,7 +42,7 @@ function outputFiles(group: LaneGroup, r: LaneResources): OutputFile[] {
     { path: "destinationrules.yaml", resources: r.destinationRules, about: "One subset per lane that holds the service, selecting the lane's pods by its labelSelector." },
     { path: "service-virtualservices.yaml", resources: r.serviceVirtualServices, about: `The lanes inside the mesh (${group.mode} mode): a lane's tag in ${group.routeHeader} reaches that lane's subset where the service is in the lane, and the baseline's (${baseline}) elsewhere; no tag reaches the baseline.` },
     { path: "ingress-virtualservice.yaml", resources: r.ingressVirtualServices, about: `The routes of gateway ${group.ingressGateway.namespace}/${group.ingressGateway.name}: the lanes' ingressRules (the canary lanes' first), each writing its lane's tag in ${group.routeHeader} unless it matched on it, then a catch-all to the baseline (not in the reference: an untagged request would get 404).` },
-    { path: "pass-through/wasmplugins.yaml", resources: r.passThroughPlugins, about: `The pass-through on every service's sidecars (${mode}), so apps need not forward ${group.routeHeader}. Apply with the image: replace REGISTRY/hash-tagging:TAG (the README's apply step does) or run lanes with --image.` },
+    { path: "pass-through/wasmplugins.yaml", resources: r.passThroughPlugins, about: `The pass-through on every service's sidecars (${mode}), so apps need not forward ${group.routeHeader}. Apply with the image: the upstream overlay's images: set the url, or run lanes with --image.` },
   ].filter((f) => f.resources.length > 0);
 }
 

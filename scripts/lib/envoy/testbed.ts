@@ -16,7 +16,7 @@ export interface TestbedOptions {
   wasmPath: string;
   /** 0 picks a free port. */
   ingressPort?: number;
-  /** The gateway filter's config (default: as deploy/istio/wasmplugin.yaml ships it). */
+  /** The gateway filter's config (default: as deploy/istio/base/wasmplugin.yaml ships it). */
   plugin?: BootstrapOptions["plugin"];
   tagEcho?: boolean;
   concurrency?: number;

@@ -82,7 +82,7 @@ export function pluginConfig(canaryRange = 20): ReferencePluginConfig {
 }
 
 /**
- * The gateway's config as deploy/istio/wasmplugin.yaml ships it (a test checks): the reference's, plus
+ * The gateway's config as deploy/istio/base/wasmplugin.yaml ships it (a test checks): the reference's, plus
  * `clientTag: remove`, so a client without a user id cannot bring a lane of its own to the sidecars.
  */
 export function gatewayPluginConfig(canaryRange = 20): ReferencePluginConfig {
