@@ -1,6 +1,6 @@
 // Failures the user can act on: the CLI prints the message as one line and exits with the code.
 
-/** Exit codes of every command, documented in `--help` and the README. */
+/** Exit codes of every command, documented in `--help` and scripts/cli/README.md. */
 export const EXIT = {
   /** A configuration the filter refuses. */
   refused: 1,

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
       "",
       `gateway:     curl -H 'x-user-id: jack' ${istio.gatewayUrl}/`,
       `kubectl:     export KUBECONFIG=${istio.kubeconfig} PATH=${dirname(BINARIES.kubectl)}:$PATH`,
-      "             then the README's ramp and roll-back commands (section 5) work as written",
+      "             then the README's ramp, promote and roll-back commands work as written",
       `logs:        ${join(UP_STATE_DIR, "logs")}/`,
       "stop:        npm run istio:down",
     ].join("\n"));

@@ -1,4 +1,4 @@
-// The README's walk-through asked of a running gateway: one request per user, the chain it answered.
+// The walk-through (scripts/istio/README.md) asked of a running gateway: one request per user, the chain it answered.
 import { request } from "node:http";
 import { USER_HEADER, WALKTHROUGH_USERS } from "../lib/envoy/topology.ts";
 

@@ -1,6 +1,6 @@
 // A CA and a serving certificate signed by it, made with openssl: what the kube-apiserver trusts
 // (caBundle) and what the webhook serves, for the tests, the benchmark and the local Istio chain. The
-// README's openssl recipe for a cluster is the same three commands.
+// openssl recipe of deploy/istio/webhook/README.md for a cluster is the same three commands.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

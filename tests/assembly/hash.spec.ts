@@ -32,7 +32,7 @@ describe("fnv1a32", () => {
   });
 });
 
-// The project's own vectors (README, "Hash test vectors"), computed by the independent TypeScript
+// The project's own vectors (assembly/README.md, "Hash test vectors"), computed by the independent TypeScript
 // implementation in tests/support/fnv1a.ts; the host suite checks the compiled filter against it too.
 describe("seed", () => {
   it("continues FNV-1a after the seed's bytes and ':'", () => {

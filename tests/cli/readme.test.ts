@@ -1,39 +1,55 @@
-// The README's CLI examples are real: each `$ ` line of the console block in its CLI section is run
-// (in a scratch directory that sees deploy/ and build/) and must print exactly the lines below it.
+// The CLI examples of the README and of scripts/cli/README.md are real: each console block's `$ ` lines
+// are run in order (in a scratch directory that sees deploy/ and build/) and must print exactly the
+// lines below them.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, symlinkSync } from "node:fs";
+import { symlinkSync } from "node:fs";
 import { resolve } from "node:path";
 import { it } from "node:test";
+import { codeBlocks, readme, section } from "../support/readme.ts";
 import { scratch } from "./run-cli.ts";
 
-const SECTION = "## CLI: ask the compiled filter";
 const BIN = resolve("scripts/cli/hash-tagging.js");
+const BLOCKS: Array<{ where: string; text: string }> = [
+  { where: "README.md's CLI section", text: section(readme(), "## CLI") },
+  { where: "scripts/cli/README.md", text: readme("scripts/cli/README.md") },
+];
 
-/** The console block's commands, each with the output the README shows for it. */
-function examples(): Array<{ command: string; output: string }> {
-  const readme = readFileSync("README.md", "utf8");
-  const section = readme.slice(readme.indexOf(SECTION), readme.indexOf("\n## ", readme.indexOf(SECTION) + 1));
-  const block = /```console\n([\s\S]*?)```/.exec(section);
-  assert.ok(block, `a console block in the README's "${SECTION}" section`);
-  const steps: Array<{ command: string; output: string }> = [];
-  for (const line of block[1].split("\n").slice(0, -1)) {
-    if (line.startsWith("$ ")) steps.push({ command: line.slice(2), output: "" });
-    else steps[steps.length - 1].output += `${line}\n`;
+/** A console block's commands, each with the output shown for it. */
+function steps(block: string): Array<{ command: string; output: string }> {
+  const found: Array<{ command: string; output: string }> = [];
+  for (const line of block.split("\n").slice(0, -1)) {
+    if (line.startsWith("$ ")) found.push({ command: line.slice(2), output: "" });
+    else found[found.length - 1].output += `${line}\n`;
   }
-  return steps;
+  return found;
 }
 
-it("prints exactly what the README's CLI section shows", () => {
-  const { dir } = scratch("readme");
-  symlinkSync(resolve("deploy"), `${dir}/deploy`);
-  symlinkSync(resolve("build"), `${dir}/build`);
-  const steps = examples();
-  assert.ok(steps.filter((s) => s.command.startsWith("npx hash-tagging ")).length >= 3, "which, split and diff shown");
-  for (const { command, output } of steps) {
-    const runnable = command.replace(/^npx hash-tagging /, `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} `);
-    const result = spawnSync("bash", ["-c", runnable], { cwd: dir, encoding: "utf8" });
-    assert.equal(result.status, 0, `${command}: ${result.stderr}`);
-    assert.equal(result.stdout, output, command);
+const examples = BLOCKS.flatMap(({ where, text }) =>
+  codeBlocks(text, "console").map((block, i) => ({ name: `${where}, console block ${i + 1}`, steps: steps(block) })),
+);
+
+it("the CLI examples show which, split and diff", () => {
+  for (const { where, text } of BLOCKS) assert.ok(codeBlocks(text, "console").length > 0, `a console block in ${where}`);
+  const commands = examples.flatMap((e) => e.steps.map((s) => s.command));
+  for (const name of ["which", "split", "diff"]) {
+    assert.ok(
+      commands.some((c) => c.startsWith(`npx hash-tagging ${name} `)),
+      `no \`npx hash-tagging ${name}\` example`,
+    );
   }
 });
+
+for (const example of examples) {
+  it(`prints exactly what ${example.name} shows`, () => {
+    const { dir } = scratch("readme");
+    symlinkSync(resolve("deploy"), `${dir}/deploy`);
+    symlinkSync(resolve("build"), `${dir}/build`);
+    for (const { command, output } of example.steps) {
+      const runnable = command.replace(/^npx hash-tagging /, `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} `);
+      const result = spawnSync("bash", ["-c", runnable], { cwd: dir, encoding: "utf8" });
+      assert.equal(result.status, 0, `${command}: ${result.stderr}`);
+      assert.equal(result.stdout, output, command);
+    }
+  });
+}

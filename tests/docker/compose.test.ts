@@ -1,4 +1,4 @@
-// The README's Docker walk-through, for real: `npm run asbuild`, then `docker compose up -d --build` in envoy/
+// envoy/README.md's Docker walk-through, for real: `npm run asbuild`, then `docker compose up -d --build` in envoy/
 // against a Docker engine (a private dockerd when none answers), in each pass-through mode (PASS_THROUGH):
 // the walk-through through port 10000 with apps that forward only x-user-id (and baggage, in baggage mode),
 // forged lanes refused, the counters on the admin port, and `docker compose down` leaving nothing behind.
@@ -26,7 +26,7 @@ const PROJECT_LABEL = "label=com.docker.compose.project=envoy";
 const INGRESS = `http://127.0.0.1:${DOCKER_INGRESS_PORT}`;
 const ADMIN = `http://127.0.0.1:${DOCKER_ADMIN_PORT}`;
 
-/** `docker compose` (v2, as the README says), else Debian's `docker-compose` v1. */
+/** `docker compose` (v2, as envoy/README.md says), else Debian's `docker-compose` v1. */
 function composeCommand(): string[] | undefined {
   if (spawnSync("docker", ["compose", "version"], { stdio: "ignore" }).status === 0) return ["docker", "compose"];
   if (spawnSync("docker-compose", ["version"], { stdio: "ignore" }).status === 0) return ["docker-compose"];
@@ -165,5 +165,5 @@ function composeUp(mode: PassThroughMode): void {
 }
 
 for (const mode of Object.keys(SIDECAR_MODES) as PassThroughMode[]) {
-  describe(`docker compose up in envoy/, as the README says, ${PASS_THROUGH_VARIABLE}=${mode}`, () => composeUp(mode));
+  describe(`docker compose up in envoy/, as envoy/README.md says, ${PASS_THROUGH_VARIABLE}=${mode}`, () => composeUp(mode));
 }

@@ -8,7 +8,7 @@ import { BAGGAGE_HEADER, BAGGAGE_MEMBER, NAMED_USERS, TAG_HEADER, USER_HEADER, W
 import { shippedPluginConfig } from "../support/wasmplugin-config.ts";
 import { chainFor, expectedTag, get, mapConcurrent, syntheticUsers, useTestbed } from "./support.ts";
 
-/** The README's walk-through at range 20: who reaches mockc v2 (jason by the named-user route). */
+/** The walk-through at range 20 (envoy/README.md, the README's deploy step): who reaches mockc v2 (jason by the named-user route). */
 const CANARY = ["jason", "jessie", "jack"];
 const BASELINE = ["bob", "stacy", "vance"];
 

@@ -75,10 +75,10 @@ function check(name: string, body: () => Promise<void>): void {
   });
 }
 
-/** The first plain ``` block (no language) of a README section: what the README says the gateway prints. */
+/** The first plain ``` block (no language) of a section of scripts/istio/README.md: what it says the gateway prints. */
 function readmeBlock(heading: string): string[] {
-  const lines = readFileSync(join(REPO_ROOT, "README.md"), "utf8").split("\n");
-  assert.ok(lines.includes(heading), `README.md has no section "${heading}"`);
+  const lines = readFileSync(join(REPO_ROOT, "scripts/istio/README.md"), "utf8").split("\n");
+  assert.ok(lines.includes(heading), `scripts/istio/README.md has no section "${heading}"`);
   let fence: string | undefined;
   const block: string[] = [];
   for (const line of lines.slice(lines.indexOf(heading) + 1)) {
@@ -88,7 +88,7 @@ function readmeBlock(heading: string): string[] {
       fence = undefined;
     } else if (fence === "```") block.push(line);
   }
-  assert.fail(`README.md "${heading}": no plain code block`);
+  assert.fail(`scripts/istio/README.md "${heading}": no plain code block`);
 }
 
 const synthetic = Array.from({ length: 200 }, (_, i) => `istio-user-${i}`);
@@ -113,7 +113,7 @@ check("the walk-through through the Istio gateway: every user on the README's la
   for (const [i, user] of WALKTHROUGH_USERS.entries()) {
     assert.equal(lines[i], `${chainFor(instances, expectedVersion(user, 20))}   user ${user} requested`);
   }
-  assert.deepEqual(readmeBlock("## Try it in a local Istio"), lines, "the README's walk-through under \"Try it in a local Istio\"");
+  assert.deepEqual(readmeBlock("## What it prints"), lines, "the walk-through of scripts/istio/README.md");
   for (const user of WALKTHROUGH_USERS) {
     for (let n = 0; n < 20; n++) assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user}, request ${n + 1}`);
   }

@@ -15,7 +15,7 @@ export const CONFIG_FIELDS = {
   passThrough: ["routeHeader", "traceHeader", "baggage", "direction", "slots", "ttlSeconds"],
 };
 
-/** The passThrough block's documented limits (README, "Sidecar pass-through"). */
+/** The passThrough block's documented limits (README, "Lanes across the call chain"). */
 export const PASS_THROUGH_LIMITS = { slots: 1048576, ttlSeconds: 86400, defaultSlots: 8192, defaultTtlSeconds: 60 };
 // Headers the proxy owns: framing, hop-by-hop (RFC 9110 section 7.6.1), the host, cookies, Envoy's controls.
 const RESERVED_HEADERS = ["content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "cookie"];
