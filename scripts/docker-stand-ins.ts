@@ -48,7 +48,9 @@ function importRootfs(tag: string, binary: string, target: string, changes: stri
       writeFileSync(join(root, path), text);
     }
     execFileSync("tar", ["-C", root, "-cf", join(work, "rootfs.tar"), "."]);
-    execFileSync("docker", ["import", ...changes.flatMap((change) => ["--change", change]), join(work, "rootfs.tar"), tag], { stdio: "inherit" });
+    execFileSync("docker", ["import", ...changes.flatMap((change) => ["--change", change]), join(work, "rootfs.tar"), tag], {
+      stdio: "inherit",
+    });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -58,8 +60,12 @@ export async function buildStandIns(log: (line: string) => void = console.log): 
   if (hasImage(ENVOY_IMAGE)) log(`${ENVOY_IMAGE}: present, left alone`);
   else {
     const envoy = await findOrInstallEnvoy(log);
-    if (envoy.version !== ENVOY_VERSION) throw new Error(`${envoy.bin} is Envoy ${envoy.version}; the stand-in for ${ENVOY_IMAGE} needs ${ENVOY_VERSION}`);
-    importRootfs(ENVOY_IMAGE, envoyExecutable(envoy.bin), "/usr/local/bin/envoy", [PATH_ENV, 'CMD ["envoy", "-c", "/etc/envoy/envoy.yaml"]']);
+    if (envoy.version !== ENVOY_VERSION)
+      throw new Error(`${envoy.bin} is Envoy ${envoy.version}; the stand-in for ${ENVOY_IMAGE} needs ${ENVOY_VERSION}`);
+    importRootfs(ENVOY_IMAGE, envoyExecutable(envoy.bin), "/usr/local/bin/envoy", [
+      PATH_ENV,
+      'CMD ["envoy", "-c", "/etc/envoy/envoy.yaml"]',
+    ]);
     log(`${ENVOY_IMAGE}: stand-in built from ${envoy.bin}`);
   }
   if (!NODE_IMAGE) throw new Error("envoy/Dockerfile has no `FROM node:<tag>` line");

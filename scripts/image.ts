@@ -47,11 +47,18 @@ export function readSettings(env: NodeJS.ProcessEnv, argv: string[], packageVers
   }
   const image = env.IMAGE || `localhost/${target === "plugin" ? "hash-tagging" : "hash-tagging-webhook"}:${packageVersion}`;
   // podman and buildah read `localhost/` without a port as "local storage only", not as a registry.
-  if (push && image.startsWith("localhost/")) throw new Error(`IMAGE=${image} names no registry to push to: set IMAGE=REGISTRY[:PORT]/REPOSITORY:TAG, e.g. IMAGE=127.0.0.1:5000/hash-tagging:${packageVersion}`);
+  if (push && image.startsWith("localhost/"))
+    throw new Error(
+      `IMAGE=${image} names no registry to push to: set IMAGE=REGISTRY[:PORT]/REPOSITORY:TAG, e.g. IMAGE=127.0.0.1:5000/hash-tagging:${packageVersion}`,
+    );
   const sourceDateEpoch = env.SOURCE_DATE_EPOCH ?? "0";
-  if (!/^\d{1,12}$/.test(sourceDateEpoch)) throw new Error(`SOURCE_DATE_EPOCH=${JSON.stringify(sourceDateEpoch)}: expected whole seconds since 1970`);
+  if (!/^\d{1,12}$/.test(sourceDateEpoch))
+    throw new Error(`SOURCE_DATE_EPOCH=${JSON.stringify(sourceDateEpoch)}: expected whole seconds since 1970`);
   return {
-    target, image, sourceDateEpoch, push,
+    target,
+    image,
+    sourceDateEpoch,
+    push,
     format: oneOf("IMAGE_FORMAT", env.IMAGE_FORMAT || "docker", ["docker", "oci"] as const),
     builder: oneOf("IMAGE_BUILDER", env.IMAGE_BUILDER || "auto", ["auto", "docker", "buildah"] as const),
     tlsVerify: oneOf(tlsVerify[0], tlsVerify[1], ["true", "false"] as const) === "true",
@@ -86,18 +93,26 @@ export function pickBuilder(choice: Settings["builder"]): "docker" | "buildah" {
   }
   const problem = dockerEngineProblem();
   if (!problem) return "docker";
-  if (choice === "docker") throw new Error(`IMAGE_BUILDER=docker, but no Docker engine answers (${problem}): ${DOCKER_HINT}, or unset IMAGE_BUILDER to use buildah`);
+  if (choice === "docker")
+    throw new Error(
+      `IMAGE_BUILDER=docker, but no Docker engine answers (${problem}): ${DOCKER_HINT}, or unset IMAGE_BUILDER to use buildah`,
+    );
   if (buildahInstalled()) return "buildah";
-  throw new Error(`cannot build the image: no Docker engine answers (${problem}) and buildah is not installed: ${DOCKER_HINT}, or ${BUILDAH_HINT}`);
+  throw new Error(
+    `cannot build the image: no Docker engine answers (${problem}) and buildah is not installed: ${DOCKER_HINT}, or ${BUILDAH_HINT}`,
+  );
 }
 
 /** The release module's sha256, after checking it is there and is Wasm (Istio refuses anything else). */
 function releaseWasmDigest(contextDir: string): string {
   const path = join(contextDir, RELEASE_WASM);
-  if (!existsSync(path)) throw new Error(`${RELEASE_WASM} does not exist: run \`npm run asbuild\` first (it writes the release module there)`);
+  if (!existsSync(path))
+    throw new Error(`${RELEASE_WASM} does not exist: run \`npm run asbuild\` first (it writes the release module there)`);
   const bytes = readFileSync(path);
   if (!bytes.subarray(0, 4).equals(WASM_MAGIC)) {
-    throw new Error(`${RELEASE_WASM} is not a Wasm module: it starts with 0x${bytes.subarray(0, 4).toString("hex") || "(empty file)"}, expected 0x0061736d; rebuild it with \`npm run asbuild\``);
+    throw new Error(
+      `${RELEASE_WASM} is not a Wasm module: it starts with 0x${bytes.subarray(0, 4).toString("hex") || "(empty file)"}, expected 0x0061736d; rebuild it with \`npm run asbuild\``,
+    );
   }
   return "sha256:" + createHash("sha256").update(bytes).digest("hex");
 }
@@ -106,14 +121,40 @@ function buildahBuildAndPush(s: Settings, context: string): string | undefined {
   const storage = ["--storage-driver", s.storageDriver];
   // OCI format, no history, no identity label: buildah's docker-format config carries a random container id
   // and the label its version, so either would change the digest of the same wasm.
-  run("buildah", [...storage, "build", "--isolation", "chroot", "--format", "oci", "--timestamp", s.sourceDateEpoch,
-    "--omit-history", "--identity-label=false", "--layers=false", "-t", s.image, context]);
+  run("buildah", [
+    ...storage,
+    "build",
+    "--isolation",
+    "chroot",
+    "--format",
+    "oci",
+    "--timestamp",
+    s.sourceDateEpoch,
+    "--omit-history",
+    "--identity-label=false",
+    "--layers=false",
+    "-t",
+    s.image,
+    context,
+  ]);
   if (!s.push) return undefined;
   const scratch = mkdtempSync(join(tmpdir(), "image-push-"));
   try {
     // Istio refuses zstd and uncompressed layers, and a containers.conf may default to either.
-    run("buildah", [...storage, "push", "--format", s.format === "docker" ? "v2s2" : "oci", "--compression-format", "gzip",
-      `--tls-verify=${s.tlsVerify}`, "--digestfile", join(scratch, "digest"), "--quiet", s.image, `docker://${s.image}`]);
+    run("buildah", [
+      ...storage,
+      "push",
+      "--format",
+      s.format === "docker" ? "v2s2" : "oci",
+      "--compression-format",
+      "gzip",
+      `--tls-verify=${s.tlsVerify}`,
+      "--digestfile",
+      join(scratch, "digest"),
+      "--quiet",
+      s.image,
+      `docker://${s.image}`,
+    ]);
     return readFileSync(join(scratch, "digest"), "utf8").trim();
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -147,9 +188,15 @@ async function main(): Promise<void> {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
   const pushCommand = s.target === "webhook" ? "npm run image:webhook:push" : "npm run image:push";
-  if (!digest) return console.log(`built ${s.image} with ${builder} (plugin.wasm ${wasmDigest})\nthe manifest digest${s.target === "plugin" ? " for WasmPlugin.sha256" : ""} is known once pushed: ${pushCommand}`);
-  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`${builder} push reported ${JSON.stringify(digest)}, expected sha256:<64 hex>`);
-  console.log(`pushed ${s.image} (${builder === "docker" ? "docker's" : s.format} manifest, built with ${builder}, plugin.wasm ${wasmDigest})`);
+  if (!digest)
+    return console.log(
+      `built ${s.image} with ${builder} (plugin.wasm ${wasmDigest})\nthe manifest digest${s.target === "plugin" ? " for WasmPlugin.sha256" : ""} is known once pushed: ${pushCommand}`,
+    );
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+    throw new Error(`${builder} push reported ${JSON.stringify(digest)}, expected sha256:<64 hex>`);
+  console.log(
+    `pushed ${s.image} (${builder === "docker" ? "docker's" : s.format} manifest, built with ${builder}, plugin.wasm ${wasmDigest})`,
+  );
   console.log(`manifest digest: ${digest}`);
   const { name, tag } = splitImage(s.image);
   const entry = (image: string) => `  - name: ${image}\n    newName: ${name}${tag ? `\n    newTag: ${tag}` : ""}\n    digest: ${digest}`;

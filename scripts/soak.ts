@@ -2,15 +2,16 @@
 // random user ids over keep-alive connections. It reports non-2xx answers, Wasm VMs created or failed
 // after warm-up, each tag's share against the config's, and Envoy's resident memory after warm-up
 // and at the end. The e2e suite runs it at CI size and asserts the figures.
-import http from "node:http";
+
 import { readFileSync } from "node:fs";
-import { get } from "./lib/http.ts";
+import http from "node:http";
 import { parseArgs } from "node:util";
 import { tagRoutesBootstrap, wasmFilterConfig } from "./lib/envoy/bootstrap.ts";
 import { ensureEnvoy } from "./lib/envoy/ensure.ts";
-import { PLUGIN_WASM } from "./lib/paths.ts";
 import { EnvoyProcess } from "./lib/envoy/process.ts";
 import { pluginConfig } from "./lib/envoy/topology.ts";
+import { get } from "./lib/http.ts";
+import { PLUGIN_WASM } from "./lib/paths.ts";
 
 export interface SoakOptions {
   /** Stop after this many requests, or after `minutes`. */
@@ -90,7 +91,7 @@ export async function soak(o: SoakOptions = {}): Promise<SoakReport> {
     const rssMiBAfterWarmUp = rssMiB(envoy.pid);
     const started = Date.now();
     const deadline = o.minutes ? started + o.minutes * 60_000 : Infinity;
-    const limit = o.minutes ? Infinity : o.requests ?? 200_000;
+    const limit = o.minutes ? Infinity : (o.requests ?? 200_000);
     let lastReport = started;
     const requests = await run((sent) => {
       if (Date.now() - lastReport > 10_000) {
@@ -108,10 +109,15 @@ export async function soak(o: SoakOptions = {}): Promise<SoakReport> {
       intendedPercent: { s2: CANARY_RANGE, s1: 100 - CANARY_RANGE },
       vmsCreatedAfterWarmUp: (await envoy.stat("wasm.envoy.wasm.runtime.v8.created")) - vmsAfterWarmUp,
       failedStreams: await envoy.stat("http.bench.downstream_rq_5xx"),
-      wasmStats: Object.fromEntries((await envoy.admin("/stats?filter=wasm")).trim().split("\n").map((line) => {
-        const [name, value] = line.split(": ");
-        return [name, Number(value)];
-      })),
+      wasmStats: Object.fromEntries(
+        (await envoy.admin("/stats?filter=wasm"))
+          .trim()
+          .split("\n")
+          .map((line) => {
+            const [name, value] = line.split(": ");
+            return [name, Number(value)];
+          }),
+      ),
       rssMiBAfterWarmUp,
       rssMiBAtEnd: rssMiB(envoy.pid),
       seconds,
@@ -126,13 +132,20 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { minutes: { type: "string" }, requests: { type: "string" } } });
   const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
   const requests = values.requests === undefined ? undefined : Number(values.requests);
-  for (const [name, value] of [["--minutes", minutes], ["--requests", requests]] as const) {
+  for (const [name, value] of [
+    ["--minutes", minutes],
+    ["--requests", requests],
+  ] as const) {
     if (value !== undefined && !(value > 0)) {
-      console.error(`soak: ${name} expects a positive number, got ${JSON.stringify(name === "--minutes" ? values.minutes : values.requests)}`);
+      console.error(
+        `soak: ${name} expects a positive number, got ${JSON.stringify(name === "--minutes" ? values.minutes : values.requests)}`,
+      );
       process.exit(2);
     }
   }
-  console.log(minutes ? `soak: ${minutes} minute(s) through Envoy (2 workers)` : `soak: ${requests ?? 200_000} requests through Envoy (2 workers)`);
+  console.log(
+    minutes ? `soak: ${minutes} minute(s) through Envoy (2 workers)` : `soak: ${requests ?? 200_000} requests through Envoy (2 workers)`,
+  );
   const report = await soak({ minutes, requests, log: console.log });
   console.log(JSON.stringify(report, null, 2));
 }

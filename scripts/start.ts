@@ -4,9 +4,9 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ensureEnvoy } from "./lib/envoy/ensure.ts";
-import { PLUGIN_WASM, REPO_ROOT } from "./lib/paths.ts";
 import { assertPortFree, startTestbed, type Testbed } from "./lib/envoy/testbed.ts";
-import { SIDECAR_MODES, USER_HEADER, WALKTHROUGH_USERS, type PassThroughMode } from "./lib/envoy/topology.ts";
+import { type PassThroughMode, SIDECAR_MODES, USER_HEADER, WALKTHROUGH_USERS } from "./lib/envoy/topology.ts";
+import { PLUGIN_WASM, REPO_ROOT } from "./lib/paths.ts";
 
 const DEFAULT_PORT = 10000;
 
@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   });
 
   console.log(`envoy ${envoy.version} (pid ${bed.envoy.pid}), admin ${bed.envoy.adminUrl}, log ${bed.envoy.logPath}`);
-  for (const s of bed.sidecars) console.log(`${s.instance}'s sidecar (pid ${s.envoy.pid}), ${mode} pass-through, admin ${s.envoy.adminUrl}`);
+  for (const s of bed.sidecars)
+    console.log(`${s.instance}'s sidecar (pid ${s.envoy.pid}), ${mode} pass-through, admin ${s.envoy.adminUrl}`);
   console.log(`the ${bed.app.name} app forwards ${bed.app.forwardHeaders.join(" and ")}`);
   console.log(`walk-through via ${bed.ingressUrl}/`);
   for (const user of WALKTHROUGH_USERS) {

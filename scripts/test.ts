@@ -80,9 +80,13 @@ function runNodeSuite(name: string): SuiteResult {
   const tapFile = join(scratch, "report.tap");
   try {
     const { status } = run(process.execPath, [
-      "--import", "tsx", "--test",
-      "--test-reporter=spec", "--test-reporter-destination=stdout",
-      "--test-reporter=tap", `--test-reporter-destination=${tapFile}`,
+      "--import",
+      "tsx",
+      "--test",
+      "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+      "--test-reporter=tap",
+      `--test-reporter-destination=${tapFile}`,
       ...files,
     ]);
     const tap = readFileSync(tapFile, "utf8");
@@ -111,7 +115,9 @@ for (const name of requested) {
 const selected = requested.length > 0 ? requested : all ? known : HERMETIC;
 // Suites size their fuzzing, id streams and reconfiguration loops by the tier (tests/support/tier.ts).
 process.env.HASH_TAGGING_TEST_TIER = all ? "full" : "hermetic";
-console.log(`npm test: ${all ? "every suite at full sizes" : "the hermetic suites at editing sizes (npm run test:all runs every suite)"}: ${selected.join(", ")}`);
+console.log(
+  `npm test: ${all ? "every suite at full sizes" : "the hermetic suites at editing sizes (npm run test:all runs every suite)"}: ${selected.join(", ")}`,
+);
 
 build();
 const runners: Record<string, () => SuiteResult> = { types: runTypeCheck, lint: runLint, assembly: runAssemblySpecs };

@@ -2,8 +2,9 @@
 // upstream's answer. Run alone it reads the reference's env vars (app, version, upstream_url) plus
 // mesh_proxy, forward_headers, HOST and PORT; the native testbed imports startMockService instead.
 // Self-contained and erasable-only TypeScript, so the container runs it with plain `node`.
-import http from "node:http";
+
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 
@@ -95,14 +96,17 @@ export function startMockService(o: MockServiceOptions): Promise<MockService> {
   });
   server.keepAliveTimeout = 60_000;
   return new Promise((resolve, reject) => {
-    server.once("error", (e: Error) => reject(new Error(`${o.app}-${o.version}: cannot listen on ${o.host ?? "0.0.0.0"}:${o.port ?? 0}: ${e.message}`)));
+    server.once("error", (e: Error) =>
+      reject(new Error(`${o.app}-${o.version}: cannot listen on ${o.host ?? "0.0.0.0"}:${o.port ?? 0}: ${e.message}`)),
+    );
     server.listen(o.port ?? 0, o.host, () => {
       resolve({
         port: (server.address() as AddressInfo).port,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });
@@ -121,7 +125,10 @@ async function main(): Promise<void> {
     version: required("version"),
     upstreamUrl: process.env.upstream_url || undefined,
     meshProxy: () => mesh || undefined,
-    forwardHeaders: (process.env.forward_headers ?? "x-user-id").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
+    forwardHeaders: (process.env.forward_headers ?? "x-user-id")
+      .split(",")
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
     host: process.env.HOST || undefined,
     port: Number(process.env.PORT ?? 8000),
   };

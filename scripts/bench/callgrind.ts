@@ -12,7 +12,10 @@ export function requireTool(tool: string, debianPackage: string): void {
     execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
   } catch {
     console.log(`installing ${debianPackage} (for ${tool})`);
-    execFileSync("apt-get", ["install", "-y", "-qq", debianPackage], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    execFileSync("apt-get", ["install", "-y", "-qq", debianPackage], {
+      stdio: "inherit",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
   }
 }
 
@@ -24,7 +27,11 @@ function callgrindControl(pid: number, ...args: string[]): void {
 
 /** `requests` keep-alive requests with `headers` (h2load --h1 -c 1); throws unless all succeed. */
 export function h2load(port: number, requests: number, headers: string[]): void {
-  const out = execFileSync("h2load", ["--h1", "-n", String(requests), "-c", "1", ...headers.flatMap((h) => ["-H", h]), `http://127.0.0.1:${port}/`], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const out = execFileSync(
+    "h2load",
+    ["--h1", "-n", String(requests), "-c", "1", ...headers.flatMap((h) => ["-H", h]), `http://127.0.0.1:${port}/`],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
   const done = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(out);
   if (!done || Number(done[1]) !== requests) throw new Error(`h2load did not complete ${requests} requests:\n${out}`);
 }
@@ -33,13 +40,29 @@ export function h2load(port: number, requests: number, headers: string[]): void 
 export class CountedEnvoy {
   private dumped = new Set<string>();
 
-  private constructor(readonly envoy: EnvoyProcess, private readonly dir: string, readonly port: number) {}
+  private constructor(
+    readonly envoy: EnvoyProcess,
+    private readonly dir: string,
+    readonly port: number,
+  ) {}
 
   static async start(bin: string, filters: object[], options: TagRoutesOptions = {}): Promise<CountedEnvoy> {
     const dir = mkdtempSync(join(tmpdir(), "hash-tagging-callgrind-"));
     const envoy = await EnvoyProcess.start({
-      bin, config: tagRoutesBootstrap(filters, options), concurrency: 1, logLevel: "warn", readyTimeoutMs: 300_000, adminTimeoutMs: 120_000,
-      wrapper: ["valgrind", "--tool=callgrind", "--smc-check=all-non-file", "--instr-atstart=no", "--trace-children=yes", `--callgrind-out-file=${join(dir, "callgrind.out")}`],
+      bin,
+      config: tagRoutesBootstrap(filters, options),
+      concurrency: 1,
+      logLevel: "warn",
+      readyTimeoutMs: 300_000,
+      adminTimeoutMs: 120_000,
+      wrapper: [
+        "valgrind",
+        "--tool=callgrind",
+        "--smc-check=all-non-file",
+        "--instr-atstart=no",
+        "--trace-children=yes",
+        `--callgrind-out-file=${join(dir, "callgrind.out")}`,
+      ],
     });
     return new CountedEnvoy(envoy, dir, await envoy.listenerPort("bench"));
   }

@@ -23,7 +23,10 @@ const config = source.config as { rules: Array<{ header: string; modulo: number;
 const rule = config.rules[0];
 const ids = Array.from({ length: IDS }, (_, i) => Buffer.from(`user-${i}-${Math.imul(i, 2654435761) >>> 0}`, "latin1"));
 
-async function timed(name: string, run: () => Map<string, number> | Promise<Map<string, number>>): Promise<{ name: string; seconds: number; lanes: Map<string, number> }> {
+async function timed(
+  name: string,
+  run: () => Map<string, number> | Promise<Map<string, number>>,
+): Promise<{ name: string; seconds: number; lanes: Map<string, number> }> {
   const start = performance.now();
   const lanes = await run();
   return { name, seconds: (performance.now() - start) / 1000, lanes };
@@ -34,11 +37,18 @@ const tally = (lanes: Map<string, number>, lane: string) => lanes.set(lane, (lan
 /** What split did before the batch export: a request per id, the bucket from the debug log line, the tag from the header. */
 async function oldPath(): Promise<Map<string, number>> {
   const plugin = await loadPlugin(PLUGIN_WASM);
-  if (!plugin.configure(JSON.stringify({ ...config, debug: { enabled: true } })).accepted) throw new Error("the shipped config was refused");
+  if (!plugin.configure(JSON.stringify({ ...config, debug: { enabled: true } })).accepted)
+    throw new Error("the shipped config was refused");
   const lanes = new Map<string, number>();
   const buckets = new Uint32Array(rule.modulo);
   for (const id of ids) {
-    const result = plugin.request(new HeaderMap([[":method", "GET"], [":path", "/"], [rule.header, id]]));
+    const result = plugin.request(
+      new HeaderMap([
+        [":method", "GET"],
+        [":path", "/"],
+        [rule.header, id],
+      ]),
+    );
     for (const { message } of result.logs) {
       const line = DECISION_LOG.exec(message);
       if (line !== null) buckets[Number(line[1])]++;
@@ -84,7 +94,11 @@ const rows = [
   await timed("limit: plain JavaScript FNV-1a loop", plainFnv1a),
 ];
 
-const lanesText = (lanes: Map<string, number>) => [...lanes].sort().map(([lane, n]) => `${lane} ${n}`).join(", ");
+const lanesText = (lanes: Map<string, number>) =>
+  [...lanes]
+    .sort()
+    .map(([lane, n]) => `${lane} ${n}`)
+    .join(", ");
 const agreed = rows.every((row) => lanesText(row.lanes) === lanesText(rows[2].lanes));
 
 const scratch = mkdtempSync(join(tmpdir(), "bench-cli-"));
@@ -100,6 +114,7 @@ const rate = (seconds: number) => Math.round(IDS / seconds).toLocaleString("en-U
 console.log(`${IDS.toLocaleString("en-US")} ids, the shipped manifest (${source.subject}), Node ${process.version}\n`);
 console.log("| path | seconds | ids/s | vs old path |");
 console.log("|---|---:|---:|---:|");
-for (const row of [...rows, ...commands]) console.log(`| ${row.name} | ${row.seconds.toFixed(2)} | ${rate(row.seconds)} | ${(rows[0].seconds / row.seconds).toFixed(1)}x |`);
+for (const row of [...rows, ...commands])
+  console.log(`| ${row.name} | ${row.seconds.toFixed(2)} | ${rate(row.seconds)} | ${(rows[0].seconds / row.seconds).toFixed(1)}x |`);
 console.log(`\nlanes: ${lanesText(rows[2].lanes)}; ${agreed ? "all three paths agree" : "THE PATHS DISAGREE"}`);
 if (!agreed) process.exitCode = 1;

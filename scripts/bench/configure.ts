@@ -3,12 +3,12 @@
 // worker), where the filter's debug line "configuring: N bytes" and its "configuration accepted" line
 // are timestamped by Envoy's log (millisecond resolution). Prints medians of rounds.
 import { performance } from "node:perf_hooks";
-import { wasmFilterConfig, tagRoutesBootstrap } from "../lib/envoy/bootstrap.ts";
+import { LIMIT_CONFIGS } from "../../tests/support/limit-configs.ts";
+import { tagRoutesBootstrap, wasmFilterConfig } from "../lib/envoy/bootstrap.ts";
 import { ensureEnvoy } from "../lib/envoy/ensure.ts";
-import { PLUGIN_WASM } from "../lib/paths.ts";
 import { EnvoyProcess } from "../lib/envoy/process.ts";
 import { loadPlugin } from "../lib/host/index.ts";
-import { LIMIT_CONFIGS } from "../../tests/support/limit-configs.ts";
+import { PLUGIN_WASM } from "../lib/paths.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ENVOY_ROUNDS = Number(process.env.BENCH_ENVOY_ROUNDS ?? 3);
@@ -53,7 +53,13 @@ async function envoyTimes(envoyBin: string, config: object, name: string): Promi
   const times: number[] = [];
   for (let round = 0; round < ENVOY_ROUNDS; round++) {
     const bootstrap = tagRoutesBootstrap([{ name: "hash-tagging", typed_config: wasmFilterConfig(PLUGIN_WASM, config) }]);
-    const envoy = await EnvoyProcess.start({ bin: envoyBin, config: bootstrap, concurrency: 1, logLevel: "debug", readyTimeoutMs: 120_000 });
+    const envoy = await EnvoyProcess.start({
+      bin: envoyBin,
+      config: bootstrap,
+      concurrency: 1,
+      logLevel: "debug",
+      readyTimeoutMs: 120_000,
+    });
     try {
       const spans = configureSpans(envoy.log());
       if (spans.length === 0) throw new Error(`${name}: no configure lines in Envoy's log (${envoy.logPath})`);
@@ -67,7 +73,9 @@ async function envoyTimes(envoyBin: string, config: object, name: string): Promi
 
 const configs = Object.entries(LIMIT_CONFIGS).map(([name, config]) => ({ name, config, text: JSON.stringify(config) }));
 
-console.log(`configure time at the limits, ms: Node host median of ${ROUNDS} fresh VMs; Envoy (V8, one worker) median of every VM's configure over ${ENVOY_ROUNDS} starts (min..max)`);
+console.log(
+  `configure time at the limits, ms: Node host median of ${ROUNDS} fresh VMs; Envoy (V8, one worker) median of every VM's configure over ${ENVOY_ROUNDS} starts (min..max)`,
+);
 const envoy = await ensureEnvoy(PLUGIN_WASM);
 console.log("| config | bytes | Node host | Envoy |");
 console.log("|---|---:|---:|---:|");

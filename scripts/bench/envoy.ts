@@ -5,13 +5,13 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { get } from "../lib/http.ts";
-import { ensureEnvoy } from "../lib/envoy/ensure.ts";
+import { referenceTag } from "../../tests/support/fnv1a.ts";
 import { tagRoutesBootstrap, wasmFilterConfig } from "../lib/envoy/bootstrap.ts";
-import { PLUGIN_WASM } from "../lib/paths.ts";
+import { ensureEnvoy } from "../lib/envoy/ensure.ts";
 import { EnvoyProcess } from "../lib/envoy/process.ts";
 import { pluginConfig } from "../lib/envoy/topology.ts";
-import { referenceTag } from "../../tests/support/fnv1a.ts";
+import { get } from "../lib/http.ts";
+import { PLUGIN_WASM } from "../lib/paths.ts";
 import { absentKeyConfig, buildBenchModule, luaFilter } from "./support.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -30,13 +30,31 @@ interface Variant {
 
 const variants: Variant[] = [
   { name: "no tagging filter (baseline)", filters: [], routesByTag: false },
-  { name: "hash-tagging Wasm filter", filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(PLUGIN_WASM, pluginConfig()) }], routesByTag: true },
-  { name: "no-op Wasm module (Envoy's floor)", filters: [{ name: "noop", typed_config: wasmFilterConfig(NOOP_WASM, "{}") }], routesByTag: false },
+  {
+    name: "hash-tagging Wasm filter",
+    filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(PLUGIN_WASM, pluginConfig()) }],
+    routesByTag: true,
+  },
+  {
+    name: "no-op Wasm module (Envoy's floor)",
+    filters: [{ name: "noop", typed_config: wasmFilterConfig(NOOP_WASM, "{}") }],
+    routesByTag: false,
+  },
   // The Wasm filter's fixed cost: a rule whose key header never comes, so no hash and no header write.
-  { name: "hash-tagging Wasm, key header absent", filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(PLUGIN_WASM, absentKeyConfig()) }], routesByTag: false },
+  {
+    name: "hash-tagging Wasm, key header absent",
+    filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(PLUGIN_WASM, absentKeyConfig()) }],
+    routesByTag: false,
+  },
   // Another build of the filter (BENCH_CANDIDATE_WASM=path), measured side by side with this one.
   ...(process.env.BENCH_CANDIDATE_WASM
-    ? [{ name: "candidate Wasm build", filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(process.env.BENCH_CANDIDATE_WASM, pluginConfig()) }], routesByTag: true }]
+    ? [
+        {
+          name: "candidate Wasm build",
+          filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(process.env.BENCH_CANDIDATE_WASM, pluginConfig()) }],
+          routesByTag: true,
+        },
+      ]
     : []),
   { name: "Lua filter, clear_route_cache true", filters: [luaFilter("lua", LUA_CODE)], routesByTag: true },
   // Cheaper, but useless for lane routing: the route was chosen before the tag existed.
@@ -76,7 +94,22 @@ const MILLIS_PER_UNIT: Record<string, number> = { us: 0.001, ms: 1, s: 1000 };
 
 /** Saturation: as many requests as wrk can get through, each with the next of 10,000 user ids. */
 function saturate(port: number): LoadResult {
-  const out = execFileSync("taskset", ["-c", "1", "wrk", "-t1", `-c${CONNECTIONS}`, `-d${SECONDS}s`, "--latency", "-s", "scripts/bench/users.lua", `http://127.0.0.1:${port}/`], { encoding: "utf8" });
+  const out = execFileSync(
+    "taskset",
+    [
+      "-c",
+      "1",
+      "wrk",
+      "-t1",
+      `-c${CONNECTIONS}`,
+      `-d${SECONDS}s`,
+      "--latency",
+      "-s",
+      "scripts/bench/users.lua",
+      `http://127.0.0.1:${port}/`,
+    ],
+    { encoding: "utf8" },
+  );
   if (/Non-2xx|Socket errors/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
@@ -88,7 +121,22 @@ function saturate(port: number): LoadResult {
 /** A fixed rate, the same for every variant, so CPU per request compares like with like. */
 function fixedRate(port: number): LoadResult {
   const clients = 10;
-  const out = execFileSync("taskset", ["-c", "1", "h2load", "--h1", `-c${clients}`, `--rps=${FIXED_RPS / clients}`, `-D${SECONDS}`, "-H", "x-user-id: user-4242", `http://127.0.0.1:${port}/`], { encoding: "utf8" });
+  const out = execFileSync(
+    "taskset",
+    [
+      "-c",
+      "1",
+      "h2load",
+      "--h1",
+      `-c${clients}`,
+      `--rps=${FIXED_RPS / clients}`,
+      `-D${SECONDS}`,
+      "-H",
+      "x-user-id: user-4242",
+      `http://127.0.0.1:${port}/`,
+    ],
+    { encoding: "utf8" },
+  );
   const done = /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed/.exec(out);
   if (!done || Number(done[3]) > 0) throw new Error(`h2load failed requests or cannot be read:\n${out}`);
   const requests = Number(done[2]);
@@ -116,7 +164,10 @@ requireTool("h2load", "--version", "nghttp2-client");
 const envoyBinary = await ensureEnvoy(PLUGIN_WASM, (line) => console.log(line));
 const envoys: EnvoyProcess[] = [];
 try {
-  for (const v of variants) envoys.push(await EnvoyProcess.start({ bin: envoyBinary.bin, config: tagRoutesBootstrap(v.filters), concurrency: 1, logLevel: "warn" }));
+  for (const v of variants)
+    envoys.push(
+      await EnvoyProcess.start({ bin: envoyBinary.bin, config: tagRoutesBootstrap(v.filters), concurrency: 1, logLevel: "warn" }),
+    );
   const ports = await Promise.all(envoys.map((e) => e.listenerPort("bench")));
   for (const e of envoys) execFileSync("taskset", ["-a", "-p", "-c", "0", String(e.pid)], { stdio: "ignore" });
 
@@ -146,19 +197,29 @@ try {
     }
   }
 
-  console.log(`Envoy ${envoyBinary.version}, 1 worker pinned to CPU 0, load generator on CPU 1; ${ROUNDS} interleaved rounds of ${SECONDS}s; medians (min..max)`);
+  console.log(
+    `Envoy ${envoyBinary.version}, 1 worker pinned to CPU 0, load generator on CPU 1; ${ROUNDS} interleaved rounds of ${SECONDS}s; medians (min..max)`,
+  );
   for (const [l, [title, , latencyLabel]] of loads.entries()) {
     const base = samples[l][0];
     const baseCpu = median(base.map((s) => s.cpuMicrosPerRequest));
     const baseRps = median(base.map((s) => s.rps));
     console.log(`\n${title}`);
-    console.log(`${"variant".padEnd(38)} ${"requests/s".padStart(22)} ${"x base".padStart(7)} ${"Envoy CPU us/req".padStart(22)} ${"added".padStart(8)} ${latencyLabel.padStart(8)}`);
+    console.log(
+      `${"variant".padEnd(38)} ${"requests/s".padStart(22)} ${"x base".padStart(7)} ${"Envoy CPU us/req".padStart(22)} ${"added".padStart(8)} ${latencyLabel.padStart(8)}`,
+    );
     for (const [i, v] of variants.entries()) {
       const rps = samples[l][i].map((s) => s.rps);
       const cpu = samples[l][i].map((s) => s.cpuMicrosPerRequest);
       const rpsText = `${median(rps).toFixed(0)} (${Math.min(...rps).toFixed(0)}..${Math.max(...rps).toFixed(0)})`;
       const cpuText = `${median(cpu).toFixed(2)} (${Math.min(...cpu).toFixed(2)}..${Math.max(...cpu).toFixed(2)})`;
-      console.log(`${v.name.padEnd(38)} ${rpsText.padStart(22)} ${(median(rps) / baseRps).toFixed(3).padStart(7)} ${cpuText.padStart(22)} ${(median(cpu) - baseCpu).toFixed(2).padStart(8)} ${median(samples[l][i].map((s) => s.p99Millis)).toFixed(2).padStart(8)}`);
+      console.log(
+        `${v.name.padEnd(38)} ${rpsText.padStart(22)} ${(median(rps) / baseRps).toFixed(3).padStart(7)} ${cpuText.padStart(22)} ${(median(cpu) - baseCpu).toFixed(2).padStart(8)} ${median(
+          samples[l][i].map((s) => s.p99Millis),
+        )
+          .toFixed(2)
+          .padStart(8)}`,
+      );
     }
   }
   console.log("\nEnvoy resident memory (MiB) after the routing check, then after every round");

@@ -2,8 +2,8 @@
 // hooks (context create, request headers, delete), side by side, reported as medians of rounds.
 // The host's own JS work is included in every variant, so compare ratios, not absolute numbers.
 import { performance } from "node:perf_hooks";
-import { HeaderMap, loadPlugin } from "../lib/host/index.ts";
 import { REFERENCE_CONFIG } from "../../tests/support/configs.ts";
+import { HeaderMap, loadPlugin } from "../lib/host/index.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
@@ -23,11 +23,13 @@ const variants: Variant[] = [
   { name: "4 rules, 8-byte key", config: fourRules, headers: [["x-user-id", "user-123"]] },
 ];
 
-const plugins = await Promise.all(variants.map(async (v) => {
-  const plugin = await loadPlugin();
-  if (!plugin.configure(JSON.stringify(v.config)).accepted) throw new Error(`bench config refused: ${v.name}`);
-  return plugin;
-}));
+const plugins = await Promise.all(
+  variants.map(async (v) => {
+    const plugin = await loadPlugin();
+    if (!plugin.configure(JSON.stringify(v.config)).accepted) throw new Error(`bench config refused: ${v.name}`);
+    return plugin;
+  }),
+);
 
 const samples: number[][] = variants.map(() => []);
 for (let round = 0; round < ROUNDS; round++) {
@@ -44,6 +46,8 @@ const baseline = median(samples[0]);
 console.log(`Node test host, ${ROUNDS} rounds x ${REQUESTS} requests per variant (median ns/request, min..max, ratio to the first row)`);
 variants.forEach((v, i) => {
   const m = median(samples[i]);
-  console.log(`  ${v.name.padEnd(40)} ${m.toFixed(0).padStart(7)} ns  (${Math.min(...samples[i]).toFixed(0)}..${Math.max(...samples[i]).toFixed(0)})  x${(m / baseline).toFixed(2)}`);
+  console.log(
+    `  ${v.name.padEnd(40)} ${m.toFixed(0).padStart(7)} ns  (${Math.min(...samples[i]).toFixed(0)}..${Math.max(...samples[i]).toFixed(0)})  x${(m / baseline).toFixed(2)}`,
+  );
 });
 plugins.forEach((p, i) => console.log(`  memory after ${variants[i].name}: ${p.memoryBytes} bytes`));

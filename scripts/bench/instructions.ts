@@ -5,12 +5,12 @@
 // REQUESTS keep-alive requests only. Writes scripts/bench/results/instructions.md and instructions.svg.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { referenceTag } from "../../tests/support/fnv1a.ts";
 import { type TagRoutesOptions, wasmFilterConfig } from "../lib/envoy/bootstrap.ts";
 import { ensureEnvoy } from "../lib/envoy/ensure.ts";
+import { pluginConfig } from "../lib/envoy/topology.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../lib/paths.ts";
 import { CountedEnvoy, h2load, requireTool } from "./callgrind.ts";
-import { pluginConfig } from "../lib/envoy/topology.ts";
-import { referenceTag } from "../../tests/support/fnv1a.ts";
 import { absentKeyConfig, buildBenchModule, copiesOfReferenceRule, luaFilter, passThroughConfig } from "./support.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
@@ -45,18 +45,34 @@ function variants(): Variant[] {
   return [
     { name: "no filter", filters: [], routedAs: "none" },
     { name: "bare no-op Wasm module", filters: [wasm("noop", buildBenchModule("noop", "stub"), {})], routedAs: "none" },
-    { name: "proxy-runtime no-op filter (SDK exports as published)", filters: [wasm("runtime-noop", buildBenchModule("runtime-noop", "incremental"), {})], routedAs: "none" },
+    {
+      name: "proxy-runtime no-op filter (SDK exports as published)",
+      filters: [wasm("runtime-noop", buildBenchModule("runtime-noop", "incremental"), {})],
+      routedAs: "none",
+    },
     { name: "floor: minimal same-work module", filters: [wasm("floor", floor, "x-user-id")], routedAs: tag },
     { name: "floor, key header absent", filters: [wasm("floor", floor, "x-absent")], routedAs: "none" },
     { name: "hash-tagging, reference config", filters: [wasm("hash-tagging", PLUGIN_WASM, pluginConfig())], routedAs: tag },
     { name: "hash-tagging, key header absent", filters: [wasm("hash-tagging", PLUGIN_WASM, absentKeyConfig())], routedAs: "none" },
     { name: "hash-tagging, 4 rules", filters: [wasm("hash-tagging", PLUGIN_WASM, copiesOfReferenceRule(4))], routedAs: tag },
     { name: "hash-tagging, 10 rules, one header", filters: [wasm("hash-tagging", PLUGIN_WASM, copiesOfReferenceRule(10))], routedAs: tag },
-    ...(candidate ? [{ name: process.env.BENCH_CANDIDATE_NAME ?? `candidate (${candidate})`, filters: [wasm("hash-tagging", candidate, pluginConfig())], routedAs: tag }] : []),
+    ...(candidate
+      ? [
+          {
+            name: process.env.BENCH_CANDIDATE_NAME ?? `candidate (${candidate})`,
+            filters: [wasm("hash-tagging", candidate, pluginConfig())],
+            routedAs: tag,
+          },
+        ]
+      : []),
     ...passThroughVariants(),
     { name: "Lua no-op", filters: [luaFilter("lua", LUA_NOOP)], routedAs: "none" },
     { name: "Lua replace-only", filters: [luaFilter("lua", LUA_REPLACE_ONLY)], routedAs: "s1" },
-    { name: "Lua, same decision", filters: [luaFilter("lua", readFileSync(join(REPO_ROOT, "scripts", "bench", "lua-tagging.lua"), "utf8"))], routedAs: tag },
+    {
+      name: "Lua, same decision",
+      filters: [luaFilter("lua", readFileSync(join(REPO_ROOT, "scripts", "bench", "lua-tagging.lua"), "utf8"))],
+      routedAs: tag,
+    },
   ];
 }
 
@@ -73,12 +89,41 @@ function passThroughVariants(): Variant[] {
   const otherBaggage = "k1=v1,k2=v2;p";
   return [
     { name: "pass-through, inbound record", filters: trace("inbound"), listener: "INBOUND", headers: tagged, routedAs: "s2" },
-    { name: "pass-through, outbound restore", filters: trace("outbound"), listener: "OUTBOUND", prime: { headers: tagged, filters: trace("inbound") }, routedAs: "s2" },
-    { name: "pass-through, outbound miss, rules decide", filters: trace("outbound", true), listener: "OUTBOUND", routedAs: referenceTag(USER) },
-    { name: "pass-through, baggage in", filters: baggage("inbound"), listener: "INBOUND", headers: { "x-asm-prefer-tag": "s2", baggage: otherBaggage }, routedAs: "s2" },
-    { name: "pass-through, baggage out", filters: baggage("outbound"), listener: "OUTBOUND", headers: { baggage: `lane=s2,${otherBaggage}` }, routedAs: "s2" },
+    {
+      name: "pass-through, outbound restore",
+      filters: trace("outbound"),
+      listener: "OUTBOUND",
+      prime: { headers: tagged, filters: trace("inbound") },
+      routedAs: "s2",
+    },
+    {
+      name: "pass-through, outbound miss, rules decide",
+      filters: trace("outbound", true),
+      listener: "OUTBOUND",
+      routedAs: referenceTag(USER),
+    },
+    {
+      name: "pass-through, baggage in",
+      filters: baggage("inbound"),
+      listener: "INBOUND",
+      headers: { "x-asm-prefer-tag": "s2", baggage: otherBaggage },
+      routedAs: "s2",
+    },
+    {
+      name: "pass-through, baggage out",
+      filters: baggage("outbound"),
+      listener: "OUTBOUND",
+      headers: { baggage: `lane=s2,${otherBaggage}` },
+      routedAs: "s2",
+    },
     { name: "pass-through, inbound record, direction auto", filters: trace("auto"), listener: "INBOUND", headers: tagged, routedAs: "s2" },
-    { name: "pass-through, outbound restore, direction auto", filters: trace("auto"), listener: "OUTBOUND", prime: { headers: tagged, filters: trace("auto") }, routedAs: "s2" },
+    {
+      name: "pass-through, outbound restore, direction auto",
+      filters: trace("auto"),
+      listener: "OUTBOUND",
+      prime: { headers: tagged, filters: trace("auto") },
+      routedAs: "s2",
+    },
   ];
 }
 
@@ -141,10 +186,18 @@ function svgChart(rows: { name: string; added: number }[]): string {
   const bars = rows.map((r, i) => {
     const y = 30 + i * (barHeight + 6);
     const w = Math.max(1, (Math.max(0, r.added) / max) * chartWidth);
-    const fill = r.name.startsWith("hash-tagging") ? "#2b7bb9" : r.name.startsWith("floor") ? "#3a9a4a" : r.name.startsWith("Lua") ? "#c77c1e" : "#888";
-    return `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${r.name}</text>`
-      + `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${fill}"/>`
-      + `<text x="${labelWidth + w + 6}" y="${y + 15}">+${fmt(r.added)}</text>`;
+    const fill = r.name.startsWith("hash-tagging")
+      ? "#2b7bb9"
+      : r.name.startsWith("floor")
+        ? "#3a9a4a"
+        : r.name.startsWith("Lua")
+          ? "#c77c1e"
+          : "#888";
+    return (
+      `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${r.name}</text>` +
+      `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${fill}"/>` +
+      `<text x="${labelWidth + w + 6}" y="${y + 15}">+${fmt(r.added)}</text>`
+    );
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + chartWidth + 90}" height="${height}" font-family="sans-serif" font-size="12">`,
@@ -163,17 +216,23 @@ const envoy = await ensureEnvoy(PLUGIN_WASM, (line) => console.log(line));
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 const list = variants().filter((v, i) => i === 0 || !only || only.test(v.name));
 console.log(`measuring ${list.length} variants under callgrind, ${PARALLEL} at a time (Envoy takes about 20 s to start under valgrind)`);
-const perRequest = await inParallel(list.map((v) => async () => {
-  const n = await measure(envoy.bin, v);
-  console.log(`  ${v.name}: ${fmt(n)} instructions per request`);
-  return n;
-}), PARALLEL);
+const perRequest = await inParallel(
+  list.map((v) => async () => {
+    const n = await measure(envoy.bin, v);
+    console.log(`  ${v.name}: ${fmt(n)} instructions per request`);
+    return n;
+  }),
+  PARALLEL,
+);
 const rows = list.map((v, i) => ({ name: v.name, perRequest: perRequest[i], added: perRequest[i] - perRequest[0] }));
 const table = markdownTable(envoy.version, rows);
 console.log(`\n${table}`);
 const floor = rows.find((r) => r.name.startsWith("floor"));
 const filter = rows.find((r) => r.name === "hash-tagging, reference config");
-if (floor && filter) console.log(`hash-tagging over the floor: ${((filter.added / floor.added - 1) * 100).toFixed(1)}% (${fmt(filter.added - floor.added)} instructions)`);
+if (floor && filter)
+  console.log(
+    `hash-tagging over the floor: ${((filter.added / floor.added - 1) * 100).toFixed(1)}% (${fmt(filter.added - floor.added)} instructions)`,
+  );
 if (only) {
   console.log("BENCH_ONLY set: scripts/bench/results/ left as it was");
 } else {

@@ -4,8 +4,8 @@
 // the key is read, copied and hashed once per request however many rules read it.
 import { wasmFilterConfig } from "../lib/envoy/bootstrap.ts";
 import { ensureEnvoy } from "../lib/envoy/ensure.ts";
-import { PLUGIN_WASM } from "../lib/paths.ts";
 import { pluginConfig } from "../lib/envoy/topology.ts";
+import { PLUGIN_WASM } from "../lib/paths.ts";
 import { CountedEnvoy, h2load, requireTool } from "./callgrind.ts";
 import { buildBenchModule } from "./support.ts";
 
@@ -28,7 +28,13 @@ function rules(count: number, source: KeySource): object {
 const keyHeader = (source: KeySource, key: string) => (source === "header" ? `x-user-id: ${key}` : `cookie: theme=dark; uid=${key}`);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-async function measure(bin: string, count: number, source: KeySource, filters = [{ name: "hash-tagging", typed_config: wasmFilterConfig(WASM, rules(count, source)) }], label = String(count)): Promise<string> {
+async function measure(
+  bin: string,
+  count: number,
+  source: KeySource,
+  filters = [{ name: "hash-tagging", typed_config: wasmFilterConfig(WASM, rules(count, source)) }],
+  label = String(count),
+): Promise<string> {
   const counted = await CountedEnvoy.start(bin, filters);
   try {
     const perRequest = (key: string) => {
@@ -55,15 +61,22 @@ const bounds = [
   () => measure(envoy.bin, 0, "header", [], "no filter"),
   () => measure(envoy.bin, 1, "header", [{ name: "floor", typed_config: wasmFilterConfig(floor, "x-user-id") }], "floor (1 read, 1 hash)"),
 ];
-const jobs = [...bounds, ...(["header", "cookie"] as KeySource[]).flatMap((source) => RULE_COUNTS.map((count) => () => measure(envoy.bin, count, source)))];
+const jobs = [
+  ...bounds,
+  ...(["header", "cookie"] as KeySource[]).flatMap((source) => RULE_COUNTS.map((count) => () => measure(envoy.bin, count, source))),
+];
 const rows: string[] = new Array(jobs.length);
 let next = 0;
-await Promise.all(Array.from({ length: PARALLEL }, async () => {
-  while (next < jobs.length) {
-    const i = next++;
-    rows[i] = await jobs[i]();
-  }
-}));
-console.log(`\n${WASM}, Envoy ${envoy.version}, one worker, instructions per request under callgrind (${REQUESTS} keep-alive requests each):\n`);
+await Promise.all(
+  Array.from({ length: PARALLEL }, async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      rows[i] = await jobs[i]();
+    }
+  }),
+);
+console.log(
+  `\n${WASM}, Envoy ${envoy.version}, one worker, instructions per request under callgrind (${REQUESTS} keep-alive requests each):\n`,
+);
 console.log("| rules | key | 59 KiB key | small key | ratio |\n|---:|---|---:|---:|---:|");
 console.log(rows.join("\n"));

@@ -4,8 +4,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "../lib/paths.ts";
 import { pluginConfig } from "../lib/envoy/topology.ts";
+import { REPO_ROOT } from "../lib/paths.ts";
 
 export const LUA_TYPE = "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua";
 
@@ -13,7 +13,11 @@ export const LUA_TYPE = "type.googleapis.com/envoy.extensions.filters.http.lua.v
 export function luaFilter(name: string, code: string, clearRouteCache = true): object {
   return {
     name,
-    typed_config: { "@type": LUA_TYPE, default_source_code: { inline_string: code }, ...(clearRouteCache ? {} : { clear_route_cache: false }) },
+    typed_config: {
+      "@type": LUA_TYPE,
+      default_source_code: { inline_string: code },
+      ...(clearRouteCache ? {} : { clear_route_cache: false }),
+    },
   };
 }
 
@@ -27,9 +31,11 @@ export function buildBenchModule(name: string, runtime: "stub" | "incremental"):
   writeFileSync(config, "{}");
   const out = join(dir, `${name}.wasm`);
   const abort = runtime === "stub" ? "abort=" : "abort=abort_proc_exit";
-  execFileSync(join(REPO_ROOT, "node_modules", ".bin", "asc"), [
-    join("scripts", "bench", "modules", `${name}.ts`), "--config", config, "-O3", "--runtime", runtime, "--use", abort, "-o", out,
-  ], { cwd: REPO_ROOT, stdio: "inherit" });
+  execFileSync(
+    join(REPO_ROOT, "node_modules", ".bin", "asc"),
+    [join("scripts", "bench", "modules", `${name}.ts`), "--config", config, "-O3", "--runtime", runtime, "--use", abort, "-o", out],
+    { cwd: REPO_ROOT, stdio: "inherit" },
+  );
   return out;
 }
 
@@ -42,7 +48,11 @@ export function absentKeyConfig(): object {
 export function copiesOfReferenceRule(count: number): object {
   const rule = pluginConfig().rules[0];
   return {
-    rules: Array.from({ length: count }, (_, i) => ({ ...rule, name: `rule_${i}`, tagHeader: i === count - 1 ? rule.tagHeader : `x-tag-${i}` })),
+    rules: Array.from({ length: count }, (_, i) => ({
+      ...rule,
+      name: `rule_${i}`,
+      tagHeader: i === count - 1 ? rule.tagHeader : `x-tag-${i}`,
+    })),
   };
 }
 

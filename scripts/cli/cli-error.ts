@@ -13,7 +13,10 @@ export const EXIT = {
 } as const;
 
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.badInput) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.badInput,
+  ) {
     super(message);
   }
 }

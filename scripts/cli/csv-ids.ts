@@ -2,9 +2,10 @@
 // quotes, CRLF, line breaks inside quotes) and streamed in bounded memory, as raw bytes. The column
 // is a header name (the first row is then the header) or a 1-based number; with a number, whether
 // the first row is a header is detected unless --csv-header says. Empty cells are skipped.
-import { parse } from "csv-parse";
+
 import { extname } from "node:path";
 import { Readable } from "node:stream";
+import { parse } from "csv-parse";
 import { CliError } from "./cli-error.ts";
 import { checkedId, trimmed } from "./id-bytes.ts";
 
@@ -48,18 +49,30 @@ function locate(name: string, column: string, header: CsvHeader, rows: Buffer[][
   if (/^\d+$/.test(column)) {
     const index = Number(column) - 1;
     if (index < 0) throw new CliError(`--column ${column}: columns are numbered from 1`);
-    if (index >= first.length) throw new CliError(`${name}: row 1 has ${first.length} column(s), --column ${column} asks for column ${column}`);
+    if (index >= first.length)
+      throw new CliError(`${name}: row 1 has ${first.length} column(s), --column ${column} asks for column ${column}`);
     const text = rows.map((row) => row.map((field) => field.toString("utf8").trim()));
     return { index, skipFirst: header === "yes" || (header === "auto" && looksLikeHeader(text)) };
   }
-  if (header === "no") throw new CliError(`--column ${JSON.stringify(column)} names a header column, but --csv-header is no: give the column's number instead`);
+  if (header === "no")
+    throw new CliError(
+      `--column ${JSON.stringify(column)} names a header column, but --csv-header is no: give the column's number instead`,
+    );
   const index = first.indexOf(column);
-  if (index < 0) throw new CliError(`${name}: the header row (row 1) has no column ${JSON.stringify(column)} (it has: ${first.map((f) => JSON.stringify(f)).join(", ")})`);
+  if (index < 0)
+    throw new CliError(
+      `${name}: the header row (row 1) has no column ${JSON.stringify(column)} (it has: ${first.map((f) => JSON.stringify(f)).join(", ")})`,
+    );
   return { index, skipFirst: true };
 }
 
 /** Batches of ids from column `column` of the CSV or TSV text in `stream`. */
-export async function* readColumn(name: string, stream: AsyncIterable<Buffer>, column: string, header: CsvHeader): AsyncGenerator<{ ids: Uint8Array[]; done: number }> {
+export async function* readColumn(
+  name: string,
+  stream: AsyncIterable<Buffer>,
+  column: string,
+  header: CsvHeader,
+): AsyncGenerator<{ ids: Uint8Array[]; done: number }> {
   const chunks = stream[Symbol.asyncIterator]();
   const opening = await chunks.next();
   if (opening.done) throw new CliError(`${name}: no ids (the input is empty)`);

@@ -69,11 +69,13 @@ export class FilterDecisions {
     }
     const description = filter.describe();
     const configs = ((source.config as Record<string, unknown>).rules as unknown[]).map((r) => (isObject(r) ? r : {}));
-    const rules = description.rules.map((rule, i): RuleView => ({
-      ...rule,
-      policyField: "partitionedPolicies" in configs[i] ? "partitionedPolicies" : "policies",
-      config: configs[i],
-    }));
+    const rules = description.rules.map(
+      (rule, i): RuleView => ({
+        ...rule,
+        policyField: "partitionedPolicies" in configs[i] ? "partitionedPolicies" : "policies",
+        config: configs[i],
+      }),
+    );
     refuseChainedRules(rules, source);
     return new FilterDecisions(filter, rules, description.outcomes, options);
   }
@@ -119,7 +121,9 @@ function refuseChainedRules(rules: RuleView[], source: PluginConfigSource): void
     const reads = [keyHeaderOf(rule), ...(rule.match?.hosts ? [":authority"] : []), ...(rule.match?.pathPrefixes ? [":path"] : [])];
     const writer = rules.slice(0, i).find((earlier) => reads.includes(earlier.tagHeader));
     if (writer !== undefined) {
-      throw new CliError(`${source.path}: ${source.subject}: rule ${rule.name} reads ${writer.tagHeader}, which rule ${writer.name} before it writes: the CLI decides each rule on the request as sent, so it cannot answer for this configuration`);
+      throw new CliError(
+        `${source.path}: ${source.subject}: rule ${rule.name} reads ${writer.tagHeader}, which rule ${writer.name} before it writes: the CLI decides each rule on the request as sent, so it cannot answer for this configuration`,
+      );
     }
   });
 }

@@ -2,7 +2,7 @@
 // new configuration; per rule (matched by name) a from-lane by to-lane matrix counts them.
 import { CliError, EXIT } from "./cli-error.ts";
 import { FilterDecisions, type RuleView } from "./decisions.ts";
-import { idInput, type IdOptions } from "./ids.ts";
+import { type IdOptions, idInput } from "./ids.ts";
 import { intendedShares } from "./intended-shares.ts";
 import { readPluginConfig } from "./plugin-configs.ts";
 import type { RequestOptions } from "./request-inputs.ts";
@@ -75,7 +75,9 @@ function summarize(pair: RulePair, oldRule: RuleView, newRule: RuleView, ids: nu
     shares[lane] = { old: before / ids, new: after / ids };
     const leaving = before - cell(lane, lane);
     if (leaving > 0 && grows(lane, shares[lane], intended)) {
-      flags.push(`${count(leaving)} users leave ${lane} although it grows (${percent(shares[lane].old)} -> ${percent(shares[lane].new)}): a ramp should only move users into a growing lane`);
+      flags.push(
+        `${count(leaving)} users leave ${lane} although it grows (${percent(shares[lane].old)} -> ${percent(shares[lane].new)}): a ramp should only move users into a growing lane`,
+      );
     }
   }
   flags.push(...reshuffleFlags(oldRule, newRule));
@@ -96,18 +98,22 @@ function print(diffs: RuleDiff[], unmatched: string[], title: string): void {
     for (const row of rows) console.log(line(row));
     console.log(`  shares: ${lanes.map((l) => `${l} ${percent(d.shares[l].old)} -> ${percent(d.shares[l].new)}`).join(", ")}`);
     for (const flag of d.flags) console.log(`  ${colours.yellow(`flag: ${flag}`)}`);
-    if (d.flags.length === 0) console.log(`  ${colours.green("no flags: nobody leaves a lane that grows, and no edit reshuffles buckets")}`);
+    if (d.flags.length === 0)
+      console.log(`  ${colours.green("no flags: nobody leaves a lane that grows, and no edit reshuffles buckets")}`);
   }
 }
 
 /** Users who move anywhere but into `lane`, in every rule (leaving `lane` included). */
 function unexpectedMoves(diffs: RuleDiff[], lane: string): number {
   if (!diffs.some((d) => lane in d.matrix)) {
-    throw new CliError(`--expect-only-into ${lane}: no rule has a lane ${lane} for these ids (lanes: ${[...new Set(diffs.flatMap((d) => Object.keys(d.matrix)))].join(", ")})`);
+    throw new CliError(
+      `--expect-only-into ${lane}: no rule has a lane ${lane} for these ids (lanes: ${[...new Set(diffs.flatMap((d) => Object.keys(d.matrix)))].join(", ")})`,
+    );
   }
   let moves = 0;
   for (const d of diffs) {
-    for (const [from, row] of Object.entries(d.matrix)) for (const [to, n] of Object.entries(row)) if (from !== to && to !== lane) moves += n;
+    for (const [from, row] of Object.entries(d.matrix))
+      for (const [to, n] of Object.entries(row)) if (from !== to && to !== lane) moves += n;
   }
   return moves;
 }
@@ -148,11 +154,30 @@ export async function diff(oldFile: string, newFile: string, idsPath: string | u
   }
   const diffs = pairs.map((pair) => summarize(pair, before.rules[pair.old], after.rules[pair.new], ids));
   const title = `${oldSource.path}: ${oldSource.subject} -> ${newSource.path}: ${newSource.subject}`;
-  const gate = options.expectOnlyInto === undefined ? undefined : { lane: options.expectOnlyInto, unexpectedMoves: unexpectedMoves(diffs, options.expectOnlyInto) };
-  if (options.json) console.log(JSON.stringify({ old: `${oldSource.path}: ${oldSource.subject}`, new: `${newSource.path}: ${newSource.subject}`, ids, unmatched, rules: diffs, expectOnlyInto: gate }, null, 2));
+  const gate =
+    options.expectOnlyInto === undefined
+      ? undefined
+      : { lane: options.expectOnlyInto, unexpectedMoves: unexpectedMoves(diffs, options.expectOnlyInto) };
+  if (options.json)
+    console.log(
+      JSON.stringify(
+        {
+          old: `${oldSource.path}: ${oldSource.subject}`,
+          new: `${newSource.path}: ${newSource.subject}`,
+          ids,
+          unmatched,
+          rules: diffs,
+          expectOnlyInto: gate,
+        },
+        null,
+        2,
+      ),
+    );
   else print(diffs, unmatched, title);
   if (gate !== undefined && gate.unexpectedMoves > 0) {
-    console.error(`hash-tagging: --expect-only-into ${gate.lane}: ${count(gate.unexpectedMoves)} users move elsewhere than into ${gate.lane}`);
+    console.error(
+      `hash-tagging: --expect-only-into ${gate.lane}: ${count(gate.unexpectedMoves)} users move elsewhere than into ${gate.lane}`,
+    );
     return EXIT.unexpectedMove;
   }
   return 0;

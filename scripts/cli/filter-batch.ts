@@ -98,7 +98,8 @@ export class CompiledFilter {
     const bytes = Buffer.from(text, "utf8");
     const ptr = this.reserve(this.slotOf("configuration"), bytes.length);
     new Uint8Array(this.memory, ptr, bytes.length).set(bytes);
-    if (this.host.callExport("cli_configure", ptr, bytes.length) < 0) throw new Error("the filter accepted the configuration in configure but not in cli_configure");
+    if (this.host.callExport("cli_configure", ptr, bytes.length) < 0)
+      throw new Error("the filter accepted the configuration in configure but not in cli_configure");
     return [];
   }
 
@@ -121,10 +122,18 @@ export class CompiledFilter {
     return requests.map((request, rule) => {
       const [value, authority, path] = [request.value, request.authority, request.path].map((v) => placed.get(v)!);
       this.host.callExport(
-        "cli_decide", rule, count,
-        value.data, value.ends, value.length,
-        authority.data, authority.ends, authority.length,
-        path.data, path.ends, path.length,
+        "cli_decide",
+        rule,
+        count,
+        value.data,
+        value.ends,
+        value.length,
+        authority.data,
+        authority.ends,
+        authority.length,
+        path.data,
+        path.ends,
+        path.length,
         outs[rule],
       );
       return new Uint32Array(this.memory, outs[rule], count * RECORD_WORDS).slice();

@@ -25,6 +25,9 @@ export function trimmed(line: Uint8Array): Uint8Array {
 export function checkedId(id: Uint8Array, where: string): Uint8Array {
   if (id.length > MAX_ID_BYTES) throw new CliError(`${where}: id longer than ${MAX_ID_BYTES} bytes`);
   const bad = id.findIndex((b) => b === 0 || b === CR || b === LF);
-  if (bad >= 0) throw new CliError(`${where}: id holds a ${id[bad] === 0 ? "NUL" : id[bad] === CR ? "CR" : "LF"} byte at column ${bad + 1}, which no HTTP header value can carry`);
+  if (bad >= 0)
+    throw new CliError(
+      `${where}: id holds a ${id[bad] === 0 ? "NUL" : id[bad] === CR ? "CR" : "LF"} byte at column ${bad + 1}, which no HTTP header value can carry`,
+    );
   return id;
 }

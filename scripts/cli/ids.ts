@@ -94,7 +94,9 @@ export function printableId(id: Uint8Array): string {
   if (id.length === 0) return '""';
   const text = Buffer.from(id).toString("utf8");
   if (!text.includes("\uFFFD") && !/[\x00-\x1f\x7f]/.test(text)) return text;
-  return [...id].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`)).join("");
+  return [...id]
+    .map((b) => (b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`))
+    .join("");
 }
 
 export interface IdOptions {
@@ -108,7 +110,8 @@ export interface IdOptions {
 export function idInput(path: string | undefined, options: IdOptions): IdBatches {
   if (path !== undefined && options.sample !== undefined) throw new CliError("give an ids file or --sample N, not both");
   if (options.column !== undefined && path === undefined) throw new CliError("--column needs a CSV or TSV file of ids (- for stdin)");
-  if (path !== undefined) return options.column === undefined ? readIds(path) : readCsvIds(path, options.column, options.csvHeader ?? "auto");
+  if (path !== undefined)
+    return options.column === undefined ? readIds(path) : readCsvIds(path, options.column, options.csvHeader ?? "auto");
   if (options.sample !== undefined) return sampleIds(options.sample);
   throw new CliError("no ids: give an ids file (- for stdin) or --sample N");
 }

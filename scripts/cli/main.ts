@@ -2,16 +2,16 @@
 // filter the gateway runs, in the Node Proxy-Wasm host: the same parser, hash and errors as Envoy.
 import { existsSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
+import { PLUGIN_WASM } from "../lib/paths.ts";
 import { CliError, EXIT } from "./cli-error.ts";
 import { CSV_HEADER_CHOICES } from "./csv-ids.ts";
 import { diff } from "./diff.ts";
 import { lanes } from "./lanes/command.ts";
 import { split } from "./split.ts";
 import { validate } from "./validate.ts";
-import { PLUGIN_WASM } from "../lib/paths.ts";
 import { versionText } from "./version.ts";
-import { which } from "./which.ts";
 import { portNumber, webhook } from "./webhook/command.ts";
+import { which } from "./which.ts";
 
 const SHIPPED = "deploy/istio/base/wasmplugin.yaml";
 
@@ -59,8 +59,13 @@ function action<A extends unknown[]>(run: (...args: A) => Promise<number>) {
 }
 
 const program = new Command("hash-tagging")
-  .description("Answers an operator's questions with the compiled filter (build/plugin.wasm) in a Node Proxy-Wasm host.\nExit codes: 0 fine, 1 configuration refused, 2 bad file, id or argument, 3 diff --expect-only-into failed.")
-  .addHelpText("after", `\nExamples:\n  $ npx hash-tagging validate ${SHIPPED}\n  $ npx hash-tagging which ${SHIPPED} jason bob\n  $ npx hash-tagging split ${SHIPPED} --sample 100000\n  $ npx hash-tagging diff ${SHIPPED} ramp-50.yaml users.txt --expect-only-into s2\n\nEach command's --help says more.`)
+  .description(
+    "Answers an operator's questions with the compiled filter (build/plugin.wasm) in a Node Proxy-Wasm host.\nExit codes: 0 fine, 1 configuration refused, 2 bad file, id or argument, 3 diff --expect-only-into failed.",
+  )
+  .addHelpText(
+    "after",
+    `\nExamples:\n  $ npx hash-tagging validate ${SHIPPED}\n  $ npx hash-tagging which ${SHIPPED} jason bob\n  $ npx hash-tagging split ${SHIPPED} --sample 100000\n  $ npx hash-tagging diff ${SHIPPED} ramp-50.yaml users.txt --expect-only-into s2\n\nEach command's --help says more.`,
+  )
   .version(versionText(), "-V, --version", "print the version and the sha256 of the filter it answers with")
   .showSuggestionAfterError(true)
   .exitOverride()
@@ -84,7 +89,10 @@ idOptions(requestOptions(common(program.command("split"))))
   .argument("<file>", "WasmPlugin manifest or pluginConfig")
   .argument("[ids]", "file of ids, one per line, or CSV/TSV with --column (- for stdin)")
   .option("--svg <out>", "also write the chart as SVG")
-  .addHelpText("after", `\nExamples:\n  $ npx hash-tagging split ${SHIPPED} users.txt\n  $ npx hash-tagging split ${SHIPPED} --sample 100000 --svg split.svg\n  $ npx hash-tagging split ${SHIPPED} users.csv --column user_id`)
+  .addHelpText(
+    "after",
+    `\nExamples:\n  $ npx hash-tagging split ${SHIPPED} users.txt\n  $ npx hash-tagging split ${SHIPPED} --sample 100000 --svg split.svg\n  $ npx hash-tagging split ${SHIPPED} users.csv --column user_id`,
+  )
   .action(action(split));
 
 idOptions(requestOptions(common(program.command("diff"))))
@@ -96,8 +104,11 @@ idOptions(requestOptions(common(program.command("diff"))))
   .addHelpText("after", `\nExample:\n  $ npx hash-tagging diff ${SHIPPED} ramp-50.yaml users.txt --expect-only-into s2`)
   .action(action(diff));
 
-program.command("lanes")
-  .description("print the upstream Istio resources of a lane group (managed-mesh terms): DestinationRules, per-service and ingress VirtualServices, the sidecars' pass-through WasmPlugins")
+program
+  .command("lanes")
+  .description(
+    "print the upstream Istio resources of a lane group (managed-mesh terms): DestinationRules, per-service and ingress VirtualServices, the sidecars' pass-through WasmPlugins",
+  )
   .argument("<file>", "a lane group: name, ingressGateway, mode, routeHeader, passThrough, services, lanes")
   .option("--out <dir>", "write one file per kind into DIR (as deploy/istio/upstream/ ships them) instead of printing")
   .option("--image <url>", "the filter's oci:// image for the WasmPlugins (default: the REGISTRY/TAG placeholder)")
@@ -105,15 +116,24 @@ program.command("lanes")
   .addHelpText("after", "\nExample:\n  $ npx hash-tagging lanes deploy/istio/lane-group.yaml --out deploy/istio/upstream")
   .action(action(lanes));
 
-program.command("webhook")
-  .description("serve Kubernetes AdmissionReview v1 on https://HOST:PORT/validate: deny a WasmPlugin of our image whose pluginConfig the filter refuses")
+program
+  .command("webhook")
+  .description(
+    "serve Kubernetes AdmissionReview v1 on https://HOST:PORT/validate: deny a WasmPlugin of our image whose pluginConfig the filter refuses",
+  )
   .requiredOption("--cert <file>", "the serving certificate (PEM), reloaded when the file changes")
   .requiredOption("--key <file>", "its private key (PEM), reloaded with it")
   .addOption(new Option("--port <n>", "the port to listen on").default(8443).argParser(portNumber))
   .option("--host <address>", "the address to listen on", "0.0.0.0")
-  .option("--image-prefix <prefix>", "ours: WasmPlugins whose spec.url starts with PREFIX (oci:// or docker:// optional); default: an image repository named hash-tagging")
+  .option(
+    "--image-prefix <prefix>",
+    "ours: WasmPlugins whose spec.url starts with PREFIX (oci:// or docker:// optional); default: an image repository named hash-tagging",
+  )
   .addOption(new Option("--wasm <file>", "the compiled filter that judges").default(PLUGIN_WASM, "the package's build/plugin.wasm"))
-  .addHelpText("after", "\nExample:\n  $ npx hash-tagging webhook --cert tls.crt --key tls.key --image-prefix registry.example.com/team/hash-tagging")
+  .addHelpText(
+    "after",
+    "\nExample:\n  $ npx hash-tagging webhook --cert tls.crt --key tls.key --image-prefix registry.example.com/team/hash-tagging",
+  )
   .action(action(webhook));
 
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

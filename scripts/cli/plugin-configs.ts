@@ -18,7 +18,10 @@ type Document = Record<string, unknown>;
 
 /** A file that cannot be checked at all, and why. */
 export class ConfigFileError extends CliError {
-  constructor(path: string, readonly problem: string) {
+  constructor(
+    path: string,
+    readonly problem: string,
+  ) {
     super(`${path}: ${problem}`);
   }
 }
@@ -56,7 +59,10 @@ export function readPluginConfigs(path: string): PluginConfigSource[] {
   const documents = parseAllDocuments(text);
   const broken = documents.find((d) => d.errors.length > 0);
   if (broken) throw new ConfigFileError(path, `not YAML or JSON: ${broken.errors[0].message.split("\n")[0]}`);
-  const configs = configsIn(path, documents.map((d) => d.toJS()));
+  const configs = configsIn(
+    path,
+    documents.map((d) => d.toJS()),
+  );
   if (configs.length === 0) throw new ConfigFileError(path, 'holds no WasmPlugin and no pluginConfig (an object with "rules")');
   return configs;
 }
@@ -67,12 +73,16 @@ export function readPluginConfig(path: string, name?: string): PluginConfigSourc
   if (name !== undefined) {
     const named = configs.filter((c) => c.subject.endsWith(`/${name}`));
     if (named.length !== 1) {
-      throw new CliError(`${path}: ${named.length === 0 ? "holds no" : "holds more than one"} WasmPlugin named ${name} (it has: ${configs.map((c) => c.subject).join(", ")})`);
+      throw new CliError(
+        `${path}: ${named.length === 0 ? "holds no" : "holds more than one"} WasmPlugin named ${name} (it has: ${configs.map((c) => c.subject).join(", ")})`,
+      );
     }
     return named[0];
   }
   if (configs.length > 1) {
-    throw new CliError(`${path}: holds ${configs.length} configurations (${configs.map((c) => c.subject).join(", ")}): choose one with --plugin NAME`);
+    throw new CliError(
+      `${path}: holds ${configs.length} configurations (${configs.map((c) => c.subject).join(", ")}): choose one with --plugin NAME`,
+    );
   }
   return configs[0];
 }

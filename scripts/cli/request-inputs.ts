@@ -32,7 +32,8 @@ function givenHeaders(options: RequestOptions): Map<string, Uint8Array> {
 }
 
 /** The header a rule reads its key from. */
-export const keyHeaderOf = (rule: FilterRule): string => (rule.key.source === "cookie" ? COOKIE : rule.key.source === "query" ? PATH : rule.key.name);
+export const keyHeaderOf = (rule: FilterRule): string =>
+  rule.key.source === "cookie" ? COOKIE : rule.key.source === "query" ? PATH : rule.key.name;
 
 /** What each rule reads from the request an id is sent in. */
 export function ruleRequests(options: RequestOptions, rules: FilterRule[]): RuleRequest[] {

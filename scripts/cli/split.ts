@@ -5,12 +5,12 @@ import { type Bar, type Chart, svg, textBar } from "./chart.ts";
 import { CliError } from "./cli-error.ts";
 import { FilterDecisions, keyName, type RuleView } from "./decisions.ts";
 import { NO_BUCKET, RECORD_WORDS } from "./filter-batch.ts";
-import { idInput, type IdOptions } from "./ids.ts";
+import { type IdOptions, idInput } from "./ids.ts";
 import { intendedShares } from "./intended-shares.ts";
 import { readPluginConfig } from "./plugin-configs.ts";
 import type { RequestOptions } from "./request-inputs.ts";
 import { colours, count, percent, progress } from "./terminal.ts";
-import { uniformity, type Uniformity } from "./uniformity.ts";
+import { type Uniformity, uniformity } from "./uniformity.ts";
 
 export interface SplitOptions extends RequestOptions, IdOptions {
   wasm: string;
@@ -77,7 +77,9 @@ function print(splits: RuleSplit[], rules: RuleView[], title: string): void {
     const countWidth = Math.max(...split.lanes.map((l) => count(l.count).length));
     for (const bar of split.lanes) {
       const intended = bar.intended === undefined ? "" : `  intended ${percent(bar.intended)}`;
-      console.log(`  ${bar.lane.padEnd(width)}  ${colours.cyan(textBar(bar))}  ${count(bar.count).padStart(countWidth)}  ${percent(bar.share).padStart(7)}${intended}`);
+      console.log(
+        `  ${bar.lane.padEnd(width)}  ${colours.cyan(textBar(bar))}  ${count(bar.count).padStart(countWidth)}  ${percent(bar.share).padStart(7)}${intended}`,
+      );
     }
     if (split.warning !== undefined) console.log(`  ${colours.yellow(`warning: ${split.warning}`)}`);
     else console.log(`  ${uniformityLine(split.uniformity)}`);
@@ -111,7 +113,11 @@ export async function split(file: string, idsPath: string | undefined, options: 
   }
   const splits = tallies.map((tally) => report(tally, ids));
   if (options.svg !== undefined) {
-    const charts: Chart[] = splits.map((s) => ({ title: `${s.rule}: ${count(s.ids)} ids`, bars: s.lanes, note: s.warning ?? uniformityLine(s.uniformity) }));
+    const charts: Chart[] = splits.map((s) => ({
+      title: `${s.rule}: ${count(s.ids)} ids`,
+      bars: s.lanes,
+      note: s.warning ?? uniformityLine(s.uniformity),
+    }));
     try {
       writeFileSync(options.svg, svg(charts));
     } catch (e) {

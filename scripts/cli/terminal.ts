@@ -16,7 +16,12 @@ interface Progress {
 /** A progress bar on stderr up to `total`, or nothing when stderr is not a terminal or the total is unknown. */
 export function progress(label: string, total: number | undefined): Progress {
   if (!process.stderr.isTTY || total === undefined || total === 0) return { update() {}, stop() {} };
-  const bar = new SingleBar({ stream: process.stderr, format: `${label} [{bar}] {percentage}% | ETA {eta}s`, hideCursor: true, clearOnComplete: true });
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: `${label} [{bar}] {percentage}% | ETA {eta}s`,
+    hideCursor: true,
+    clearOnComplete: true,
+  });
   bar.start(total, 0);
   return { update: (done) => bar.update(done), stop: () => bar.stop() };
 }

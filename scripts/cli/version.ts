@@ -9,6 +9,8 @@ import { PLUGIN_WASM, REPO_ROOT } from "../lib/paths.ts";
 export function versionText(): string {
   const manifest = join(REPO_ROOT, "package.json");
   const version = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version : "(no package.json)";
-  const wasm = existsSync(PLUGIN_WASM) ? `sha256 ${createHash("sha256").update(readFileSync(PLUGIN_WASM)).digest("hex")}` : "missing (npm run asbuild)";
+  const wasm = existsSync(PLUGIN_WASM)
+    ? `sha256 ${createHash("sha256").update(readFileSync(PLUGIN_WASM)).digest("hex")}`
+    : "missing (npm run asbuild)";
   return `hash-tagging ${version}\nplugin.wasm ${wasm} (${PLUGIN_WASM})`;
 }

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findOrInstallEnvoy } from "../lib/envoy/ensure.ts";
-import { freePort, startDetached, waitFor, type Started } from "./processes.ts";
+import { freePort, type Started, startDetached, waitFor } from "./processes.ts";
 import { BINARIES, ISTIO_FILES } from "./versions.ts";
 
 export interface AgentOptions {
@@ -31,13 +31,44 @@ export interface Agent {
 function workloadCerts(dir: string, spiffeId: string): void {
   mkdirSync(dir, { recursive: true });
   const openssl = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
-  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/O=hash-tagging local mesh",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign",
-    "-keyout", "root-key.pem", "-out", "root-cert.pem"]);
+  openssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/O=hash-tagging local mesh",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign",
+    "-keyout",
+    "root-key.pem",
+    "-out",
+    "root-cert.pem",
+  ]);
   openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/O=hash-tagging local mesh", "-keyout", "key.pem", "-out", "workload.csr"]);
   writeFileSync(join(dir, "workload.ext"), `subjectAltName=URI:${spiffeId}\n`);
-  openssl(["x509", "-req", "-in", "workload.csr", "-CA", "root-cert.pem", "-CAkey", "root-key.pem", "-CAcreateserial",
-    "-days", "2", "-extfile", "workload.ext", "-out", "cert-chain.pem"]);
+  openssl([
+    "x509",
+    "-req",
+    "-in",
+    "workload.csr",
+    "-CA",
+    "root-cert.pem",
+    "-CAkey",
+    "root-key.pem",
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    "workload.ext",
+    "-out",
+    "cert-chain.pem",
+  ]);
 }
 
 /**
@@ -55,7 +86,10 @@ async function bootstrapTemplate(path: string): Promise<void> {
 export async function startAgent(stateDir: string, xdsAddress: string, o: AgentOptions, log: (line: string) => void): Promise<Agent> {
   const envoy = await findOrInstallEnvoy(log);
   const cwd = join(stateDir, o.name);
-  workloadCerts(join(cwd, "var/run/secrets/workload-spiffe-credentials"), `spiffe://cluster.local/ns/${o.namespace}/sa/${o.serviceAccount}`);
+  workloadCerts(
+    join(cwd, "var/run/secrets/workload-spiffe-credentials"),
+    `spiffe://cluster.local/ns/${o.namespace}/sa/${o.serviceAccount}`,
+  );
   await bootstrapTemplate(join(cwd, "envoy_bootstrap.json"));
   const [adminPort, statusPort] = [await freePort(), await freePort()];
   const proxyConfig = {
@@ -72,29 +106,48 @@ export async function startAgent(stateDir: string, xdsAddress: string, o: AgentO
     // VM as in production; only the shutdown drain is short.
     terminationDrainDuration: "1s",
   };
-  const agent = startDetached(stateDir, o.name, BINARIES.pilotAgent, [
-    "proxy", o.mode, "--domain", `${o.namespace}.svc.cluster.local`,
-    "--proxyLogLevel", "warning", "--proxyComponentLogLevel", "wasm:info", "--log_output_level", "default:info",
-  ], {
-    cwd,
-    env: {
-      PROXY_CONFIG: JSON.stringify(proxyConfig),
-      ISTIO_BOOTSTRAP: join(cwd, "envoy_bootstrap.json"),
-      ISTIO_METAJSON_LABELS: JSON.stringify(o.labels),
-      POD_NAME: `${o.name}-local`,
-      POD_NAMESPACE: o.namespace,
-      SERVICE_ACCOUNT: o.serviceAccount,
-      INSTANCE_IP: o.ip,
-      ISTIO_META_CLUSTER_ID: "Kubernetes",
-      ...(o.registryHost ? { WASM_INSECURE_REGISTRIES: o.registryHost } : {}),
-      ...o.env,
+  const agent = startDetached(
+    stateDir,
+    o.name,
+    BINARIES.pilotAgent,
+    [
+      "proxy",
+      o.mode,
+      "--domain",
+      `${o.namespace}.svc.cluster.local`,
+      "--proxyLogLevel",
+      "warning",
+      "--proxyComponentLogLevel",
+      "wasm:info",
+      "--log_output_level",
+      "default:info",
+    ],
+    {
+      cwd,
+      env: {
+        PROXY_CONFIG: JSON.stringify(proxyConfig),
+        ISTIO_BOOTSTRAP: join(cwd, "envoy_bootstrap.json"),
+        ISTIO_METAJSON_LABELS: JSON.stringify(o.labels),
+        POD_NAME: `${o.name}-local`,
+        POD_NAMESPACE: o.namespace,
+        SERVICE_ACCOUNT: o.serviceAccount,
+        INSTANCE_IP: o.ip,
+        ISTIO_META_CLUSTER_ID: "Kubernetes",
+        ...(o.registryHost ? { WASM_INSECURE_REGISTRIES: o.registryHost } : {}),
+        ...o.env,
+      },
     },
-  });
+  );
   const adminUrl = `http://127.0.0.1:${adminPort}`;
-  await waitFor(`${o.name}'s Envoy to take its listeners from istiod`, async () => {
-    const r = await fetch(`${adminUrl}/stats?filter=^listener_manager.lds.update_success$`);
-    const m = /: (\d+)/.exec(await r.text());
-    return m && Number(m[1]) > 0 ? true : undefined;
-  }, 60_000, agent);
+  await waitFor(
+    `${o.name}'s Envoy to take its listeners from istiod`,
+    async () => {
+      const r = await fetch(`${adminUrl}/stats?filter=^listener_manager.lds.update_success$`);
+      const m = /: (\d+)/.exec(await r.text());
+      return m && Number(m[1]) > 0 ? true : undefined;
+    },
+    60_000,
+    agent,
+  );
   return { process: agent, adminUrl };
 }

@@ -1,12 +1,18 @@
 // npm run istio:build: builds kube-apiserver, kubectl, pilot-discovery and pilot-agent at the versions
 // pinned in versions.ts into the cache folder, skipping what is already there. A cold build takes
 // about 20 minutes of CPU (and about 7 GB of Go caches), so it reports progress as it goes.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import {
-  BINARIES, ISTIO_DIR, ISTIO_FILES, ISTIO_VERSION, KUBERNETES_DIR, KUBERNETES_STAGING_VERSION, KUBERNETES_VERSION,
+  BINARIES,
+  ISTIO_DIR,
+  ISTIO_FILES,
+  ISTIO_VERSION,
+  KUBERNETES_DIR,
+  KUBERNETES_STAGING_VERSION,
+  KUBERNETES_VERSION,
 } from "./versions.ts";
 
 const GO_ENV = { ...process.env, CGO_ENABLED: "0" };
@@ -59,7 +65,9 @@ async function buildIstio(): Promise<void> {
     rmSync(partial, { recursive: true, force: true });
     mkdirSync(partial, { recursive: true });
     // `go install` has no -o; a GOBIN of its own keeps half-built files away from the final names.
-    await go("istio", ["install", "-v", ...names.map((name) => `istio.io/istio/pilot/cmd/${name}@${ISTIO_VERSION}`)], tmpdir(), { GOBIN: partial });
+    await go("istio", ["install", "-v", ...names.map((name) => `istio.io/istio/pilot/cmd/${name}@${ISTIO_VERSION}`)], tmpdir(), {
+      GOBIN: partial,
+    });
     for (const name of names) renameSync(join(partial, name), join(ISTIO_DIR, name));
     rmSync(partial, { recursive: true, force: true });
   }
@@ -78,10 +86,21 @@ function scratchModule(dir: string): void {
   const staging = [...kubernetesGoMod.matchAll(/^\s*(k8s\.io\/\S+) => \.\/staging\//gm)].map((m) => m[1]);
   if (staging.length === 0) throw new Error(`k8s.io/kubernetes ${KUBERNETES_VERSION}: no staging replace directives found in its go.mod`);
   const goVersion = /^go (\S+)$/m.exec(kubernetesGoMod)?.[1] ?? "1.26.0";
-  writeFileSync(join(dir, "go.mod"), [
-    "module hash-tagging/kubernetes-build", "", `go ${goVersion}`, "", `require k8s.io/kubernetes ${KUBERNETES_VERSION}`, "",
-    "replace (", ...staging.map((m) => `\t${m} => ${m} ${KUBERNETES_STAGING_VERSION}`), ")", "",
-  ].join("\n"));
+  writeFileSync(
+    join(dir, "go.mod"),
+    [
+      "module hash-tagging/kubernetes-build",
+      "",
+      `go ${goVersion}`,
+      "",
+      `require k8s.io/kubernetes ${KUBERNETES_VERSION}`,
+      "",
+      "replace (",
+      ...staging.map((m) => `\t${m} => ${m} ${KUBERNETES_STAGING_VERSION}`),
+      ")",
+      "",
+    ].join("\n"),
+  );
 }
 
 async function buildKubernetes(): Promise<void> {

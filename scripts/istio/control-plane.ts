@@ -5,7 +5,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { kubectl } from "./kubectl.ts";
-import { freePort, startDetached, waitFor, type Started } from "./processes.ts";
+import { freePort, type Started, startDetached, waitFor } from "./processes.ts";
 import { BINARIES, BUILD_COMMAND, ISTIO_FILES } from "./versions.ts";
 
 export interface ControlPlane {
@@ -23,7 +23,9 @@ const ETCD_INSTALL = "apt-get install etcd-server";
 /** Names what is missing before anything starts, each with the command that provides it. */
 export function missingPrerequisites(): string[] {
   const missing: string[] = [];
-  const unbuilt = Object.values(BINARIES).filter((path) => !existsSync(path)).map((path) => basename(path));
+  const unbuilt = Object.values(BINARIES)
+    .filter((path) => !existsSync(path))
+    .map((path) => basename(path));
   if (unbuilt.length > 0) missing.push(`${unbuilt.join(", ")} (not built yet: \`${BUILD_COMMAND}\`)`);
   if (!onPath(ETCD)) missing.push(`${ETCD}: \`${ETCD_INSTALL}\``);
   if (!onPath("openssl")) missing.push("openssl: `apt-get install openssl`");
@@ -44,14 +46,30 @@ async function startEtcd(stateDir: string): Promise<string> {
   const clientUrl = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
   const etcd = startDetached(stateDir, "etcd", ETCD, [
-    "--name", "local", "--data-dir", join(stateDir, "etcd"),
-    "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
-    "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl, "--initial-cluster", `local=${peerUrl}`,
+    "--name",
+    "local",
+    "--data-dir",
+    join(stateDir, "etcd"),
+    "--listen-client-urls",
+    clientUrl,
+    "--advertise-client-urls",
+    clientUrl,
+    "--listen-peer-urls",
+    peerUrl,
+    "--initial-advertise-peer-urls",
+    peerUrl,
+    "--initial-cluster",
+    `local=${peerUrl}`,
   ]);
-  await waitFor("etcd /health", async () => {
-    const r = await fetch(`${clientUrl}/health`);
-    return r.ok && (await r.json()).health === "true" ? true : undefined;
-  }, 30_000, etcd);
+  await waitFor(
+    "etcd /health",
+    async () => {
+      const r = await fetch(`${clientUrl}/health`);
+      return r.ok && (await r.json()).health === "true" ? true : undefined;
+    },
+    30_000,
+    etcd,
+  );
   return clientUrl;
 }
 
@@ -66,24 +84,52 @@ async function startApiserver(stateDir: string, etcdUrl: string): Promise<string
   const port = await freePort();
   const apiserver = startDetached(stateDir, "kube-apiserver", BINARIES.kubeApiserver, [
     `--etcd-servers=${etcdUrl}`,
-    "--bind-address=127.0.0.1", `--secure-port=${port}`, "--advertise-address=127.0.0.1",
+    "--bind-address=127.0.0.1",
+    `--secure-port=${port}`,
+    "--advertise-address=127.0.0.1",
     `--cert-dir=${join(pki, "apiserver")}`,
-    `--token-auth-file=${join(pki, "tokens.csv")}`, "--authorization-mode=AlwaysAllow",
-    `--service-account-key-file=${join(pki, "sa.pub")}`, `--service-account-signing-key-file=${join(pki, "sa.key")}`,
+    `--token-auth-file=${join(pki, "tokens.csv")}`,
+    "--authorization-mode=AlwaysAllow",
+    `--service-account-key-file=${join(pki, "sa.pub")}`,
+    `--service-account-signing-key-file=${join(pki, "sa.key")}`,
     "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
     // Cluster IPs are only names in API objects here: nothing routes them, traffic goes to endpoints.
     "--service-cluster-ip-range=10.96.0.0/16",
-    "--enable-priority-and-fairness=false", "--profiling=false",
+    "--enable-priority-and-fairness=false",
+    "--profiling=false",
   ]);
   const kubeconfig = join(stateDir, "kubeconfig");
-  writeFileSync(kubeconfig, [
-    "apiVersion: v1", "kind: Config", "current-context: local",
-    "clusters:", `- name: local`, `  cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}`,
-    "users:", `- name: admin`, `  user: {token: "${token}"}`,
-    "contexts:", `- name: local`, `  context: {cluster: local, user: admin}`, "",
-  ].join("\n"), { mode: 0o600 });
-  await waitFor("kube-apiserver /readyz", async () => ((await kubectl(kubeconfig, ["get", "--raw", "/readyz"])).trim() === "ok" ? true : undefined), 90_000, apiserver);
-  await waitFor("namespace default", async () => ((await kubectl(kubeconfig, ["get", "namespace", "default", "-o", "name"])).trim() ? true : undefined), 30_000, apiserver);
+  writeFileSync(
+    kubeconfig,
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "current-context: local",
+      "clusters:",
+      `- name: local`,
+      `  cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}`,
+      "users:",
+      `- name: admin`,
+      `  user: {token: "${token}"}`,
+      "contexts:",
+      `- name: local`,
+      `  context: {cluster: local, user: admin}`,
+      "",
+    ].join("\n"),
+    { mode: 0o600 },
+  );
+  await waitFor(
+    "kube-apiserver /readyz",
+    async () => ((await kubectl(kubeconfig, ["get", "--raw", "/readyz"])).trim() === "ok" ? true : undefined),
+    90_000,
+    apiserver,
+  );
+  await waitFor(
+    "namespace default",
+    async () => ((await kubectl(kubeconfig, ["get", "namespace", "default", "-o", "name"])).trim() ? true : undefined),
+    30_000,
+    apiserver,
+  );
   return kubeconfig;
 }
 
@@ -97,28 +143,60 @@ async function startIstiod(stateDir: string, kubeconfig: string): Promise<Omit<C
   const [grpc, http, monitoring, ctrlz] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const xdsAddress = `127.0.0.1:${grpc}`;
   const meshConfig = join(stateDir, "mesh.yaml");
-  writeFileSync(meshConfig, [
-    // Plaintext between the proxies: the sample app has no sidecar inbound to terminate mTLS.
-    "enableAutoMtls: false",
-    "accessLogFile: /dev/stdout",
-    "rootNamespace: istio-system",
-    "defaultConfig:",
-    `  discoveryAddress: ${xdsAddress}`,
-    "",
-  ].join("\n"));
-  const istiod = startDetached(stateDir, "istiod", BINARIES.pilotDiscovery, [
-    "discovery", "--kubeconfig", kubeconfig, "--meshConfig", meshConfig, "--domain", "cluster.local",
-    "--grpcAddr", xdsAddress, "--secureGRPCAddr", "", "--httpAddr", `127.0.0.1:${http}`, "--httpsAddr", "",
-    "--monitoringAddr", `127.0.0.1:${monitoring}`, "--ctrlz_address", "127.0.0.1", "--ctrlz_port", String(ctrlz),
-  ], {
-    env: {
-      POD_NAMESPACE: "istio-system", POD_NAME: "istiod-local", KUBECONFIG: kubeconfig,
-      // No CA and no webhooks: workload certificates are files, configs reach istiod unvalidated.
-      ENABLE_CA_SERVER: "false", VALIDATION_WEBHOOK_CONFIG_NAME: "", INJECTION_WEBHOOK_CONFIG_NAME: "",
-      // The PyPI Envoy is upstream Envoy: it lacks Istio's own filters (istio.metadata_exchange, ALPN override).
-      PILOT_ENABLE_METADATA_EXCHANGE: "false", PILOT_ENABLE_ALPN_FILTER: "false",
+  writeFileSync(
+    meshConfig,
+    [
+      // Plaintext between the proxies: the sample app has no sidecar inbound to terminate mTLS.
+      "enableAutoMtls: false",
+      "accessLogFile: /dev/stdout",
+      "rootNamespace: istio-system",
+      "defaultConfig:",
+      `  discoveryAddress: ${xdsAddress}`,
+      "",
+    ].join("\n"),
+  );
+  const istiod = startDetached(
+    stateDir,
+    "istiod",
+    BINARIES.pilotDiscovery,
+    [
+      "discovery",
+      "--kubeconfig",
+      kubeconfig,
+      "--meshConfig",
+      meshConfig,
+      "--domain",
+      "cluster.local",
+      "--grpcAddr",
+      xdsAddress,
+      "--secureGRPCAddr",
+      "",
+      "--httpAddr",
+      `127.0.0.1:${http}`,
+      "--httpsAddr",
+      "",
+      "--monitoringAddr",
+      `127.0.0.1:${monitoring}`,
+      "--ctrlz_address",
+      "127.0.0.1",
+      "--ctrlz_port",
+      String(ctrlz),
+    ],
+    {
+      env: {
+        POD_NAMESPACE: "istio-system",
+        POD_NAME: "istiod-local",
+        KUBECONFIG: kubeconfig,
+        // No CA and no webhooks: workload certificates are files, configs reach istiod unvalidated.
+        ENABLE_CA_SERVER: "false",
+        VALIDATION_WEBHOOK_CONFIG_NAME: "",
+        INJECTION_WEBHOOK_CONFIG_NAME: "",
+        // The PyPI Envoy is upstream Envoy: it lacks Istio's own filters (istio.metadata_exchange, ALPN override).
+        PILOT_ENABLE_METADATA_EXCHANGE: "false",
+        PILOT_ENABLE_ALPN_FILTER: "false",
+      },
     },
-  });
+  );
   const istiodHttp = `http://127.0.0.1:${http}`;
   await waitFor("istiod /ready", async () => ((await fetch(`${istiodHttp}/ready`)).ok ? true : undefined), 90_000, istiod);
   return { xdsAddress, istiodHttp, istiod };

@@ -11,7 +11,7 @@ import { BAGGAGE_MEMBER } from "../lib/envoy/topology.ts";
 import { REPO_ROOT } from "../lib/paths.ts";
 import { GATEWAY_BIND } from "./gateway.ts";
 import { kubectl } from "./kubectl.ts";
-import { imageSetting, overlayWithImages, PLUGIN_IMAGE, SAMPLE_APP_IMAGE, type Flavour } from "./kustomize.ts";
+import { type Flavour, imageSetting, overlayWithImages, PLUGIN_IMAGE, SAMPLE_APP_IMAGE } from "./kustomize.ts";
 
 export interface PushedImage {
   /** host:port/hash-tagging:tag, the image the overlay's `images:` names. */
@@ -30,8 +30,17 @@ export type PatchName = keyof typeof PATCHES;
 export const patchFile = (name: PatchName) => `deploy/istio/patches/${name}.yaml`;
 
 /** The ramp, promote and roll-back step's kubectl arguments, as the README shows them. */
-export const patchArgs = (name: PatchName) =>
-  ["patch", "wasmplugin", "hash-tagging", "-n", "istio-system", "--type", "merge", "--patch-file", patchFile(name)];
+export const patchArgs = (name: PatchName) => [
+  "patch",
+  "wasmplugin",
+  "hash-tagging",
+  "-n",
+  "istio-system",
+  "--type",
+  "merge",
+  "--patch-file",
+  patchFile(name),
+];
 
 /** The roll-back alternative: the gateway without the filter. */
 export const DELETE_PLUGIN_ARGS = ["delete", "wasmplugin", "hash-tagging", "-n", "istio-system"];
@@ -40,14 +49,22 @@ export const DELETE_PLUGIN_ARGS = ["delete", "wasmplugin", "hash-tagging", "-n",
 export function pushImage(registryHost: string, tag: string): Promise<PushedImage> {
   const image = `${registryHost}/hash-tagging:${tag}`;
   return new Promise((resolve, reject) => {
-    execFile("npm", ["run", "--silent", "image:push", "--", "--tls-verify=false"], { cwd: REPO_ROOT, env: { ...process.env, IMAGE: image }, maxBuffer: 16 << 20 },
+    execFile(
+      "npm",
+      ["run", "--silent", "image:push", "--", "--tls-verify=false"],
+      { cwd: REPO_ROOT, env: { ...process.env, IMAGE: image }, maxBuffer: 16 << 20 },
       (error, stdout, stderr) => {
         const url = /^\s*url: oci:\/\/(\S+)$/m.exec(stdout)?.[1];
         const digest = /^\s*sha256: ([0-9a-f]{64})$/m.exec(stdout)?.[1];
         if (error || url !== image || !digest) {
-          reject(new Error(`npm run image:push (IMAGE=${image}) ${error ? "failed" : "printed no url:/sha256: lines for it"}:\n${stdout}${stderr}`));
+          reject(
+            new Error(
+              `npm run image:push (IMAGE=${image}) ${error ? "failed" : "printed no url:/sha256: lines for it"}:\n${stdout}${stderr}`,
+            ),
+          );
         } else resolve({ image, digest });
-      });
+      },
+    );
   });
 }
 
@@ -68,8 +85,17 @@ export async function applyShipped(kubeconfig: string, pushed: PushedImage): Pro
     overlay.remove();
   }
   // The Gateway listens on every address in a cluster; here its Envoy binds loopback only.
-  await kubectl(kubeconfig, ["-n", "istio-system", "patch", "gateway", "ingressgateway", "--type", "json",
-    "-p", JSON.stringify([{ op: "add", path: "/spec/servers/0/bind", value: GATEWAY_BIND }])]);
+  await kubectl(kubeconfig, [
+    "-n",
+    "istio-system",
+    "patch",
+    "gateway",
+    "ingressgateway",
+    "--type",
+    "json",
+    "-p",
+    JSON.stringify([{ op: "add", path: "/spec/servers/0/bind", value: GATEWAY_BIND }]),
+  ]);
 }
 
 export const LANE_GROUP = join(REPO_ROOT, "deploy/istio/lane-group.yaml");

@@ -1,7 +1,7 @@
 // The ingress gateway: pilot-agent in router mode, as istio-ingressgateway runs in a cluster. The agent
 // fetches the WasmPlugin's oci:// image itself and hands Envoy a local file.
 import { existsSync, mkdirSync } from "node:fs";
-import { startAgent, type Agent } from "./agent.ts";
+import { type Agent, startAgent } from "./agent.ts";
 
 /**
  * The gateway's own address. It must differ from every endpoint address of the services: istiod looks a
@@ -15,13 +15,18 @@ export const AGENT_WASM_CACHE = "/var/lib/istio/data";
 
 export function startGateway(stateDir: string, xdsAddress: string, registryHost: string, log: (line: string) => void): Promise<Agent> {
   if (!existsSync(AGENT_WASM_CACHE)) mkdirSync(AGENT_WASM_CACHE, { recursive: true });
-  return startAgent(stateDir, xdsAddress, {
-    name: "gateway",
-    mode: "router",
-    ip: GATEWAY_NODE_IP,
-    namespace: "istio-system",
-    serviceAccount: "istio-ingressgateway",
-    labels: { istio: "ingressgateway", app: "istio-ingressgateway" },
-    registryHost,
-  }, log);
+  return startAgent(
+    stateDir,
+    xdsAddress,
+    {
+      name: "gateway",
+      mode: "router",
+      ip: GATEWAY_NODE_IP,
+      namespace: "istio-system",
+      serviceAccount: "istio-ingressgateway",
+      labels: { istio: "ingressgateway", app: "istio-ingressgateway" },
+      registryHost,
+    },
+    log,
+  );
 }

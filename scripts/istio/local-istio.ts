@@ -2,14 +2,14 @@
 // app, then the ingress gateway; and its teardown. Used by `npm run istio:up`/`istio:down` and the tests.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { missingPrerequisites, startControlPlane, type ControlPlane } from "./control-plane.ts";
-import { SIDECAR_MODES, type PassThroughMode } from "../lib/envoy/topology.ts";
-import { applyBaggagePassThrough, applyShipped, pushImage, type PushedImage } from "./deploy.ts";
+import { type PassThroughMode, SIDECAR_MODES } from "../lib/envoy/topology.ts";
 import type { Agent } from "./agent.ts";
+import { type ControlPlane, missingPrerequisites, startControlPlane } from "./control-plane.ts";
+import { applyBaggagePassThrough, applyShipped, type PushedImage, pushImage } from "./deploy.ts";
 import { AGENT_WASM_CACHE, GATEWAY_BIND, startGateway } from "./gateway.ts";
 import { inUse, stopAll, waitFor } from "./processes.ts";
 import { startRegistry } from "./registry.ts";
-import { startSampleApp, type SampleInstance } from "./sample-app.ts";
+import { type SampleInstance, startSampleApp } from "./sample-app.ts";
 import { startSidecars } from "./sidecars.ts";
 import { ask } from "./walkthrough.ts";
 
@@ -33,11 +33,17 @@ export interface LocalIstio extends ControlPlane {
 const createdCacheMark = (stateDir: string) => join(stateDir, "created-wasm-cache");
 
 /** `mode`: the sidecars' pass-through (the shipped trace-id mode, or baggage with the OpenTelemetry app). */
-export async function startLocalIstio(stateDir: string, log: (line: string) => void, mode: PassThroughMode = "trace-id"): Promise<LocalIstio> {
+export async function startLocalIstio(
+  stateDir: string,
+  log: (line: string) => void,
+  mode: PassThroughMode = "trace-id",
+): Promise<LocalIstio> {
   const missing = missingPrerequisites();
   if (missing.length > 0) throw new Error(`cannot start the local Istio; missing: ${missing.join("; ")}`);
   if (await inUse(GATEWAY_BIND, GATEWAY_PORT)) {
-    throw new Error(`${GATEWAY_BIND}:${GATEWAY_PORT}, the gateway's port, is in use (by \`npm run istio:up\`? stop it with \`npm run istio:down\`)`);
+    throw new Error(
+      `${GATEWAY_BIND}:${GATEWAY_PORT}, the gateway's port, is in use (by \`npm run istio:up\`? stop it with \`npm run istio:down\`)`,
+    );
   }
   mkdirSync(stateDir, { recursive: true });
   const root = AGENT_WASM_CACHE.split("/").slice(0, 4).join("/");
@@ -60,7 +66,12 @@ export async function startLocalIstio(stateDir: string, log: (line: string) => v
   const gateway = await startGateway(stateDir, controlPlane.xdsAddress, registryHost, log);
   const gatewayUrl = `http://${GATEWAY_BIND}:${GATEWAY_PORT}`;
   // The gateway's listener comes up once the agent has fetched the image and Envoy has loaded it.
-  await waitFor(`the gateway to answer on ${gatewayUrl}`, async () => ((await ask(gatewayUrl, "jason")).status === 200 ? true : undefined), 120_000, gateway.process);
+  await waitFor(
+    `the gateway to answer on ${gatewayUrl}`,
+    async () => ((await ask(gatewayUrl, "jason")).status === 200 ? true : undefined),
+    120_000,
+    gateway.process,
+  );
   return { ...controlPlane, stateDir, registryHost, pushed, instances, gateway, gatewayUrl, sidecars: sidecars.agents, mode };
 }
 

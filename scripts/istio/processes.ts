@@ -2,7 +2,7 @@
 // script that started it and its children go with it), its output in a log file, its pid in the state
 // folder so that `npm run istio:down` or a test's cleanup stops exactly what was started.
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, openSync, closeSync, readFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -16,7 +16,11 @@ const pidsFile = (stateDir: string) => join(stateDir, "pids");
 const logFile = (stateDir: string, name: string) => join(stateDir, "logs", `${name}.log`);
 
 export function startDetached(
-  stateDir: string, name: string, command: string, args: string[], options: { cwd?: string; env?: Record<string, string> } = {},
+  stateDir: string,
+  name: string,
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
 ): Started {
   mkdirSync(join(stateDir, "logs"), { recursive: true });
   const log = logFile(stateDir, name);
@@ -57,8 +61,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Stops every process recorded in the state folder, last started first: SIGTERM to its session, then SIGKILL. */
 export async function stopAll(stateDir: string): Promise<string[]> {
   if (!existsSync(pidsFile(stateDir))) return [];
-  const entries = readFileSync(pidsFile(stateDir), "utf8").trim().split("\n").filter(Boolean).reverse()
-    .map((line) => { const [pid, name] = line.split(" "); return { pid: Number(pid), name }; });
+  const entries = readFileSync(pidsFile(stateDir), "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .reverse()
+    .map((line) => {
+      const [pid, name] = line.split(" ");
+      return { pid: Number(pid), name };
+    });
   const stopped: string[] = [];
   for (const { pid, name } of entries) {
     if (!alive(pid)) continue;
@@ -99,7 +110,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     }
     await sleep(250);
   }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ""}${proc ? `; ${proc.name}'s log:\n${tail(proc.log)}` : ""}`);
+  throw new Error(
+    `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ""}${proc ? `; ${proc.name}'s log:\n${tail(proc.log)}` : ""}`,
+  );
 }
 
 /** A port the kernel says is free on 127.0.0.1 now. */
@@ -117,7 +130,8 @@ export function freePort(): Promise<number> {
 /** For signal handlers, which cannot wait: SIGKILL to every recorded session, at once. */
 export function killAllNow(stateDir: string): void {
   if (!existsSync(pidsFile(stateDir))) return;
-  for (const line of readFileSync(pidsFile(stateDir), "utf8").trim().split("\n").filter(Boolean)) signalGroup(Number(line.split(" ")[0]), "SIGKILL");
+  for (const line of readFileSync(pidsFile(stateDir), "utf8").trim().split("\n").filter(Boolean))
+    signalGroup(Number(line.split(" ")[0]), "SIGKILL");
 }
 
 /** Whether something already listens on host:port (a second chain would lose its gateway port to it). */

@@ -4,8 +4,8 @@
 // DestinationRules' lane subsets find them as they would find pods. An instance with a sidecar listens on
 // a port of its own behind it: the sidecar's inbound listener takes the service port on its address.
 import { join } from "node:path";
+import { type AppVariant, type Instance, instanceName, instances, SERVICE_PORT } from "../lib/envoy/topology.ts";
 import { REPO_ROOT } from "../lib/paths.ts";
-import { instanceName, instances, SERVICE_PORT, type AppVariant, type Instance } from "../lib/envoy/topology.ts";
 import { kubectl } from "./kubectl.ts";
 import { startDetached, waitFor } from "./processes.ts";
 
@@ -32,17 +32,21 @@ export function sampleInstances(): SampleInstance[] {
 
 /** The stand-ins for the pods: labels as in sample-app.yaml's Deployments. */
 function workloadEntries(list: SampleInstance[]): string {
-  return list.map((i) => [
-    "apiVersion: networking.istio.io/v1",
-    "kind: WorkloadEntry",
-    "metadata:",
-    `  name: ${instanceName(i)}`,
-    "  namespace: default",
-    "spec:",
-    `  address: ${i.ip}`,
-    `  labels: {app: ${i.app}, version: ${i.version}, ASM_TRAFFIC_TAG: ${i.version}}`,
-    "",
-  ].join("\n")).join("---\n");
+  return list
+    .map((i) =>
+      [
+        "apiVersion: networking.istio.io/v1",
+        "kind: WorkloadEntry",
+        "metadata:",
+        `  name: ${instanceName(i)}`,
+        "  namespace: default",
+        "spec:",
+        `  address: ${i.ip}`,
+        `  labels: {app: ${i.app}, version: ${i.version}, ASM_TRAFFIC_TAG: ${i.version}}`,
+        "",
+      ].join("\n"),
+    )
+    .join("---\n");
 }
 
 /**
@@ -50,23 +54,36 @@ function workloadEntries(list: SampleInstance[]): string {
  * `meshProxy(app)` names the host:port that carries its upstream call (its sidecar), as `mesh_proxy` does
  * in the container.
  */
-export async function startSampleApp(stateDir: string, kubeconfig: string, meshProxy: (app: string) => string | undefined, app: AppVariant): Promise<SampleInstance[]> {
+export async function startSampleApp(
+  stateDir: string,
+  kubeconfig: string,
+  meshProxy: (app: string) => string | undefined,
+  app: AppVariant,
+): Promise<SampleInstance[]> {
   const list = sampleInstances();
   for (const i of list) {
     const proxy = meshProxy(i.app);
     const proc = startDetached(stateDir, instanceName(i), process.execPath, ["--import", "tsx", MOCK_SERVICE], {
       cwd: REPO_ROOT,
       env: {
-        app: i.app, version: i.version, HOST: i.ip, PORT: String(i.appPort),
+        app: i.app,
+        version: i.version,
+        HOST: i.ip,
+        PORT: String(i.appPort),
         upstream_url: i.upstream ? `http://${i.upstream}:${SERVICE_PORT}/` : "",
         mesh_proxy: proxy ?? "",
         forward_headers: app.forwardHeaders.join(","),
       },
     });
-    await waitFor(`${instanceName(i)} on ${i.ip}:${i.appPort}`, async () => {
-      await fetch(`http://${i.ip}:${i.appPort}/`, { signal: AbortSignal.timeout(2000) });
-      return true;
-    }, 30_000, proc);
+    await waitFor(
+      `${instanceName(i)} on ${i.ip}:${i.appPort}`,
+      async () => {
+        await fetch(`http://${i.ip}:${i.appPort}/`, { signal: AbortSignal.timeout(2000) });
+        return true;
+      },
+      30_000,
+      proc,
+    );
   }
   await kubectl(kubeconfig, ["apply", "-f", "-"], workloadEntries(list));
   return list;

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { connect } from "node:net";
 import { instanceName, SERVICE_PORT } from "../lib/envoy/topology.ts";
-import { startAgent, type Agent } from "./agent.ts";
+import { type Agent, startAgent } from "./agent.ts";
 import { AGENT_WASM_CACHE } from "./gateway.ts";
 import { kubectl } from "./kubectl.ts";
 import { waitFor } from "./processes.ts";
@@ -44,34 +44,51 @@ function sidecarResource(app: string, ip: string): string {
     `    - port: {number: ${SERVICE_PORT}, protocol: HTTP, name: http}`,
     `      bind: ${egressAddress(ip)}`,
     "      captureMode: NONE",
-    "      hosts: [\"./*\"]",
+    '      hosts: ["./*"]',
     "",
   ].join("\n");
 }
 
 function accepts(host: string, port: number): Promise<true> {
   return new Promise<true>((resolve, reject) => {
-    const socket = connect(port, host, () => { socket.destroy(); resolve(true); });
+    const socket = connect(port, host, () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once("error", reject);
   });
 }
 
-export async function startSidecars(stateDir: string, kubeconfig: string, xdsAddress: string, registryHost: string, log: (line: string) => void): Promise<Sidecars> {
+export async function startSidecars(
+  stateDir: string,
+  kubeconfig: string,
+  xdsAddress: string,
+  registryHost: string,
+  log: (line: string) => void,
+): Promise<Sidecars> {
   const callers = sampleInstances().filter((i) => i.sidecar);
   if (!existsSync(AGENT_WASM_CACHE)) mkdirSync(AGENT_WASM_CACHE, { recursive: true });
   await kubectl(kubeconfig, ["apply", "-f", "-"], callers.map((i) => sidecarResource(i.app, i.ip)).join("---\n"));
   const agents = new Map<string, Agent>();
   for (const i of callers) {
-    agents.set(instanceName(i), await startAgent(stateDir, xdsAddress, {
-      name: `sidecar-${instanceName(i)}`,
-      mode: "sidecar",
-      ip: i.ip,
-      namespace: "default",
-      serviceAccount: "default",
-      labels: { app: i.app, version: i.version, ASM_TRAFFIC_TAG: i.version },
-      registryHost,
-      env: { ISTIO_META_INTERCEPTION_MODE: "NONE" },
-    }, log));
+    agents.set(
+      instanceName(i),
+      await startAgent(
+        stateDir,
+        xdsAddress,
+        {
+          name: `sidecar-${instanceName(i)}`,
+          mode: "sidecar",
+          ip: i.ip,
+          namespace: "default",
+          serviceAccount: "default",
+          labels: { app: i.app, version: i.version, ASM_TRAFFIC_TAG: i.version },
+          registryHost,
+          env: { ISTIO_META_INTERCEPTION_MODE: "NONE" },
+        },
+        log,
+      ),
+    );
   }
   return {
     meshProxy: (app) => {
@@ -81,7 +98,10 @@ export async function startSidecars(stateDir: string, kubeconfig: string, xdsAdd
     agents,
     ready: async () => {
       for (const i of callers) {
-        for (const [what, host] of [["ingress", i.ip], ["egress", egressAddress(i.ip)]]) {
+        for (const [what, host] of [
+          ["ingress", i.ip],
+          ["egress", egressAddress(i.ip)],
+        ]) {
           await waitFor(`${i.app}'s sidecar ${what} listener on ${host}:${SERVICE_PORT}`, () => accepts(host, SERVICE_PORT), 60_000);
         }
       }

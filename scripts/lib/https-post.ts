@@ -21,17 +21,23 @@ export interface PostOptions {
 export function post(url: string, body: string | Buffer, o: PostOptions): Promise<PostReply> {
   const timeoutMs = o.timeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
-    const req = https.request(url, {
-      method: o.method ?? "POST", ca: o.ca, agent: o.agent ?? false,
-      headers: { "content-type": "application/json", ...o.headers },
-    }, (res) => {
-      const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256 ?? "";
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (text += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, fingerprint }));
-      res.on("error", reject);
-    });
+    const req = https.request(
+      url,
+      {
+        method: o.method ?? "POST",
+        ca: o.ca,
+        agent: o.agent ?? false,
+        headers: { "content-type": "application/json", ...o.headers },
+      },
+      (res) => {
+        const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256 ?? "";
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, fingerprint }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`${o.method ?? "POST"} ${url}: no answer in ${timeoutMs / 1000} s`)));
     req.end(body);

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 
 /** Debian's name for the CNCF distribution registry (upstream calls the binary `registry`). */
 export const REGISTRY_COMMAND = "docker-registry";

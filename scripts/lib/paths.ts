@@ -1,7 +1,7 @@
 // Where the build puts the filter: one name for every script and test.
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /**
  * The nearest folder above this file holding package.json: the clone, or the installed package

@@ -19,7 +19,11 @@ export interface RunOptions {
 /** Runs `command` with `args`, capturing its output; rejects only when it cannot start. */
 export function runCaptured(command: string, args: string[], o: RunOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: o.cwd, env: o.env ?? process.env, stdio: [o.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: o.cwd,
+      env: o.env ?? process.env,
+      stdio: [o.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (chunk) => (stdout += chunk));
@@ -50,6 +54,6 @@ export function runSync(command: string, args: string[], o: SyncRunOptions = {})
     timeout: o.timeoutMs,
     stdio: ["ignore", o.stdout === "stderr" ? 2 : "pipe", o.stderr === "inherit" ? "inherit" : "pipe"],
   });
-  const code = result.error ? -1 : result.status ?? -1;
+  const code = result.error ? -1 : (result.status ?? -1);
   return { code, stdout: result.stdout ?? "", stderr: result.stderr ?? "", error: result.error };
 }

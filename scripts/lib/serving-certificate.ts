@@ -17,11 +17,49 @@ export interface ServingCertificate {
 export function makeServingCertificate(dir: string, names: string[], commonName = "hash-tagging-webhook"): ServingCertificate {
   mkdirSync(dir, { recursive: true });
   const openssl = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=hash-tagging webhook test CA",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign", "-keyout", "ca.key", "-out", "ca.crt"]);
+  openssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=hash-tagging webhook test CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+  ]);
   openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${commonName}`, "-keyout", "tls.key", "-out", "tls.csr"]);
   const san = names.map((n) => (/^[\d.]+$|:/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(",");
   writeFileSync(join(dir, "tls.ext"), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
-  openssl(["x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "tls.ext", "-out", "tls.crt"]);
-  return { caFile: join(dir, "ca.crt"), certFile: join(dir, "tls.crt"), keyFile: join(dir, "tls.key"), ca: readFileSync(join(dir, "ca.crt")) };
+  openssl([
+    "x509",
+    "-req",
+    "-in",
+    "tls.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    "tls.ext",
+    "-out",
+    "tls.crt",
+  ]);
+  return {
+    caFile: join(dir, "ca.crt"),
+    certFile: join(dir, "tls.crt"),
+    keyFile: join(dir, "tls.key"),
+    ca: readFileSync(join(dir, "ca.crt")),
+  };
 }

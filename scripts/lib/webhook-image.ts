@@ -20,8 +20,13 @@ export async function webhookBuildContext(projectDir: string, dir: string): Prom
   copyWithLibraries(root, nodeLinuxX64(WEBHOOK_NODE_MAJOR, join(dir, "node")), "/usr/local/bin/node");
   // The bundle is ESM; its CommonJS dependencies (commander) still call require() for Node's modules.
   await build({
-    entryPoints: [join(projectDir, "scripts", "cli", "main.ts")], outfile: join(root, "app", "hash-tagging.mjs"),
-    bundle: true, platform: "node", format: "esm", target: `node${WEBHOOK_NODE_MAJOR}`, logLevel: "warning",
+    entryPoints: [join(projectDir, "scripts", "cli", "main.ts")],
+    outfile: join(root, "app", "hash-tagging.mjs"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: `node${WEBHOOK_NODE_MAJOR}`,
+    logLevel: "warning",
     banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
   });
   copyInto(root, join(projectDir, PLUGIN_WASM_IN_REPO), join("app", PLUGIN_WASM_IN_REPO), 0o644);

@@ -11,9 +11,9 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync }
 import { dirname, join } from "node:path";
 import { it } from "node:test";
 import { REPO_ROOT } from "../../scripts/lib/paths.ts";
+import { json, SHIPPED, scratch } from "../cli/run-cli.ts";
 import { referenceConfigWithCanary } from "../support/configs.ts";
 import { fnv1a32, referenceTag } from "../support/fnv1a.ts";
-import { json, scratch, SHIPPED } from "../cli/run-cli.ts";
 
 const { dir, file } = scratch("package");
 // The npm installed beside node, not node_modules/.bin's (a dependency of as-pect brings npm 6 there).
@@ -27,7 +27,9 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
 /** A copy of the clone's files (tracked, and new ones not ignored), sharing its node_modules (the build tools the pack runs). */
 function cloneCopy(): string {
   const copy = join(dir, "clone");
-  const tracked = run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: REPO_ROOT }).stdout.split("\0").filter(Boolean);
+  const tracked = run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: REPO_ROOT })
+    .stdout.split("\0")
+    .filter(Boolean);
   assert.ok(tracked.includes("package.json"), "git ls-files lists the clone's files");
   for (const path of tracked) {
     if (!existsSync(join(REPO_ROOT, path))) continue;
@@ -47,12 +49,19 @@ it("packs into a tarball that installs offline and runs validate, which, split a
   const tarball = readdirSync(dir).find((name) => /^hash-tagging-.*\.tgz$/.test(name));
   assert.ok(tarball, `a tarball in ${dir}`);
 
-  const listing = run("tar", ["tzf", join(dir, tarball)], { cwd: dir }).stdout.trim().split("\n");
+  const listing = run("tar", ["tzf", join(dir, tarball)], { cwd: dir })
+    .stdout.trim()
+    .split("\n");
   assert.ok(listing.includes("package/build/plugin.wasm"), "the release wasm is inside");
   assert.ok(listing.includes("package/dist/scripts/cli/main.js"), "the compiled CLI is inside");
-  assert.deepEqual(listing.filter((path) => path.endsWith(".ts")), [], "no TypeScript to run");
+  assert.deepEqual(
+    listing.filter((path) => path.endsWith(".ts")),
+    [],
+    "no TypeScript to run",
+  );
 
-  const install = (prefix: string, mode: string) => run(NPM, ["install", "-g", mode, "--no-audit", "--no-fund", "--prefix", prefix, join(dir, tarball)], { cwd: dir });
+  const install = (prefix: string, mode: string) =>
+    run(NPM, ["install", "-g", mode, "--no-audit", "--no-fund", "--prefix", prefix, join(dir, tarball)], { cwd: dir });
   const online = install(join(dir, "first-prefix"), "--prefer-offline");
   assert.equal(online.status, 0, `npm install --prefer-offline: ${online.stderr}`);
   const prefix = join(dir, "prefix");
@@ -60,10 +69,15 @@ it("packs into a tarball that installs offline and runs validate, which, split a
   assert.equal(offline.status, 0, `npm install --offline: ${offline.stderr}`);
   const installed = join(prefix, "lib", "node_modules", "hash-tagging");
   const modules = readdirSync(join(installed, "node_modules"));
-  for (const tool of ["tsx", "typescript", "assemblyscript", "patch-package"]) assert.ok(!modules.includes(tool), `${tool} is not installed for a user`);
+  for (const tool of ["tsx", "typescript", "assemblyscript", "patch-package"])
+    assert.ok(!modules.includes(tool), `${tool} is not installed for a user`);
   // `prepare` (patch-package, for the build tools of a clone) must not run: patch-package is not even
   // installed, so running it would have failed the install. npm 11 lists it as an install script all the same.
-  assert.doesNotMatch(online.stdout + online.stderr + offline.stdout + offline.stderr, /Applying patches/, "no clone-only lifecycle script ran");
+  assert.doesNotMatch(
+    online.stdout + online.stderr + offline.stdout + offline.stderr,
+    /Applying patches/,
+    "no clone-only lifecycle script ran",
+  );
 
   // An unrelated folder and a bare environment: only node on PATH, a fresh HOME.
   const work = join(dir, "work");
@@ -78,7 +92,10 @@ it("packs into a tarball that installs offline and runs validate, which, split a
   // Text answers go to the log, as an operator sees them; JSON ones are only checked.
   const cli = (...args: string[]) => {
     const result = run(bin, args, { cwd: work, env, timeoutMs: 60_000 });
-    if (!args.includes("--json")) console.log(`$ hash-tagging ${args.map((a) => a.replace(`${work}/`, "")).join(" ")}  (exit ${result.status})\n${result.stdout}${result.stderr}`);
+    if (!args.includes("--json"))
+      console.log(
+        `$ hash-tagging ${args.map((a) => a.replace(`${work}/`, "")).join(" ")}  (exit ${result.status})\n${result.stdout}${result.stderr}`,
+      );
     return result;
   };
 
@@ -86,7 +103,10 @@ it("packs into a tarball that installs offline and runs validate, which, split a
   assert.equal(version.status, 0);
   const wasm = readFileSync(join(installed, "build", "plugin.wasm"));
   const version_ = JSON.parse(readFileSync(join(installed, "package.json"), "utf8")).version;
-  assert.match(version.stdout, new RegExp(`^hash-tagging ${version_}\\nplugin\\.wasm sha256 ${createHash("sha256").update(wasm).digest("hex")} `));
+  assert.match(
+    version.stdout,
+    new RegExp(`^hash-tagging ${version_}\\nplugin\\.wasm sha256 ${createHash("sha256").update(wasm).digest("hex")} `),
+  );
   assert.ok(version.stdout.includes(installed), "the wasm it names is the package's own");
 
   const validate = cli("validate", "wasmplugin.yaml");
@@ -96,7 +116,10 @@ it("packs into a tarball that installs offline and runs validate, which, split a
   assert.equal(cli("which", "wasmplugin.yaml", "jason", "bob").status, 0);
   const which = cli("which", "--json", "wasmplugin.yaml", "jason", "bob");
   assert.equal(which.status, 0, which.stderr);
-  assert.deepEqual(JSON.parse(which.stdout).map((r: { bucket: number; tag: string }) => [r.bucket, r.tag]), ["jason", "bob"].map((id) => [fnv1a32(Buffer.from(id)) % 100, referenceTag(id)]));
+  assert.deepEqual(
+    JSON.parse(which.stdout).map((r: { bucket: number; tag: string }) => [r.bucket, r.tag]),
+    ["jason", "bob"].map((id) => [fnv1a32(Buffer.from(id)) % 100, referenceTag(id)]),
+  );
 
   assert.equal(cli("split", "wasmplugin.yaml", "users.txt").status, 0);
   const split = cli("split", "--json", "wasmplugin.yaml", "users.txt");

@@ -6,7 +6,7 @@ import { it } from "node:test";
 import { looksLikeHeader } from "../../scripts/cli/csv-ids.ts";
 import { referenceConfigWithCanary } from "../support/configs.ts";
 import { referenceTag } from "../support/fnv1a.ts";
-import { assertOneLineError, json, runCli, scratch, SHIPPED } from "./run-cli.ts";
+import { assertOneLineError, json, runCli, SHIPPED, scratch } from "./run-cli.ts";
 
 const { file } = scratch("csv-ids");
 
@@ -52,7 +52,15 @@ it("skips empty cells, and feeds diff the same way", () => {
   const sparse = ["id,x", ...ids.map((id, i) => (i % 10 === 0 ? ",1" : `${id},1`))].join("\n");
   const present = ids.filter((_, i) => i % 10 !== 0);
   assert.deepEqual(lanes([file("sparse.csv", sparse), "--column", "id"]), { ids: present.length, s2: expectedS2(present) });
-  const result = runCli(["diff", "--json", SHIPPED, file("ramp.json", json(referenceConfigWithCanary(50))), file("diff.csv", exportCsv), "--column", "user_id"]);
+  const result = runCli([
+    "diff",
+    "--json",
+    SHIPPED,
+    file("ramp.json", json(referenceConfigWithCanary(50))),
+    file("diff.csv", exportCsv),
+    "--column",
+    "user_id",
+  ]);
   assert.equal(result.status, 0, result.stderr);
   const [rule] = JSON.parse(result.stdout).rules;
   assert.equal(rule.ids, ids.length);
@@ -60,7 +68,14 @@ it("skips empty cells, and feeds diff the same way", () => {
 });
 
 it("tells a header row from data by the column's kind or length below it", () => {
-  assert.equal(looksLikeHeader([["id", "n"], ["17", "3"], ["18", "4"]]), true);
+  assert.equal(
+    looksLikeHeader([
+      ["id", "n"],
+      ["17", "3"],
+      ["18", "4"],
+    ]),
+    true,
+  );
   assert.equal(looksLikeHeader([["user_id"], ["3f2a9c1e"], ["77b0d2aa"]]), true);
   assert.equal(looksLikeHeader([["16"], ["17"], ["18"]]), false);
   assert.equal(looksLikeHeader([["alice"], ["bob"], ["carol"]]), false);
@@ -69,14 +84,38 @@ it("tells a header row from data by the column's kind or length below it", () =>
 
 it("refuses each bad input with one line naming the file and what was expected", () => {
   const users = file("errors.csv", "email,user_id\na@x,1\n");
-  assertOneLineError(runCli(["split", SHIPPED, users, "--column", "uid"]), 2, /errors\.csv: the header row \(row 1\) has no column "uid" \(it has: "email", "user_id"\)/);
-  assertOneLineError(runCli(["split", SHIPPED, users, "--column", "3"]), 2, /errors\.csv: row 1 has 2 column\(s\), --column 3 asks for column 3/);
+  assertOneLineError(
+    runCli(["split", SHIPPED, users, "--column", "uid"]),
+    2,
+    /errors\.csv: the header row \(row 1\) has no column "uid" \(it has: "email", "user_id"\)/,
+  );
+  assertOneLineError(
+    runCli(["split", SHIPPED, users, "--column", "3"]),
+    2,
+    /errors\.csv: row 1 has 2 column\(s\), --column 3 asks for column 3/,
+  );
   assertOneLineError(runCli(["split", SHIPPED, users, "--column", "0"]), 2, /--column 0: columns are numbered from 1/);
-  assertOneLineError(runCli(["split", SHIPPED, users, "--column", "uid", "--csv-header", "no"]), 2, /names a header column, but --csv-header is no/);
+  assertOneLineError(
+    runCli(["split", SHIPPED, users, "--column", "uid", "--csv-header", "no"]),
+    2,
+    /names a header column, but --csv-header is no/,
+  );
   assertOneLineError(runCli(["split", SHIPPED, users, "--column", "1", "--csv-header", "maybe"]), 2, /--csv-header.*maybe.*(auto|choices)/);
-  assertOneLineError(runCli(["split", SHIPPED, file("open.csv", 'id\n"unterminated\n'), "--column", "id"]), 2, /open\.csv: not valid CSV: /);
-  assertOneLineError(runCli(["split", SHIPPED, file("ragged.csv", "id,x\na,1\nb\n"), "--column", "id"]), 2, /ragged\.csv: not valid CSV: .*(length|columns)/i);
-  assertOneLineError(runCli(["split", SHIPPED, file("newline.csv", 'id\n"a\nb"\n'), "--column", "id"]), 2, /newline\.csv: row 2, column 1: id holds a LF byte at column 2/);
+  assertOneLineError(
+    runCli(["split", SHIPPED, file("open.csv", 'id\n"unterminated\n'), "--column", "id"]),
+    2,
+    /open\.csv: not valid CSV: /,
+  );
+  assertOneLineError(
+    runCli(["split", SHIPPED, file("ragged.csv", "id,x\na,1\nb\n"), "--column", "id"]),
+    2,
+    /ragged\.csv: not valid CSV: .*(length|columns)/i,
+  );
+  assertOneLineError(
+    runCli(["split", SHIPPED, file("newline.csv", 'id\n"a\nb"\n'), "--column", "id"]),
+    2,
+    /newline\.csv: row 2, column 1: id holds a LF byte at column 2/,
+  );
   assertOneLineError(runCli(["split", SHIPPED, file("empty.csv", "id\n"), "--column", "id"]), 2, /empty\.csv: no ids in column id/);
   assertOneLineError(runCli(["split", SHIPPED, "--sample", "10", "--column", "id"]), 2, /--column needs a CSV or TSV file of ids/);
 });

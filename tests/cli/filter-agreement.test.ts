@@ -12,16 +12,62 @@ const { file } = scratch("filter-agreement");
 
 const config = {
   rules: [
-    { name: "api", header: "x-user-id", modulo: 10, tagHeader: "x-api", policies: [{ range: 5, tagValue: "a1" }, { range: 8, tagValue: "a2" }], match: { pathPrefixes: ["/api", "/v2/"] } },
-    { name: "session", cookie: "uid", modulo: 7, tagHeader: "x-session", partitionedPolicies: [{ weight: 3, tagValue: "c1" }, { weight: 2, tagValue: "c2" }], overrides: { "vip-1": "staff" }, defaultTagValue: "stable" },
-    { name: "shop", query: "uid", modulo: 5, tagHeader: "x-shop", policies: [{ range: 4, tagValue: "q1" }], match: { hosts: ["shop.example.com", "*.shop.test"], pathPrefixes: ["/cart"] }, seed: "s" },
-    { name: "short", header: "x-user-id", modulo: 3, tagHeader: "x-short", policies: [{ range: 3, tagValue: "k" }], maxKeyBytes: 8, hash: "fnv1a32-fmix32" },
+    {
+      name: "api",
+      header: "x-user-id",
+      modulo: 10,
+      tagHeader: "x-api",
+      policies: [
+        { range: 5, tagValue: "a1" },
+        { range: 8, tagValue: "a2" },
+      ],
+      match: { pathPrefixes: ["/api", "/v2/"] },
+    },
+    {
+      name: "session",
+      cookie: "uid",
+      modulo: 7,
+      tagHeader: "x-session",
+      partitionedPolicies: [
+        { weight: 3, tagValue: "c1" },
+        { weight: 2, tagValue: "c2" },
+      ],
+      overrides: { "vip-1": "staff" },
+      defaultTagValue: "stable",
+    },
+    {
+      name: "shop",
+      query: "uid",
+      modulo: 5,
+      tagHeader: "x-shop",
+      policies: [{ range: 4, tagValue: "q1" }],
+      match: { hosts: ["shop.example.com", "*.shop.test"], pathPrefixes: ["/cart"] },
+      seed: "s",
+    },
+    {
+      name: "short",
+      header: "x-user-id",
+      modulo: 3,
+      tagHeader: "x-short",
+      policies: [{ range: 3, tagValue: "k" }],
+      maxKeyBytes: 8,
+      hash: "fnv1a32-fmix32",
+    },
   ],
 };
 
 const random = new Random(18);
 const alphabet = ["a", "b", "Z", "0", "9", "-", "_", ".", "~", " ", "%", "&", "=", "+", "/", "?", "#", "é", "vip;1", ";", ","];
-const ids = ["vip-1", "x", "a-very-long-user-id", ...Array.from({ length: 150 }, () => Array.from({ length: 1 + random.int(12) }, () => alphabet[random.int(alphabet.length)]).join("").trim()).filter(Boolean)];
+const ids = [
+  "vip-1",
+  "x",
+  "a-very-long-user-id",
+  ...Array.from({ length: 150 }, () =>
+    Array.from({ length: 1 + random.int(12) }, () => alphabet[random.int(alphabet.length)])
+      .join("")
+      .trim(),
+  ).filter(Boolean),
+];
 const hosts = ["shop.example.com", "SHOP.example.com:8443", "eu.shop.test", "other.example.com", undefined];
 const paths = ["/", "/api/x", "/v2/items?x=1", "/cart?page=2", "/cartography"];
 
@@ -40,20 +86,39 @@ it("gives, for every id, host and path, the tag the request path writes", async 
       assert.equal(rows.length, ids.length * config.rules.length);
       ids.forEach((id, i) => {
         const query = `${path}${path.includes("?") ? "&" : "?"}uid=${encodeURIComponent(id)}`;
-        const request: Array<[string, string | Uint8Array]> = [[":method", "GET"], [":path", query], ["x-user-id", Buffer.from(id)], ["cookie", Buffer.from(`uid=${id}`)]];
+        const request: Array<[string, string | Uint8Array]> = [
+          [":method", "GET"],
+          [":path", query],
+          ["x-user-id", Buffer.from(id)],
+          ["cookie", Buffer.from(`uid=${id}`)],
+        ];
         if (host !== undefined) request.push([":authority", host]);
         const { headers } = plugin.request(new HeaderMap(request));
         config.rules.forEach((rule, r) => {
           const row = rows[i * config.rules.length + r];
           outcomes.add(`${rule.name}:${row.outcome}`);
           const written = headers.get(rule.tagHeader);
-          assert.equal(row.tag, written === undefined ? undefined : Buffer.from(written).toString("utf8"), `${rule.name}, id ${JSON.stringify(id)}, host ${host}, path ${path}: ${row.outcome}`);
+          assert.equal(
+            row.tag,
+            written === undefined ? undefined : Buffer.from(written).toString("utf8"),
+            `${rule.name}, id ${JSON.stringify(id)}, host ${host}, path ${path}: ${row.outcome}`,
+          );
           compared++;
         });
       });
     }
   }
-  for (const met of ["api:out_of_scope", "api:policy", "api:past_last_range", "session:override", "session:policy", "shop:out_of_scope", "shop:policy", "short:key_too_long", "short:policy"]) {
+  for (const met of [
+    "api:out_of_scope",
+    "api:policy",
+    "api:past_last_range",
+    "session:override",
+    "session:policy",
+    "shop:out_of_scope",
+    "shop:policy",
+    "short:key_too_long",
+    "short:policy",
+  ]) {
     assert.ok(outcomes.has(met), `the cases meet ${met} (met: ${[...outcomes].sort().join(", ")})`);
   }
   console.log(`${compared} decisions compared, outcomes met: ${[...outcomes].sort().join(", ")}`);

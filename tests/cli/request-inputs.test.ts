@@ -19,7 +19,10 @@ function shown(value: HeaderValue): string | undefined {
 }
 
 it("puts the id in every key header, replacing what --header gave it; other options stay as given", () => {
-  const [user, tenant] = ruleRequests({ header: ["x-user-id=other", "X-Extra=1"], host: "shop.example.com" }, [rule("header", "x-user-id"), rule("header", "x-tenant")]);
+  const [user, tenant] = ruleRequests({ header: ["x-user-id=other", "X-Extra=1"], host: "shop.example.com" }, [
+    rule("header", "x-user-id"),
+    rule("header", "x-tenant"),
+  ]);
   assert.equal(shown(user.value), "<id>");
   assert.equal(shown(tenant.value), "<id>");
   assert.equal(shown(user.authority), "shop.example.com");
@@ -27,7 +30,11 @@ it("puts the id in every key header, replacing what --header gave it; other opti
 });
 
 it("adds the id as a cookie after --cookie's, and as query parameters after --path's", () => {
-  const [cookie, query] = ruleRequests({ header: [], cookie: "lang=en", path: "/cart?page=2" }, [rule("cookie", "uid"), rule("query", "user"), rule("query", "u")]);
+  const [cookie, query] = ruleRequests({ header: [], cookie: "lang=en", path: "/cart?page=2" }, [
+    rule("cookie", "uid"),
+    rule("query", "user"),
+    rule("query", "u"),
+  ]);
   assert.equal(shown(cookie.value), "lang=en; uid=<id>");
   assert.equal(shown(query.value), "/cart?page=2&user=<encoded-id>&u=<encoded-id>");
   assert.equal(query.path, query.value, "a query rule's :path is the value it reads");
@@ -38,16 +45,25 @@ it("adds the id as a cookie after --cookie's, and as query parameters after --pa
 });
 
 it("gives the filter the id's own bytes through a header, a cookie and a query parameter", () => {
-  const config = file("sources.json", json({
-    rules: [
-      { name: "by-header", header: "x-user-id", modulo: 1000, tagHeader: "x-a", policies: [{ range: 1000, tagValue: "a" }] },
-      { name: "by-cookie", cookie: "uid", modulo: 1000, tagHeader: "x-b", policies: [{ range: 1000, tagValue: "b" }] },
-      { name: "by-query", query: "uid", modulo: 1000, tagHeader: "x-c", policies: [{ range: 1000, tagValue: "c" }] },
-    ],
-  }));
+  const config = file(
+    "sources.json",
+    json({
+      rules: [
+        { name: "by-header", header: "x-user-id", modulo: 1000, tagHeader: "x-a", policies: [{ range: 1000, tagValue: "a" }] },
+        { name: "by-cookie", cookie: "uid", modulo: 1000, tagHeader: "x-b", policies: [{ range: 1000, tagValue: "b" }] },
+        { name: "by-query", query: "uid", modulo: 1000, tagHeader: "x-c", policies: [{ range: 1000, tagValue: "c" }] },
+      ],
+    }),
+  );
   const id = Buffer.from("a b/é+%&=?#x", "utf8");
-  const result = runCli(["which", "--json", "--cookie", "lang=en", "--path", "/cart?page=2", config, "-"], Buffer.concat([id, Buffer.from("\n")]));
+  const result = runCli(
+    ["which", "--json", "--cookie", "lang=en", "--path", "/cart?page=2", config, "-"],
+    Buffer.concat([id, Buffer.from("\n")]),
+  );
   assert.equal(result.status, 0, result.stderr);
   const rows = JSON.parse(result.stdout) as Array<{ rule: string; bucket: number }>;
-  assert.deepEqual(rows.map((r) => [r.rule, r.bucket]), ["by-header", "by-cookie", "by-query"].map((name) => [name, fnv1a32(id) % 1000]));
+  assert.deepEqual(
+    rows.map((r) => [r.rule, r.bucket]),
+    ["by-header", "by-cookie", "by-query"].map((name) => [name, fnv1a32(id) % 1000]),
+  );
 });

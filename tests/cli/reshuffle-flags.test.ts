@@ -25,7 +25,15 @@ interface Rule {
   match?: { hosts?: string[]; pathPrefixes?: string[] };
 }
 
-const BASE: Rule = { cookie: "uid", modulo: 100, tagHeader: "x-asm-prefer-tag", policies: [{ range: 20, tagValue: "s2" }, { range: 100, tagValue: "s1" }] };
+const BASE: Rule = {
+  cookie: "uid",
+  modulo: 100,
+  tagHeader: "x-asm-prefer-tag",
+  policies: [
+    { range: 20, tagValue: "s2" },
+    { range: 100, tagValue: "s1" },
+  ],
+};
 const ids = Array.from({ length: 2000 }, (_, i) => `user-${i}`);
 const idsFile = file("ids.txt", `${ids.join("\n")}\n`);
 const REQUESTS = ["shop.example.com", "other.example.com"].flatMap((host) => ["/", "/api/cart"].map((path) => ({ host, path })));
@@ -44,7 +52,8 @@ function ranges(rule: Rule): Array<{ range: number; tagValue: string }> {
 }
 
 function decide(rule: Rule, user: string, request: { host: string; path: string }) {
-  const inScope = (rule.match?.hosts?.includes(request.host) ?? true) && (rule.match?.pathPrefixes?.some((p) => request.path.startsWith(p)) ?? true);
+  const inScope =
+    (rule.match?.hosts?.includes(request.host) ?? true) && (rule.match?.pathPrefixes?.some((p) => request.path.startsWith(p)) ?? true);
   const bucket = ruleHash(keyValue(rule, user), { seed: rule.seed, hash: rule.hash }) % rule.modulo;
   return { inScope, bucket, lane: ranges(rule).find((p) => bucket < p.range)?.tagValue ?? "(past_last_range)" };
 }
@@ -73,7 +82,13 @@ function bruteForce(before: Rule, after: Rule) {
 }
 
 function flagsOf(before: Rule, after: Rule, name: string): string[] {
-  const result = runCli(["diff", "--json", file(`${name}-old.json`, json({ rules: [before] })), file(`${name}-new.json`, json({ rules: [after] })), idsFile]);
+  const result = runCli([
+    "diff",
+    "--json",
+    file(`${name}-old.json`, json({ rules: [before] })),
+    file(`${name}-new.json`, json({ rules: [after] })),
+    idsFile,
+  ]);
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout).rules[0].flags;
 }
@@ -95,23 +110,117 @@ const cases: Case[] = [
   { name: "cookie uid -> cookie sid (was: 0 change lane, no flags)", after: { ...BASE, cookie: "sid" }, field: "key" },
   { name: "cookie uid -> header x-user-id", after: { ...without(BASE, "cookie"), header: "x-user-id" }, field: "key" },
   { name: "cookie uid -> query uid", after: { ...without(BASE, "cookie"), query: "uid" }, field: "key" },
-  { name: "header x-user-id -> X-User-Id (same header)", before: { ...without(BASE, "cookie"), header: "x-user-id" }, after: { ...without(BASE, "cookie"), header: "X-User-Id" } },
-  { name: "modulo 100 -> 200, ranges doubled", after: { ...BASE, modulo: 200, policies: [{ range: 40, tagValue: "s2" }, { range: 200, tagValue: "s1" }] }, field: "modulo" },
+  {
+    name: "header x-user-id -> X-User-Id (same header)",
+    before: { ...without(BASE, "cookie"), header: "x-user-id" },
+    after: { ...without(BASE, "cookie"), header: "X-User-Id" },
+  },
+  {
+    name: "modulo 100 -> 200, ranges doubled",
+    after: {
+      ...BASE,
+      modulo: 200,
+      policies: [
+        { range: 40, tagValue: "s2" },
+        { range: 200, tagValue: "s1" },
+      ],
+    },
+    field: "modulo",
+  },
   { name: "seed (unset) -> v2", after: { ...BASE, seed: "v2" }, field: "seed" },
   { name: "seed v2 -> v3", before: { ...BASE, seed: "v2" }, after: { ...BASE, seed: "v3" }, field: "seed" },
   { name: "seed v2 -> v2", before: { ...BASE, seed: "v2" }, after: { ...BASE, seed: "v2" } },
   { name: "hash (unset) -> fnv1a32-fmix32", after: { ...BASE, hash: "fnv1a32-fmix32" }, field: "hash" },
   { name: "hash (unset) -> fnv1a32 (the default, written out)", after: { ...BASE, hash: "fnv1a32" } },
-  { name: "policies s2, s1 -> s1, s2", after: { ...BASE, policies: [{ range: 80, tagValue: "s1" }, { range: 100, tagValue: "s2" }] } },
-  { name: "policies a, c, b -> c, b, a (no lane swaps directly)", before: { ...BASE, policies: [{ range: 10, tagValue: "a" }, { range: 90, tagValue: "c" }, { range: 100, tagValue: "b" }] }, after: { ...BASE, policies: [{ range: 80, tagValue: "c" }, { range: 90, tagValue: "b" }, { range: 100, tagValue: "a" }] } },
-  { name: "ramp s2 20 -> 50", after: { ...BASE, policies: [{ range: 50, tagValue: "s2" }, { range: 100, tagValue: "s1" }] } },
+  {
+    name: "policies s2, s1 -> s1, s2",
+    after: {
+      ...BASE,
+      policies: [
+        { range: 80, tagValue: "s1" },
+        { range: 100, tagValue: "s2" },
+      ],
+    },
+  },
+  {
+    name: "policies a, c, b -> c, b, a (no lane swaps directly)",
+    before: {
+      ...BASE,
+      policies: [
+        { range: 10, tagValue: "a" },
+        { range: 90, tagValue: "c" },
+        { range: 100, tagValue: "b" },
+      ],
+    },
+    after: {
+      ...BASE,
+      policies: [
+        { range: 80, tagValue: "c" },
+        { range: 90, tagValue: "b" },
+        { range: 100, tagValue: "a" },
+      ],
+    },
+  },
+  {
+    name: "ramp s2 20 -> 50",
+    after: {
+      ...BASE,
+      policies: [
+        { range: 50, tagValue: "s2" },
+        { range: 100, tagValue: "s1" },
+      ],
+    },
+  },
   { name: "an empty policy added in front", after: { ...BASE, policies: [{ range: 0, tagValue: "s3" }, ...BASE.policies!] } },
-  { name: "a new lane carved from the front", after: { ...BASE, policies: [{ range: 10, tagValue: "s3" }, { range: 30, tagValue: "s2" }, { range: 100, tagValue: "s1" }] } },
-  { name: "policies -> the same split as partitionedPolicies", after: { ...without(BASE, "policies"), partitionedPolicies: [{ weight: 20, tagValue: "s2" }, { weight: 80, tagValue: "s1" }] } },
-  { name: "partitionedPolicies s2, s1 -> s1, s2", before: { ...without(BASE, "policies"), partitionedPolicies: [{ weight: 20, tagValue: "s2" }, { weight: 80, tagValue: "s1" }] }, after: { ...without(BASE, "policies"), partitionedPolicies: [{ weight: 80, tagValue: "s1" }, { weight: 20, tagValue: "s2" }] } },
+  {
+    name: "a new lane carved from the front",
+    after: {
+      ...BASE,
+      policies: [
+        { range: 10, tagValue: "s3" },
+        { range: 30, tagValue: "s2" },
+        { range: 100, tagValue: "s1" },
+      ],
+    },
+  },
+  {
+    name: "policies -> the same split as partitionedPolicies",
+    after: {
+      ...without(BASE, "policies"),
+      partitionedPolicies: [
+        { weight: 20, tagValue: "s2" },
+        { weight: 80, tagValue: "s1" },
+      ],
+    },
+  },
+  {
+    name: "partitionedPolicies s2, s1 -> s1, s2",
+    before: {
+      ...without(BASE, "policies"),
+      partitionedPolicies: [
+        { weight: 20, tagValue: "s2" },
+        { weight: 80, tagValue: "s1" },
+      ],
+    },
+    after: {
+      ...without(BASE, "policies"),
+      partitionedPolicies: [
+        { weight: 80, tagValue: "s1" },
+        { weight: 20, tagValue: "s2" },
+      ],
+    },
+  },
   { name: "match (none) -> hosts shop.example.com", after: { ...BASE, match: { hosts: ["shop.example.com"] } } },
-  { name: "match hosts reordered", before: { ...BASE, match: { hosts: ["shop.example.com", "other.example.com"] } }, after: { ...BASE, match: { hosts: ["other.example.com", "shop.example.com"] } } },
-  { name: "match pathPrefixes /api added", before: { ...BASE, match: { hosts: ["shop.example.com"] } }, after: { ...BASE, match: { hosts: ["shop.example.com"], pathPrefixes: ["/api"] } } },
+  {
+    name: "match hosts reordered",
+    before: { ...BASE, match: { hosts: ["shop.example.com", "other.example.com"] } },
+    after: { ...BASE, match: { hosts: ["other.example.com", "shop.example.com"] } },
+  },
+  {
+    name: "match pathPrefixes /api added",
+    before: { ...BASE, match: { hosts: ["shop.example.com"] } },
+    after: { ...BASE, match: { hosts: ["shop.example.com"], pathPrefixes: ["/api"] } },
+  },
   { name: "tagHeader renamed (no reshuffle)", after: { ...BASE, tagHeader: "x-lane" } },
 ];
 
@@ -121,23 +230,46 @@ describe("diff flags each reshuffling edit, and only those, as a brute force ove
       const truth = bruteForce(before, after);
       const flags = flagsOf(before, after, name.replace(/\W+/g, "-"));
       const bucketFlags = flags.filter((f) => BUCKET_FLAG.test(f));
-      assert.equal(bucketFlags.length > 0, truth.bucketsChange, `bucket flags ${JSON.stringify(bucketFlags)}, buckets change: ${truth.bucketsChange}`);
+      assert.equal(
+        bucketFlags.length > 0,
+        truth.bucketsChange,
+        `bucket flags ${JSON.stringify(bucketFlags)}, buckets change: ${truth.bucketsChange}`,
+      );
       if (field !== undefined) {
         assert.ok(truth.bucketsChange, "the case changes buckets");
-        assert.ok(bucketFlags.some((f) => f.startsWith(`${field} changed `)), `a ${field} flag in ${JSON.stringify(flags)}`);
+        assert.ok(
+          bucketFlags.some((f) => f.startsWith(`${field} changed `)),
+          `a ${field} flag in ${JSON.stringify(flags)}`,
+        );
       }
       if (!truth.bucketsChange) {
-        assert.equal(flags.some((f) => REORDER_FLAG.test(f)), truth.lanesCycle, `reorder flag in ${JSON.stringify(flags)}, lanes cycle: ${truth.lanesCycle}`);
+        assert.equal(
+          flags.some((f) => REORDER_FLAG.test(f)),
+          truth.lanesCycle,
+          `reorder flag in ${JSON.stringify(flags)}, lanes cycle: ${truth.lanesCycle}`,
+        );
       }
-      assert.equal(flags.some((f) => MATCH_FLAG.test(f)), truth.scopeChanges, `match flag in ${JSON.stringify(flags)}, scope changes: ${truth.scopeChanges}`);
+      assert.equal(
+        flags.some((f) => MATCH_FLAG.test(f)),
+        truth.scopeChanges,
+        `match flag in ${JSON.stringify(flags)}, scope changes: ${truth.scopeChanges}`,
+      );
     });
   }
 });
 
 it("says what moved the key in the flag: cookie uid -> cookie sid", () => {
   const flags = flagsOf(BASE, { ...BASE, cookie: "sid" }, "key-text");
-  assert.ok(flags.includes("key changed cookie uid -> cookie sid: every user is bucketed from another value, so users reshuffle across lanes"), JSON.stringify(flags));
-  const text = runCli(["diff", file("uid.json", json({ rules: [BASE] })), file("sid.json", json({ rules: [{ ...BASE, cookie: "sid" }] })), idsFile]);
+  assert.ok(
+    flags.includes("key changed cookie uid -> cookie sid: every user is bucketed from another value, so users reshuffle across lanes"),
+    JSON.stringify(flags),
+  );
+  const text = runCli([
+    "diff",
+    file("uid.json", json({ rules: [BASE] })),
+    file("sid.json", json({ rules: [{ ...BASE, cookie: "sid" }] })),
+    idsFile,
+  ]);
   assert.match(text.stdout, /flag: key changed cookie uid -> cookie sid/);
   assert.doesNotMatch(text.stdout, /no flags/);
 });

@@ -7,7 +7,7 @@ import { it } from "node:test";
 import { REFERENCE_CONFIG } from "../support/configs.ts";
 import { fnv1a32, referenceTag } from "../support/fnv1a.ts";
 import { Random } from "../support/random.ts";
-import { assertOneLineError, json, runCli, runCliMeasuringRss, scratch, SHIPPED } from "./run-cli.ts";
+import { assertOneLineError, json, runCli, runCliMeasuringRss, SHIPPED, scratch } from "./run-cli.ts";
 
 const { dir, file } = scratch("split");
 
@@ -70,19 +70,45 @@ it("draws the split as text bars, without colour or progress bar off a terminal"
   assert.equal(result.stderr, "");
   assert.doesNotMatch(result.stdout, /\x1b\[/);
   const expected = referenceCounts(randomIds.map((id) => Buffer.from(id)));
-  assert.match(result.stdout, /^deploy\/istio\/base\/wasmplugin\.yaml: WasmPlugin istio-system\/hash-tagging\n\nrule_0: x-user-id -> x-asm-prefer-tag, 20,000 ids\n/);
-  assert.match(result.stdout, new RegExp(`\n  s2  [█·|]{40}  +${expected.s2.toLocaleString("en-US")} +${(100 * expected.s2 / 20_000).toFixed(2)}%  intended 20\\.00%\n`));
+  assert.match(
+    result.stdout,
+    /^deploy\/istio\/base\/wasmplugin\.yaml: WasmPlugin istio-system\/hash-tagging\n\nrule_0: x-user-id -> x-asm-prefer-tag, 20,000 ids\n/,
+  );
+  assert.match(
+    result.stdout,
+    new RegExp(
+      `\n  s2  [█·|]{40}  +${expected.s2.toLocaleString("en-US")} +${((100 * expected.s2) / 20_000).toFixed(2)}%  intended 20\\.00%\n`,
+    ),
+  );
   assert.match(result.stdout, /\n {2}buckets uniform \(chi-square [\d.]+, 99 degrees of freedom, p = [\d.e-]+\)\n$/);
 });
 
 it("warns, with the p-value, that sequential ids at modulo 1000 are not uniform with plain FNV-1a", () => {
   const sequential = Array.from({ length: 100_000 }, (_, i) => `user-${i + 1}`);
-  const config = file("modulo-1000.json", json({ rules: [{ header: "x-user-id", modulo: 1000, tagHeader: "x-tag", policies: [{ range: 200, tagValue: "canary" }, { range: 1000, tagValue: "stable" }] }] }));
+  const config = file(
+    "modulo-1000.json",
+    json({
+      rules: [
+        {
+          header: "x-user-id",
+          modulo: 1000,
+          tagHeader: "x-tag",
+          policies: [
+            { range: 200, tagValue: "canary" },
+            { range: 1000, tagValue: "stable" },
+          ],
+        },
+      ],
+    }),
+  );
   const { rules } = splitJson([config, file("sequential.txt", sequential.join("\n"))]);
   const statistic = referenceStatistic(sequential, 1000);
   assert.ok(Math.abs(rules[0].uniformity.statistic! - statistic) < 1e-6);
   assert.equal(rules[0].uniformity.uniform, false);
-  assert.match(rules[0].warning ?? "", /^buckets are not uniform for these ids \(chi-square [\d.]+, 999 degrees of freedom, p = [\d.e-]+\): try `hash: fnv1a32-fmix32`$/);
+  assert.match(
+    rules[0].warning ?? "",
+    /^buckets are not uniform for these ids \(chi-square [\d.]+, 999 degrees of freedom, p = [\d.e-]+\): try `hash: fnv1a32-fmix32`$/,
+  );
   assert.ok(rules[0].uniformity.pValue! < 0.001);
 });
 
@@ -93,17 +119,30 @@ it("reads CRLF files as LF ones, and stdin with -", () => {
 });
 
 it("hashes ids that are not valid UTF-8 as raw bytes", () => {
-  const ids = Array.from({ length: 2000 }, () => Uint8Array.from(random.bytes(1 + random.int(12)).map((b) => (b === 0x0a || b === 0x0d || b === 0 || b === 0x20 || b === 0x09 ? 0x80 : b))));
+  const ids = Array.from({ length: 2000 }, () =>
+    Uint8Array.from(
+      random.bytes(1 + random.int(12)).map((b) => (b === 0x0a || b === 0x0d || b === 0 || b === 0x20 || b === 0x09 ? 0x80 : b)),
+    ),
+  );
   const { ids: total, rules } = splitJson([SHIPPED, file("binary.txt", Buffer.concat(ids.flatMap((id) => [id, Buffer.from("\n")])))]);
   assert.equal(total, ids.length);
   const expected = referenceCounts(ids);
-  assert.deepEqual(rules[0].lanes.map((l) => [l.lane, l.count]), [["s2", expected.s2], ["s1", expected.s1]]);
+  assert.deepEqual(
+    rules[0].lanes.map((l) => [l.lane, l.count]),
+    [
+      ["s2", expected.s2],
+      ["s1", expected.s1],
+    ],
+  );
 });
 
 it("generates random ids with --sample N, and tests uniformity only with enough of them", () => {
   const { ids, rules } = splitJson([SHIPPED, "--sample", "300"]);
   assert.equal(ids, 300);
-  assert.equal(rules[0].lanes.reduce((sum, l) => sum + l.count, 0), 300);
+  assert.equal(
+    rules[0].lanes.reduce((sum, l) => sum + l.count, 0),
+    300,
+  );
   assert.deepEqual(rules[0].uniformity, { notRun: "too few ids for 100 buckets (the test needs 500)" });
   assert.equal(splitJson([SHIPPED, "--sample", "600"]).rules[0].uniformity.degreesOfFreedom, 99);
 });
@@ -117,11 +156,19 @@ it("writes the chart as SVG with --svg", () => {
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.match(svg, new RegExp(`>${expected.s2.toLocaleString("en-US")} [\\d.]+% \\(intended 20\\.00%\\)<`));
   assert.equal((svg.match(/<rect x=/g) ?? []).length, 4, "a track and a bar per lane");
-  assertOneLineError(runCli(["split", SHIPPED, randomIdsFile, "--svg", join(dir, "no-such-dir", "x.svg")]), 2, /x\.svg: cannot write: ENOENT/);
+  assertOneLineError(
+    runCli(["split", SHIPPED, randomIdsFile, "--svg", join(dir, "no-such-dir", "x.svg")]),
+    2,
+    /x\.svg: cannot write: ENOENT/,
+  );
 });
 
 it("refuses bad ids, files and arguments with one line and a non-zero exit", () => {
-  assertOneLineError(runCli(["split", SHIPPED, file("empty.txt", "")]), 2, /empty\.txt: no ids \(the input is empty or holds only blank lines\)/);
+  assertOneLineError(
+    runCli(["split", SHIPPED, file("empty.txt", "")]),
+    2,
+    /empty\.txt: no ids \(the input is empty or holds only blank lines\)/,
+  );
   assertOneLineError(runCli(["split", SHIPPED, file("blank.txt", "\n  \r\n\t\n")]), 2, /blank\.txt: no ids/);
   assertOneLineError(runCli(["split", SHIPPED, join(dir, "missing.txt")]), 2, /missing\.txt: cannot read: ENOENT/);
   assertOneLineError(runCli(["split", SHIPPED, file("nul.txt", "a\nb\nc\0d\n")]), 2, /nul\.txt:3: id holds a NUL byte at column 2/);
@@ -130,7 +177,11 @@ it("refuses bad ids, files and arguments with one line and a non-zero exit", () 
   assertOneLineError(runCli(["split", SHIPPED]), 2, /no ids: give an ids file \(- for stdin\) or --sample N/);
   assertOneLineError(runCli(["split", SHIPPED, randomIdsFile, "--sample", "10"]), 2, /give an ids file or --sample N, not both/);
   assertOneLineError(runCli(["split", SHIPPED, "--sample", "0"]), 2, /--sample "0": expected a positive integer/);
-  assertOneLineError(runCli(["split", file("refused.json", json({ rules: [{ ...REFERENCE_CONFIG.rules[0], tagHeader: "x tag" }] })), randomIdsFile]), 1, /refused by the filter: rules\[0\]\.tagHeader: expected an HTTP header name/);
+  assertOneLineError(
+    runCli(["split", file("refused.json", json({ rules: [{ ...REFERENCE_CONFIG.rules[0], tagHeader: "x tag" }] })), randomIdsFile]),
+    1,
+    /refused by the filter: rules\[0\]\.tagHeader: expected an HTTP header name/,
+  );
   assertOneLineError(runCli(["split", file("not-yaml.yaml", "{rules: [}"), randomIdsFile]), 2, /not YAML or JSON/);
 });
 
@@ -152,7 +203,9 @@ it("streams 1,000,000 ids in bounded memory", async () => {
   assert.equal(ids, 1_000_000);
   assert.equal(rules[0].lanes.find((l: Lane) => l.lane === "s2").count, referenceCount(1_000_000));
   const growthMiB = (large.peakRssKiB - small.peakRssKiB) / 1024;
-  console.log(`split: peak RSS ${(small.peakRssKiB / 1024).toFixed(0)} MiB for 20,000 ids, ${(large.peakRssKiB / 1024).toFixed(0)} MiB for 1,000,000`);
+  console.log(
+    `split: peak RSS ${(small.peakRssKiB / 1024).toFixed(0)} MiB for 20,000 ids, ${(large.peakRssKiB / 1024).toFixed(0)} MiB for 1,000,000`,
+  );
   // Memory outside that heap (file chunks, the module's linear memory) must not grow with the ids either.
   assert.ok(small.peakRssKiB > 0 && growthMiB < HEAP_CAP_MIB, `peak RSS grew by ${growthMiB.toFixed(1)} MiB`);
 });

@@ -23,7 +23,12 @@ function countsWithStatistic(buckets: number, perBucket: number, deviation: numb
 }
 
 it("matches the closed-form p-value for even degrees of freedom", () => {
-  for (const [buckets, perBucket, deviation] of [[3, 100, 10], [5, 50, 12], [101, 20, 15], [101, 40, 3]]) {
+  for (const [buckets, perBucket, deviation] of [
+    [3, 100, 10],
+    [5, 50, 12],
+    [101, 20, 15],
+    [101, 40, 3],
+  ]) {
     const counts = countsWithStatistic(buckets, perBucket, deviation);
     const statistic = (2 * deviation * deviation) / perBucket;
     const result = uniformity(counts);
@@ -31,7 +36,10 @@ it("matches the closed-form p-value for even degrees of freedom", () => {
     assert.equal(result.degreesOfFreedom, buckets - 1);
     assert.ok(Math.abs(result.statistic - statistic) < 1e-9);
     const expected = upperTailEvenDf(statistic, buckets - 1);
-    assert.ok(Math.abs(result.pValue - expected) <= 1e-12 + 1e-9 * expected, `df ${buckets - 1}, x ${statistic}: ${result.pValue} vs ${expected}`);
+    assert.ok(
+      Math.abs(result.pValue - expected) <= 1e-12 + 1e-9 * expected,
+      `df ${buckets - 1}, x ${statistic}: ${result.pValue} vs ${expected}`,
+    );
     assert.equal(result.uniform, expected >= NON_UNIFORM_P);
   }
 });

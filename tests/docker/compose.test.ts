@@ -3,19 +3,30 @@
 // the walk-through through port 10000 with apps that forward only x-user-id (and baggage, in baggage mode),
 // forged lanes refused, the counters on the admin port, and `docker compose down` leaving nothing behind.
 // The lanes past the gateway wait on the filter's passThrough block (the sidecar containers run it).
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { after, before, describe, test } from "node:test";
+import { buildStandIns } from "../../scripts/docker-stand-ins.ts";
 import { DOCKER_ADMIN_PORT, DOCKER_INGRESS_PORT, PASS_THROUGH_VARIABLE } from "../../scripts/lib/envoy/docker.ts";
 import { assertPortFree } from "../../scripts/lib/envoy/testbed.ts";
 import {
-  BAGGAGE_HEADER, BAGGAGE_MEMBER, BASELINE_LANE, CANARY_LANE, NAMED_USERS, ROUTE_HEADER, SERVICES, SIDECAR_MODES, TAG_HEADER, USER_HEADER, WALKTHROUGH_USERS,
+  BAGGAGE_HEADER,
+  BAGGAGE_MEMBER,
+  BASELINE_LANE,
+  CANARY_LANE,
+  NAMED_USERS,
   type PassThroughMode,
+  ROUTE_HEADER,
+  SERVICES,
+  SIDECAR_MODES,
+  TAG_HEADER,
+  USER_HEADER,
+  WALKTHROUGH_USERS,
 } from "../../scripts/lib/envoy/topology.ts";
-import { buildStandIns } from "../../scripts/docker-stand-ins.ts";
 import { runSync } from "../../scripts/lib/process.ts";
+import { type DockerEngine, skipUnlessDockerEngine, startDockerEngine } from "../support/docker-engine.ts";
 import { referenceTag } from "../support/fnv1a.ts";
-import { skipUnlessDockerEngine, startDockerEngine, type DockerEngine } from "../support/docker-engine.ts";
 import { skipLoudly } from "../support/required-tools.ts";
 
 const SUITE = "tests/docker/compose.test.ts (docker compose up in envoy/)";
@@ -34,8 +45,15 @@ function composeCommand(): string[] | undefined {
 }
 
 const compose = composeCommand();
-const skip = skipUnlessDockerEngine(SUITE) ??
-  (compose ? undefined : skipLoudly(SUITE, "neither `docker compose` nor `docker-compose` is installed", "install Compose v2 as the docker CLI plugin, or `apt-get install docker-compose`"));
+const skip =
+  skipUnlessDockerEngine(SUITE) ??
+  (compose
+    ? undefined
+    : skipLoudly(
+        SUITE,
+        "neither `docker compose` nor `docker-compose` is installed",
+        "install Compose v2 as the docker CLI plugin, or `apt-get install docker-compose`",
+      ));
 
 /** The lane a user rides: a named user's route wins over the hash. */
 function laneOf(user: string) {
@@ -67,10 +85,17 @@ async function counters(): Promise<Map<string, number>> {
 
 const run = (command: string[], cwd = PROJECT_DIR, env: Record<string, string> = {}) => {
   const result = runSync(command[0], command.slice(1), { cwd, timeoutMs: 900_000, env: { ...process.env, ...env } });
-  if (result.code !== 0) throw new Error(`\`${command.join(" ")}\` in ${cwd} failed (${result.error?.message ?? `exit ${result.code}`}):\n${`${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-25).join("\n")}`);
+  if (result.code !== 0)
+    throw new Error(
+      `\`${command.join(" ")}\` in ${cwd} failed (${result.error?.message ?? `exit ${result.code}`}):\n${`${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-25).join("\n")}`,
+    );
   return result.stdout;
 };
-const leftovers = () => ["ps -a", "network ls", "volume ls"].map((what) => run(["docker", ...what.split(" "), "--quiet", "--filter", PROJECT_LABEL]).trim()).join(" ").trim();
+const leftovers = () =>
+  ["ps -a", "network ls", "volume ls"]
+    .map((what) => run(["docker", ...what.split(" "), "--quiet", "--filter", PROJECT_LABEL]).trim())
+    .join(" ")
+    .trim();
 const hopsOf = (body: string) => [...body.matchAll(HOP)].map(([, app, version]) => `${app}(version: ${version})`);
 
 let engine: DockerEngine | undefined;
@@ -105,22 +130,37 @@ function composeUp(mode: PassThroughMode): void {
     for (let attempt = 0; ; attempt++) {
       const [baseline, canary] = await Promise.all([get(`${INGRESS}/`), get(`${INGRESS}/`, { [USER_HEADER]: NAMED_USERS[0].user })]);
       if (baseline.status === 200 && canary.status === 200) break;
-      if (attempt === 120) throw new Error(`port ${DOCKER_INGRESS_PORT} did not serve both lanes within 120 tries: ${baseline.status} ${baseline.body} | ${canary.status} ${canary.body}\n${run([...compose!, "logs", "--tail", "20"], ENVOY_DIR, env)}`);
+      if (attempt === 120)
+        throw new Error(
+          `port ${DOCKER_INGRESS_PORT} did not serve both lanes within 120 tries: ${baseline.status} ${baseline.body} | ${canary.status} ${canary.body}\n${run([...compose!, "logs", "--tail", "20"], ENVOY_DIR, env)}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   });
 
   after(() => {
-    if (up) spawnSync(compose![0], [...compose!.slice(1), "down"], { cwd: ENVOY_DIR, stdio: "ignore", timeout: 120_000, env: { ...process.env, ...env } });
+    if (up)
+      spawnSync(compose![0], [...compose!.slice(1), "down"], {
+        cwd: ENVOY_DIR,
+        stdio: "ignore",
+        timeout: 120_000,
+        env: { ...process.env, ...env },
+      });
   });
 
-  test(`the walk-through through port 10000: every user, three hops in three containers, on the lane expected (apps forward ${SIDECAR_MODES[mode].app.forwardHeaders.join(" and ")})`, { skip }, async (t) => {
+  test(`the walk-through through port 10000: every user, three hops in three containers, on the lane expected (apps forward ${SIDECAR_MODES[mode].app.forwardHeaders.join(" and ")})`, {
+    skip,
+  }, async (t) => {
     const served: string[] = [];
     for (const user of WALKTHROUGH_USERS) {
       const reply = await get(`${INGRESS}/`, { [USER_HEADER]: user });
       assert.equal(reply.status, 200, `user ${user}: HTTP ${reply.status}: ${reply.body}`);
       assert.deepEqual(hopsOf(reply.body), expectedHops(user), `user ${user}: ${reply.body}`);
-      assert.equal(new Set([...reply.body.matchAll(HOP)].map(([, , , ip]) => ip)).size, SERVICES.length, `user ${user}: each hop answers from its own container: ${reply.body}`);
+      assert.equal(
+        new Set([...reply.body.matchAll(HOP)].map(([, , , ip]) => ip)).size,
+        SERVICES.length,
+        `user ${user}: each hop answers from its own container: ${reply.body}`,
+      );
       // The ingress route that matched: the named-user route, else the one for the tag the filter wrote.
       const route = NAMED_USERS.some((named) => named.user === user) ? `user-${user}` : `tag-${referenceTag(user)}`;
       assert.equal(reply.route, route, `user ${user}: ${ROUTE_HEADER}`);
@@ -132,8 +172,14 @@ function composeUp(mode: PassThroughMode): void {
     assert.equal(anonymous.route, "baseline", `no user id: ${ROUTE_HEADER}`);
   });
 
-  test("a client cannot pick a lane: a forged tag without a user id, or a forged baggage member, rides the baseline", { skip }, async () => {
-    const forged: Record<string, string>[] = [{ [TAG_HEADER]: "s2" }, { [BAGGAGE_HEADER]: `${BAGGAGE_MEMBER}=s2` }, { [USER_HEADER]: "bob", [BAGGAGE_HEADER]: `${BAGGAGE_MEMBER}=s2` }];
+  test("a client cannot pick a lane: a forged tag without a user id, or a forged baggage member, rides the baseline", {
+    skip,
+  }, async () => {
+    const forged: Record<string, string>[] = [
+      { [TAG_HEADER]: "s2" },
+      { [BAGGAGE_HEADER]: `${BAGGAGE_MEMBER}=s2` },
+      { [USER_HEADER]: "bob", [BAGGAGE_HEADER]: `${BAGGAGE_MEMBER}=s2` },
+    ];
     for (const headers of forged) {
       assert.deepEqual(hopsOf((await get(`${INGRESS}/`, headers)).body), expectedHops(headers[USER_HEADER]), JSON.stringify(headers));
     }

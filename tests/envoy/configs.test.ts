@@ -5,18 +5,18 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test, before, after } from "node:test";
+import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
 import { gatewayBootstrap } from "../../scripts/lib/envoy/bootstrap.ts";
-import { sidecarBootstrap } from "../../scripts/lib/envoy/sidecar.ts";
 import { DOCKER_WASM_PATH, dockerFiles } from "../../scripts/lib/envoy/docker.ts";
 import type { EnvoyBinary } from "../../scripts/lib/envoy/ensure.ts";
-import { REPO_ROOT } from "../../scripts/lib/paths.ts";
 import { EnvoyProcess, EnvoyStartError } from "../../scripts/lib/envoy/process.ts";
+import { sidecarBootstrap } from "../../scripts/lib/envoy/sidecar.ts";
 import { pluginConfig, SERVICES, SIDECAR_MODES } from "../../scripts/lib/envoy/topology.ts";
 import { ENVOY_IMAGE } from "../../scripts/lib/envoy/version.ts";
-import { PLUGIN_WASM, envoyForTests } from "./support.ts";
+import { REPO_ROOT } from "../../scripts/lib/paths.ts";
+import { envoyForTests, PLUGIN_WASM } from "./support.ts";
 
 const run = promisify(execFile);
 let envoy: EnvoyBinary;
@@ -45,9 +45,14 @@ async function validate(name: string, yamlText: string): Promise<void> {
 
 function nativeConfig(plugin: string | object): object {
   return gatewayBootstrap({
-    bind: "127.0.0.1", adminPort: 0, ingressPort: 0,
+    bind: "127.0.0.1",
+    adminPort: 0,
+    ingressPort: 0,
     endpoint: () => ({ address: "127.0.0.1", port: 9 }),
-    clusterType: "STATIC", wasmPath: PLUGIN_WASM, plugin: { config: plugin }, tagEcho: true,
+    clusterType: "STATIC",
+    wasmPath: PLUGIN_WASM,
+    plugin: { config: plugin },
+    tagEcho: true,
   });
 }
 
@@ -57,7 +62,11 @@ test("envoy/'s generated files (gateway, sidecars, compose) equal the generator'
     const wantLines = want.split("\n");
     const line = got.findIndex((l, i) => l !== wantLines[i]);
     const at = line >= 0 ? line : got.length === wantLines.length ? -1 : Math.min(got.length, wantLines.length);
-    assert.equal(at, -1, `${path}:${at + 1}: got ${JSON.stringify(got[at])}, want ${JSON.stringify(wantLines[at])} (the generator's output); run npm run envoy:config`);
+    assert.equal(
+      at,
+      -1,
+      `${path}:${at + 1}: got ${JSON.stringify(got[at])}, want ${JSON.stringify(wantLines[at])} (the generator's output); run npm run envoy:config`,
+    );
   }
 });
 
@@ -88,9 +97,17 @@ test("envoy --mode validate accepts the shipped Docker sidecar configs", async (
 test("envoy --mode validate accepts a native sidecar config in each pass-through mode", async () => {
   for (const [mode, { pluginConfig: config }] of Object.entries(SIDECAR_MODES)) {
     const sidecar = sidecarBootstrap({
-      instance: "mocka-v1", clusterType: "STATIC", endpoint: () => ({ address: "127.0.0.1", port: 9 }), upstreams: SERVICES.slice(1, 2),
-      admin: { address: "127.0.0.1", port: 0 }, inbound: { address: "127.0.0.1", port: 0 }, outbound: { address: "127.0.0.1", port: 0 },
-      app: { address: "127.0.0.1", port: 9 }, appClusterType: "STATIC", wasmPath: PLUGIN_WASM, plugin: { config },
+      instance: "mocka-v1",
+      clusterType: "STATIC",
+      endpoint: () => ({ address: "127.0.0.1", port: 9 }),
+      upstreams: SERVICES.slice(1, 2),
+      admin: { address: "127.0.0.1", port: 0 },
+      inbound: { address: "127.0.0.1", port: 0 },
+      outbound: { address: "127.0.0.1", port: 0 },
+      app: { address: "127.0.0.1", port: 9 },
+      appClusterType: "STATIC",
+      wasmPath: PLUGIN_WASM,
+      plugin: { config },
     });
     await validate(`sidecar-${mode}.yaml`, stringify(sidecar));
   }
@@ -102,10 +119,17 @@ test("envoy --mode validate accepts the native testbed config", async () => {
 
 test("an invalid plugin config is refused: Envoy does not start and logs one error line per problem", async () => {
   const bad = {
-    rules: [{
-      header: "x-user-id", modulo: 0, tagHeader: "x-asm-prefer-tag",
-      policies: [{ range: 20, tagValue: "s2" }, { range: 10, tagValue: "s1" }],
-    }],
+    rules: [
+      {
+        header: "x-user-id",
+        modulo: 0,
+        tagHeader: "x-asm-prefer-tag",
+        policies: [
+          { range: 20, tagValue: "s2" },
+          { range: 10, tagValue: "s1" },
+        ],
+      },
+    ],
   };
   let failure: EnvoyStartError | undefined;
   try {
@@ -119,7 +143,10 @@ test("an invalid plugin config is refused: Envoy does not start and logs one err
   assert.notEqual(failure.exit?.code ?? 0, 0, `got exit ${JSON.stringify(failure.exit)}, want a non-zero exit code`);
   const errorLines = failure.log.split("\n").filter((l) => /\[error\]\[wasm\].*rules\[0\]\./.test(l));
   for (const path of ["rules[0].modulo: ", "rules[0].policies[1].range: "]) {
-    assert.ok(errorLines.some((l) => l.includes(path)), `got no error line naming ${path.trim()} in Envoy's log:\n${errorLines.join("\n") || failure.log.slice(-3000)}`);
+    assert.ok(
+      errorLines.some((l) => l.includes(path)),
+      `got no error line naming ${path.trim()} in Envoy's log:\n${errorLines.join("\n") || failure.log.slice(-3000)}`,
+    );
   }
   assert.match(failure.log, /Unable to create Wasm plugin/, "got no 'Unable to create Wasm plugin' in Envoy's log");
 });

@@ -32,20 +32,41 @@ function sidecarBootstrap(appPort: number, config: object): object {
     static_resources: {
       listeners: [
         {
-          ...httpListener({ name: "inbound", bind: LOOPBACK, port: 0, filters: [filter], routeConfig: { virtual_hosts: [{ name: "app", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "app" } }] }] } }),
+          ...httpListener({
+            name: "inbound",
+            bind: LOOPBACK,
+            port: 0,
+            filters: [filter],
+            routeConfig: {
+              virtual_hosts: [{ name: "app", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "app" } }] }],
+            },
+          }),
           traffic_direction: "INBOUND",
           stat_prefix: "inbound",
         },
         {
-          ...httpListener({ name: "outbound", bind: LOOPBACK, port: 0, filters: [filter], routeConfig: { virtual_hosts: [{ name: "mockc", domains: ["*"], routes: laneRoutes() }] } }),
+          ...httpListener({
+            name: "outbound",
+            bind: LOOPBACK,
+            port: 0,
+            filters: [filter],
+            routeConfig: { virtual_hosts: [{ name: "mockc", domains: ["*"], routes: laneRoutes() }] },
+          }),
           traffic_direction: "OUTBOUND",
           stat_prefix: "outbound",
         },
       ],
-      clusters: [{
-        name: "app", type: "STATIC", connect_timeout: "1s",
-        load_assignment: { cluster_name: "app", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: LOOPBACK, port_value: appPort } } } }] }] },
-      }],
+      clusters: [
+        {
+          name: "app",
+          type: "STATIC",
+          connect_timeout: "1s",
+          load_assignment: {
+            cluster_name: "app",
+            endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: LOOPBACK, port_value: appPort } } } }] }],
+          },
+        },
+      ],
     },
   };
 }
@@ -61,13 +82,26 @@ async function startPod(config: object, forwardHeaders: string[]): Promise<Pod> 
   const envoyBin = (await envoyForTests()).bin;
   let outbound: string | undefined;
   const app: MockService = await startMockService({
-    app: "mockb", version: "v1", upstreamUrl: "http://mockc:8000/", meshProxy: () => outbound, forwardHeaders, host: LOOPBACK, port: 0,
+    app: "mockb",
+    version: "v1",
+    upstreamUrl: "http://mockc:8000/",
+    meshProxy: () => outbound,
+    forwardHeaders,
+    host: LOOPBACK,
+    port: 0,
   });
   try {
     const envoy = await EnvoyProcess.start({ bin: envoyBin, config: sidecarBootstrap(app.port, config), concurrency: 2 });
     outbound = `${LOOPBACK}:${await envoy.listenerPort("outbound")}`;
     const inboundUrl = `http://${LOOPBACK}:${await envoy.listenerPort("inbound")}/`;
-    return { envoy, inboundUrl, stop: async () => { await envoy.stop(); await app.close(); } };
+    return {
+      envoy,
+      inboundUrl,
+      stop: async () => {
+        await envoy.stop();
+        await app.close();
+      },
+    };
   } catch (e) {
     await app.close();
     throw e;
@@ -89,12 +123,14 @@ const laneOfVersion = (version: string) => (version === "v2" ? "s2" : "s1");
  */
 function usersInDistinctSlots(n: number, prefix: string): string[] {
   const taken = new Set<number>();
-  return syntheticUsers(n * 2, prefix).filter((u) => {
-    const slot = fmix32(fnv1a32OfText(u)) % 8192;
-    if (taken.has(slot)) return false;
-    taken.add(slot);
-    return true;
-  }).slice(0, n);
+  return syntheticUsers(n * 2, prefix)
+    .filter((u) => {
+      const slot = fmix32(fnv1a32OfText(u)) % 8192;
+      if (taken.has(slot)) return false;
+      taken.add(slot);
+      return true;
+    })
+    .slice(0, n);
 }
 
 function usePod(config: object, forwardHeaders: string[]): { pod: () => Pod; e2e: (body: () => Promise<void>) => () => Promise<void> } {
@@ -122,52 +158,74 @@ async function counter(envoy: EnvoyProcess, name: string): Promise<number> {
 describe("trace-id mode, app forwarding only x-user-id", () => {
   const { pod, e2e } = usePod({ passThrough: { routeHeader: ROUTE, traceHeader: TRACE } }, [TRACE]);
 
-  it("restores the lane the gateway gave on the app's outbound call, across 2 workers", e2e(async () => {
-    const users = usersInDistinctSlots(400, "chain-");
-    const lanes = users.map((_, i) => (i % 3 === 0 ? "s2" : "s1"));
-    const replies = await mapConcurrent(users.map((user, i) => ({ user, lane: lanes[i] })), 16, ({ user, lane }) => get(pod().inboundUrl, { [TRACE]: user, [ROUTE]: lane }));
-    const broken = replies.map((r, i) => (r.status === 200 && laneOfVersion(mockcOf(r.body)) === lanes[i] ? null : `${users[i]}: want ${lanes[i]}, got ${r.status} ${r.body.trim()}`)).filter(Boolean);
-    assert.deepEqual(broken, [], `${broken.length} of ${users.length} chains broke`);
-    assert.equal(await counter(pod().envoy, "recorded"), users.length);
-    assert.equal(await counter(pod().envoy, "restored"), users.length);
-    // Both workers took connections on both sides, so lanes recorded on one were restored on the other.
-    for (const side of ["inbound", "outbound"]) {
-      for (const worker of [0, 1]) {
-        const connections = await pod().envoy.stat(`listener.${side}.worker_${worker}.downstream_cx_total`);
-        assert.ok(connections > 0, `${side} worker_${worker} took no connection`);
+  it(
+    "restores the lane the gateway gave on the app's outbound call, across 2 workers",
+    e2e(async () => {
+      const users = usersInDistinctSlots(400, "chain-");
+      const lanes = users.map((_, i) => (i % 3 === 0 ? "s2" : "s1"));
+      const replies = await mapConcurrent(
+        users.map((user, i) => ({ user, lane: lanes[i] })),
+        16,
+        ({ user, lane }) => get(pod().inboundUrl, { [TRACE]: user, [ROUTE]: lane }),
+      );
+      const broken = replies
+        .map((r, i) =>
+          r.status === 200 && laneOfVersion(mockcOf(r.body)) === lanes[i]
+            ? null
+            : `${users[i]}: want ${lanes[i]}, got ${r.status} ${r.body.trim()}`,
+        )
+        .filter(Boolean);
+      assert.deepEqual(broken, [], `${broken.length} of ${users.length} chains broke`);
+      assert.equal(await counter(pod().envoy, "recorded"), users.length);
+      assert.equal(await counter(pod().envoy, "restored"), users.length);
+      // Both workers took connections on both sides, so lanes recorded on one were restored on the other.
+      for (const side of ["inbound", "outbound"]) {
+        for (const worker of [0, 1]) {
+          const connections = await pod().envoy.stat(`listener.${side}.worker_${worker}.downstream_cx_total`);
+          assert.ok(connections > 0, `${side} worker_${worker} took no connection`);
+        }
       }
-    }
-  }));
+    }),
+  );
 
-  it("sends a request without the gateway's tag, or a forged tag without a user id, down the baseline", e2e(async () => {
-    const before = await counter(pod().envoy, "none");
-    assert.equal(mockcOf((await get(pod().inboundUrl, { [TRACE]: "never-tagged" })).body), "v1");
-    assert.equal(mockcOf((await get(pod().inboundUrl, { [ROUTE]: "s2" })).body), "v1");
-    // No lane on both hops of the first chain, and on the outbound hop of the second.
-    assert.equal(await counter(pod().envoy, "none"), before + 3);
-  }));
+  it(
+    "sends a request without the gateway's tag, or a forged tag without a user id, down the baseline",
+    e2e(async () => {
+      const before = await counter(pod().envoy, "none");
+      assert.equal(mockcOf((await get(pod().inboundUrl, { [TRACE]: "never-tagged" })).body), "v1");
+      assert.equal(mockcOf((await get(pod().inboundUrl, { [ROUTE]: "s2" })).body), "v1");
+      // No lane on both hops of the first chain, and on the outbound hop of the second.
+      assert.equal(await counter(pod().envoy, "none"), before + 3);
+    }),
+  );
 });
 
 describe("trace-id mode with rules as the fallback", () => {
   const { pod, e2e } = usePod({ passThrough: { routeHeader: ROUTE, traceHeader: TRACE }, rules: REFERENCE_CONFIG.rules }, [TRACE]);
 
-  it("lets the rules tag a call whose lane was never recorded, as at the gateway", e2e(async () => {
-    const users = syntheticUsers(100, "fallback-");
-    const replies = await mapConcurrent(users, 8, (user) => get(pod().inboundUrl, { [TRACE]: user }));
-    replies.forEach((r, i) => assert.equal(laneOfVersion(mockcOf(r.body)), expectedTag(users[i]), users[i]));
-    // Both hops of each chain: the app's inbound request had no tag either.
-    assert.equal(await counter(pod().envoy, "fallback"), 2 * users.length);
-  }));
+  it(
+    "lets the rules tag a call whose lane was never recorded, as at the gateway",
+    e2e(async () => {
+      const users = syntheticUsers(100, "fallback-");
+      const replies = await mapConcurrent(users, 8, (user) => get(pod().inboundUrl, { [TRACE]: user }));
+      replies.forEach((r, i) => assert.equal(laneOfVersion(mockcOf(r.body)), expectedTag(users[i]), users[i]));
+      // Both hops of each chain: the app's inbound request had no tag either.
+      assert.equal(await counter(pod().envoy, "fallback"), 2 * users.length);
+    }),
+  );
 });
 
 describe("baggage mode, app forwarding x-user-id and baggage", () => {
   const { pod, e2e } = usePod({ passThrough: { routeHeader: ROUTE, baggage: "lane" } }, [TRACE, "baggage"]);
 
-  it("carries the lane through the app in baggage, and ignores a client's own member", e2e(async () => {
-    assert.equal(mockcOf((await get(pod().inboundUrl, { [TRACE]: "jason", [ROUTE]: "s2", baggage: "k=v" })).body), "v2");
-    assert.equal(mockcOf((await get(pod().inboundUrl, { [TRACE]: "bob", [ROUTE]: "s1" })).body), "v1");
-    assert.equal(mockcOf((await get(pod().inboundUrl, { [TRACE]: "forger", baggage: "lane=s2" })).body), "v1");
-    assert.equal(await counter(pod().envoy, "recorded"), 2);
-    assert.equal(await counter(pod().envoy, "restored"), 2);
-  }));
+  it(
+    "carries the lane through the app in baggage, and ignores a client's own member",
+    e2e(async () => {
+      assert.equal(mockcOf((await get(pod().inboundUrl, { [TRACE]: "jason", [ROUTE]: "s2", baggage: "k=v" })).body), "v2");
+      assert.equal(mockcOf((await get(pod().inboundUrl, { [TRACE]: "bob", [ROUTE]: "s1" })).body), "v1");
+      assert.equal(mockcOf((await get(pod().inboundUrl, { [TRACE]: "forger", baggage: "lane=s2" })).body), "v1");
+      assert.equal(await counter(pod().envoy, "recorded"), 2);
+      assert.equal(await counter(pod().envoy, "restored"), 2);
+    }),
+  );
 });

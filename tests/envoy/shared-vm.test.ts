@@ -3,8 +3,8 @@
 // its own listener's config, also while older listeners drain after an LDS update, and a rollback
 // to a config Envoy still holds (whose root it reuses without configuring it again) must take effect.
 import assert from "node:assert/strict";
-import http from "node:http";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,7 +47,8 @@ const rssMiB = (pid: number) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(
 /** A listener on `port` whose filter config is the reference's at canary range `range`, answering with the tag it routed. */
 function rangeListener(name: string, port: number, range: number): object {
   const filter = { name: "hash-tagging", typed_config: wasmFilterConfig(PLUGIN_WASM, pluginConfig(range)) };
-  const listener = (tagRoutesBootstrap([filter]) as { static_resources: { listeners: Array<Record<string, unknown>> } }).static_resources.listeners[0];
+  const listener = (tagRoutesBootstrap([filter]) as { static_resources: { listeners: Array<Record<string, unknown>> } }).static_resources
+    .listeners[0];
   return { ...listener, name, address: { socket_address: { address: "127.0.0.1", port_value: port } } };
 }
 
@@ -64,14 +65,17 @@ describe("two listeners, one VM (same vm_id and code), configs at range 20 and r
     config.static_resources.listeners = [rangeListener("a", portA, 20), rangeListener("b", portB, 10)];
     const envoy = await EnvoyProcess.start({ bin, config, concurrency: 1 });
     envoys.push(envoy);
-    await withEnvoyLog(() => envoy, async () => {
-      // The base VM, the main thread's and the worker's: one set for both configs (distinct vm_ids would make 6).
-      assert.equal(await envoy.stat("wasm.envoy.wasm.runtime.v8.active"), 3, "the two configs do not share their VMs");
-      const answers: string[] = [];
-      for (let i = 0; i < 20; i++) answers.push(`${await tagOnNewConnection(portA)}/${await tagOnNewConnection(portB)}`);
-      console.log(`listener A (range 20) / listener B (range 10), 20 times each: ${[...new Set(answers)].join(", ")}`);
-      assert.deepEqual([...new Set(answers)], [`${tagAt(20)}/${tagAt(10)}`]);
-    })();
+    await withEnvoyLog(
+      () => envoy,
+      async () => {
+        // The base VM, the main thread's and the worker's: one set for both configs (distinct vm_ids would make 6).
+        assert.equal(await envoy.stat("wasm.envoy.wasm.runtime.v8.active"), 3, "the two configs do not share their VMs");
+        const answers: string[] = [];
+        for (let i = 0; i < 20; i++) answers.push(`${await tagOnNewConnection(portA)}/${await tagOnNewConnection(portB)}`);
+        console.log(`listener A (range 20) / listener B (range 10), 20 times each: ${[...new Set(answers)].join(", ")}`);
+        assert.deepEqual([...new Set(answers)], [`${tagAt(20)}/${tagAt(10)}`]);
+      },
+    )();
   });
 });
 
@@ -85,38 +89,49 @@ describe("LDS updates while old listeners drain (--drain-time-s 600)", () => {
     let version = 0;
     const publish = (range: number) => {
       const staging = join(workDir, `lds-${++version}.yaml`);
-      writeFileSync(staging, stringify({ version_info: String(version), resources: [{ "@type": LISTENER_TYPE, ...rangeListener("gateway", port, range) }] }));
+      writeFileSync(
+        staging,
+        stringify({ version_info: String(version), resources: [{ "@type": LISTENER_TYPE, ...rangeListener("gateway", port, range) }] }),
+      );
       renameSync(staging, ldsFile);
     };
     publish(20);
     const config = {
       node: { id: "hash-tagging", cluster: "hash-tagging" },
       admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
-      dynamic_resources: { lds_config: { path_config_source: { path: ldsFile, watched_directory: { path: join(workDir, "lds") } }, resource_api_version: "V3" } },
+      dynamic_resources: {
+        lds_config: {
+          path_config_source: { path: ldsFile, watched_directory: { path: join(workDir, "lds") } },
+          resource_api_version: "V3",
+        },
+      },
     };
     const envoy = await EnvoyProcess.start({ bin, config, concurrency: 1, args: ["--drain-time-s", "600"] });
     envoys.push(envoy);
     try {
-      await withEnvoyLog(() => envoy, async () => {
-        const steps = [20, 10, 20, 50, 20, 10];
-        const got: string[] = [];
-        for (const [i, range] of steps.entries()) {
-          if (i > 0) {
-            const before = await envoy.stat("listener_manager.lds.update_success");
-            publish(range);
-            await until(`LDS update ${i}`, async () => (await envoy.stat("listener_manager.lds.update_success")) > before);
+      await withEnvoyLog(
+        () => envoy,
+        async () => {
+          const steps = [20, 10, 20, 50, 20, 10];
+          const got: string[] = [];
+          for (const [i, range] of steps.entries()) {
+            if (i > 0) {
+              const before = await envoy.stat("listener_manager.lds.update_success");
+              publish(range);
+              await until(`LDS update ${i}`, async () => (await envoy.stat("listener_manager.lds.update_success")) > before);
+            }
+            await until(`the listener at range ${range} to answer`, async () => (await tagOnNewConnection(port)) === tagAt(range));
+            const tags = new Set<string>();
+            for (let n = 0; n < 10; n++) tags.add(await tagOnNewConnection(port));
+            got.push([...tags].join("|"));
           }
-          await until(`the listener at range ${range} to answer`, async () => (await tagOnNewConnection(port)) === tagAt(range));
-          const tags = new Set<string>();
-          for (let n = 0; n < 10; n++) tags.add(await tagOnNewConnection(port));
-          got.push([...tags].join("|"));
-        }
-        // An LDS update of the filter config only replaces the filter chain in place; the old chains drain.
-        const draining = await envoy.stat("listener_manager.total_filter_chains_draining");
-        console.log(`jessie over ${steps.join(" -> ")}: ${got.join(", ")}; filter chains draining: ${draining}`);
-        assert.deepEqual(got, steps.map(tagAt));
-        assert.equal(draining, steps.length - 1, "the older filter chains are not all draining: the test would not show a reused root");
-      })();
+          // An LDS update of the filter config only replaces the filter chain in place; the old chains drain.
+          const draining = await envoy.stat("listener_manager.total_filter_chains_draining");
+          console.log(`jessie over ${steps.join(" -> ")}: ${got.join(", ")}; filter chains draining: ${draining}`);
+          assert.deepEqual(got, steps.map(tagAt));
+          assert.equal(draining, steps.length - 1, "the older filter chains are not all draining: the test would not show a reused root");
+        },
+      )();
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }
@@ -133,34 +148,57 @@ describe("10,000 reconfigurations by LDS (no drain: each old root is deleted)", 
     let version = 0;
     const publish = (range: number) => {
       const staging = join(workDir, `lds.yaml`);
-      writeFileSync(staging, stringify({ version_info: String(++version), resources: [{ "@type": LISTENER_TYPE, ...rangeListener("gateway", port, range) }] }));
+      writeFileSync(
+        staging,
+        stringify({ version_info: String(++version), resources: [{ "@type": LISTENER_TYPE, ...rangeListener("gateway", port, range) }] }),
+      );
       renameSync(staging, ldsFile);
     };
     publish(1);
     const config = {
       node: { id: "hash-tagging", cluster: "hash-tagging" },
       admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
-      dynamic_resources: { lds_config: { path_config_source: { path: ldsFile, watched_directory: { path: join(workDir, "lds") } }, resource_api_version: "V3" } },
+      dynamic_resources: {
+        lds_config: {
+          path_config_source: { path: ldsFile, watched_directory: { path: join(workDir, "lds") } },
+          resource_api_version: "V3",
+        },
+      },
     };
-    const envoy = await EnvoyProcess.start({ bin, config, concurrency: 1, logLevel: "warning", args: ["--drain-time-s", "0", "--component-log-level", "wasm:debug"] });
+    const envoy = await EnvoyProcess.start({
+      bin,
+      config,
+      concurrency: 1,
+      logLevel: "warning",
+      args: ["--drain-time-s", "0", "--component-log-level", "wasm:debug"],
+    });
     envoys.push(envoy);
     const total = Number(process.env.RECONFIGURATIONS ?? 10_000);
     try {
-      await withEnvoyLog(() => envoy, async () => {
-        let rssAfterWarmUp = 0;
-        for (let i = 1; i <= total; i++) {
-          const before = await envoy.stat("listener_manager.lds.update_success");
-          publish(1 + (i % 99));
-          await until(`LDS update ${i}`, async () => (await envoy.stat("listener_manager.lds.update_success")) > before);
-          if (i % 1000 === 0) await until(`the listener of update ${i}`, async () => (await tagOnNewConnection(port)) === tagAt(1 + (i % 99)));
-          if (i === 1000) rssAfterWarmUp = rssMiB(envoy.pid);
-        }
-        const deleted = (envoy.log().match(/root context \d+ deleted: its configuration is freed/g) ?? []).length;
-        const rssAtEnd = rssMiB(envoy.pid);
-        console.log(`${total} LDS reconfigurations: Envoy RSS ${rssAfterWarmUp.toFixed(1)} MiB after 1,000, ${rssAtEnd.toFixed(1)} MiB at the end; ${deleted} roots deleted`);
-        assert.ok(deleted >= total, `only ${deleted} old roots were deleted over ${total} reconfigurations (one per VM each)`);
-        assert.ok(rssAtEnd - rssAfterWarmUp < 16, `Envoy's RSS grew by ${(rssAtEnd - rssAfterWarmUp).toFixed(1)} MiB over ${total - 1000} reconfigurations`);
-      })();
+      await withEnvoyLog(
+        () => envoy,
+        async () => {
+          let rssAfterWarmUp = 0;
+          for (let i = 1; i <= total; i++) {
+            const before = await envoy.stat("listener_manager.lds.update_success");
+            publish(1 + (i % 99));
+            await until(`LDS update ${i}`, async () => (await envoy.stat("listener_manager.lds.update_success")) > before);
+            if (i % 1000 === 0)
+              await until(`the listener of update ${i}`, async () => (await tagOnNewConnection(port)) === tagAt(1 + (i % 99)));
+            if (i === 1000) rssAfterWarmUp = rssMiB(envoy.pid);
+          }
+          const deleted = (envoy.log().match(/root context \d+ deleted: its configuration is freed/g) ?? []).length;
+          const rssAtEnd = rssMiB(envoy.pid);
+          console.log(
+            `${total} LDS reconfigurations: Envoy RSS ${rssAfterWarmUp.toFixed(1)} MiB after 1,000, ${rssAtEnd.toFixed(1)} MiB at the end; ${deleted} roots deleted`,
+          );
+          assert.ok(deleted >= total, `only ${deleted} old roots were deleted over ${total} reconfigurations (one per VM each)`);
+          assert.ok(
+            rssAtEnd - rssAfterWarmUp < 16,
+            `Envoy's RSS grew by ${(rssAtEnd - rssAfterWarmUp).toFixed(1)} MiB over ${total - 1000} reconfigurations`,
+          );
+        },
+      )();
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }

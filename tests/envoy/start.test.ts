@@ -1,11 +1,11 @@
 // `npm start` as a person uses it: walk-through printed, serving until Ctrl-C, nothing left running.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
+import { type ChildProcess, spawn } from "node:child_process";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { REPO_ROOT } from "../../scripts/lib/paths.ts";
 import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
+import { REPO_ROOT } from "../../scripts/lib/paths.ts";
 import { chainFor, closeClients, envoyForTests, expectedTag, get } from "./support.ts";
 
 const children: ChildProcess[] = [];
@@ -14,7 +14,10 @@ after(() => {
   closeClients();
 });
 
-function start(ingressPort: number, env: Record<string, string> = {}): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+function start(
+  ingressPort: number,
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "scripts/start.ts")], {
     cwd: REPO_ROOT,
     env: { ...process.env, INGRESS_PORT: String(ingressPort), ...env },

@@ -2,15 +2,14 @@
 // filter: FNV-1a 32-bit over the UTF-8 bytes, bucket = hash % 100, bucket < canary range -> s2.
 import http from "node:http";
 import { after, before } from "node:test";
-import { get as httpGet, type Reply } from "../../scripts/lib/http.ts";
-import { ensureEnvoy, type EnvoyBinary } from "../../scripts/lib/envoy/ensure.ts";
-import { PLUGIN_WASM } from "../../scripts/lib/paths.ts";
+import { type EnvoyBinary, ensureEnvoy } from "../../scripts/lib/envoy/ensure.ts";
 import type { EnvoyProcess } from "../../scripts/lib/envoy/process.ts";
 import { startTestbed, type Testbed, type TestbedOptions } from "../../scripts/lib/envoy/testbed.ts";
-
-export { PLUGIN_WASM };
+import { get as httpGet, type Reply } from "../../scripts/lib/http.ts";
+import { PLUGIN_WASM } from "../../scripts/lib/paths.ts";
 
 export { referenceTag as expectedTag } from "../support/fnv1a.ts";
+export { PLUGIN_WASM };
 
 export function chainFor(mockcVersion: string): string {
   return `-> mocka(version: v1, ip: 127.0.0.1)-> mockb(version: v1, ip: 127.0.0.1)-> mockc(version: ${mockcVersion}, ip: 127.0.0.1)`;
@@ -86,7 +85,10 @@ export function closeClients(): void {
  * The testbed of one test file (or describe block): started (with the /_tag echo) before its tests, stopped after them.
  * `bed()` returns it; `e2e(body)` wraps a test body so that a failure carries Envoy's log.
  */
-export function useTestbed(options: Partial<TestbedOptions> = {}): { bed: () => Testbed; e2e: (body: () => Promise<void>) => () => Promise<void> } {
+export function useTestbed(options: Partial<TestbedOptions> = {}): {
+  bed: () => Testbed;
+  e2e: (body: () => Promise<void>) => () => Promise<void>;
+} {
   let bed: Testbed | undefined;
   before(async () => {
     const envoy = await envoyForTests();

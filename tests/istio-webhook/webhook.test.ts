@@ -8,9 +8,9 @@ import { test } from "node:test";
 import { parse } from "yaml";
 import { judgeConfig } from "../../scripts/cli/validate.ts";
 import { patchArgs } from "../../scripts/istio/deploy.ts";
-import { overlayWithImages } from "../../scripts/istio/kustomize.ts";
 import { kubectl, shell } from "../../scripts/istio/kubectl.ts";
-import { freePort, startDetached, tail, waitFor, type Started } from "../../scripts/istio/processes.ts";
+import { overlayWithImages } from "../../scripts/istio/kustomize.ts";
+import { freePort, type Started, startDetached, tail, waitFor } from "../../scripts/istio/processes.ts";
 import { ask } from "../../scripts/istio/walkthrough.ts";
 import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
 import { post } from "../../scripts/lib/https-post.ts";
@@ -44,10 +44,14 @@ async function lanesAre(canaryRange: number): Promise<void> {
 }
 
 async function lanesSettle(canaryRange: number): Promise<void> {
-  await waitFor(`every user on the lane of range ${canaryRange}`, async () => {
-    for (const user of users) if ((await versionOf(user)) !== expectedVersion(user, canaryRange)) return undefined;
-    return true;
-  }, WAIT_MS);
+  await waitFor(
+    `every user on the lane of range ${canaryRange}`,
+    async () => {
+      for (const user of users) if ((await versionOf(user)) !== expectedVersion(user, canaryRange)) return undefined;
+      return true;
+    },
+    WAIT_MS,
+  );
 }
 
 /** The stored WasmPlugin istio-system/hash-tagging. */
@@ -62,13 +66,32 @@ const gatewayEcds = async () => (await fetch(`${istio().gateway.adminUrl}/config
 /** A manifest file of the shipped WasmPlugin, as stored, with `pluginConfig`; `kubectl apply -f` takes it. */
 function manifestWith(name: string, spec: Record<string, unknown>): string {
   const file = join(istio().stateDir, `${name}.yaml`);
-  writeFileSync(file, JSON.stringify({ apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin", metadata: { name, namespace: "istio-system" }, spec }));
+  writeFileSync(
+    file,
+    JSON.stringify({ apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin", metadata: { name, namespace: "istio-system" }, spec }),
+  );
   return file;
 }
 
 function startWebhook(): Started {
-  return startDetached(istio().stateDir, "webhook", process.execPath, [join(REPO_ROOT, "scripts/cli/hash-tagging.js"), "webhook",
-    "--cert", certificate.certFile, "--key", certificate.keyFile, "--port", String(webhookPort), "--host", "127.0.0.1"], { cwd: REPO_ROOT });
+  return startDetached(
+    istio().stateDir,
+    "webhook",
+    process.execPath,
+    [
+      join(REPO_ROOT, "scripts/cli/hash-tagging.js"),
+      "webhook",
+      "--cert",
+      certificate.certFile,
+      "--key",
+      certificate.keyFile,
+      "--port",
+      String(webhookPort),
+      "--host",
+      "127.0.0.1",
+    ],
+    { cwd: REPO_ROOT },
+  );
 }
 
 /** The shipped ValidatingWebhookConfiguration, pointed at this machine's webhook with this test's CA instead of cert-manager's. */
@@ -80,7 +103,21 @@ function localWebhookConfiguration(failurePolicy: "Fail" | "Ignore"): string {
   return JSON.stringify(doc);
 }
 
-const refused = (spec: any) => ({ ...spec, pluginConfig: { rules: [{ ...spec.pluginConfig.rules[0], policies: [{ range: 120, tagValue: "s2" }, { range: 100, tagValue: "s1" }], colour: "red" }] } });
+const refused = (spec: any) => ({
+  ...spec,
+  pluginConfig: {
+    rules: [
+      {
+        ...spec.pluginConfig.rules[0],
+        policies: [
+          { range: 120, tagValue: "s2" },
+          { range: 100, tagValue: "s1" },
+        ],
+        colour: "red",
+      },
+    ],
+  },
+});
 
 function check(name: string, body: () => Promise<void>): void {
   test(name, { skip }, async () => {
@@ -97,13 +134,23 @@ check("the kube-apiserver calls the webhook over TLS with the test's CA; the shi
   certificate = makeServingCertificate(join(istio().stateDir, "webhook-tls"), ["127.0.0.1"]);
   webhookPort = await freePort();
   webhook = startWebhook();
-  await waitFor("the webhook's /readyz", async () => ((await post(`https://127.0.0.1:${webhookPort}/readyz`, "", { ca: certificate.ca, method: "GET" })).status === 200 ? true : undefined), 30_000, webhook);
+  await waitFor(
+    "the webhook's /readyz",
+    async () =>
+      (await post(`https://127.0.0.1:${webhookPort}/readyz`, "", { ca: certificate.ca, method: "GET" })).status === 200 ? true : undefined,
+    30_000,
+    webhook,
+  );
   await kubectl(kubeconfig(), ["apply", "-f", "-"], localWebhookConfiguration("Fail"));
   // The kustomization's Deployment, Service and PodDisruptionBudget, its image set, through the apiserver's
   // own schema checks (no kubelet here to run them); the ValidatingWebhookConfiguration is the local one above.
-  const overlay = overlayWithImages("webhook", { "hash-tagging-webhook": { newName: "registry.example.com/team/hash-tagging-webhook", newTag: "0.1.0" } });
+  const overlay = overlayWithImages("webhook", {
+    "hash-tagging-webhook": { newName: "registry.example.com/team/hash-tagging-webhook", newTag: "0.1.0" },
+  });
   try {
-    const docs = rendered("webhook", overlay.dir).map((m) => m.doc).filter((d) => d.kind !== "ValidatingWebhookConfiguration");
+    const docs = rendered("webhook", overlay.dir)
+      .map((m) => m.doc)
+      .filter((d) => d.kind !== "ValidatingWebhookConfiguration");
     assert.deepEqual(docs.map((d) => d.kind).sort(), ["Deployment", "PodDisruptionBudget", "Service"]);
     for (const doc of docs) await kubectl(kubeconfig(), ["apply", "--dry-run=server", "-f", "-"], JSON.stringify(doc));
   } finally {
@@ -111,33 +158,52 @@ check("the kube-apiserver calls the webhook over TLS with the test's CA; the shi
   }
   // The apiserver picks the configuration up asynchronously: wait until a refused config is refused.
   const spec = (await stored()).spec;
-  await waitFor("the apiserver to call the webhook", async () => {
-    const r = await run(`kubectl apply --dry-run=server -f ${manifestWith("probe", refused(spec))}`);
-    return r.code !== 0 && r.stderr.includes(HOOK) ? true : undefined;
-  }, WAIT_MS, webhook);
+  await waitFor(
+    "the apiserver to call the webhook",
+    async () => {
+      const r = await run(`kubectl apply --dry-run=server -f ${manifestWith("probe", refused(spec))}`);
+      return r.code !== 0 && r.stderr.includes(HOOK) ? true : undefined;
+    },
+    WAIT_MS,
+    webhook,
+  );
   await lanesAre(20);
 });
 
-check("kubectl apply of a refused pluginConfig fails with the filter's lines; nothing changes, in the store or at the gateway", async () => {
-  const before = await stored();
-  const ecds = await gatewayEcds();
-  const from = statSync(webhook.log).size;
-  const bad = refused(before.spec);
-  const r = await run(`kubectl apply -f ${manifestWith("hash-tagging", bad)}`);
-  console.log(`# kubectl apply of a refused pluginConfig, as the kube-apiserver answered (exit ${r.code}):\n${r.stderr.trimEnd().split("\n").map((l) => `#   ${l}`).join("\n")}`);
-  assert.notEqual(r.code, 0, `kubectl apply succeeded: ${r.stdout}`);
-  const { lines } = await judgeConfig(PLUGIN_WASM, JSON.stringify(bad.pluginConfig));
-  assert.ok(lines.length >= 2, lines.join("\n"));
-  assert.match(r.stderr, new RegExp(`admission webhook "${HOOK.replaceAll(".", "\\.")}" denied the request: spec\\.pluginConfig refused by the hash-tagging filter \\(${lines.length} error\\(s\\)\\)`));
-  for (const line of lines) assert.ok(r.stderr.includes(line), `kubectl's error lacks the filter's line: ${line}\n${r.stderr}`);
-  assert.match(webhookLog(from), /^review istio-system\/hash-tagging UPDATE: denied: rules\[0\]\./m);
-  const after = await stored();
-  assert.equal(after.resourceVersion, before.resourceVersion, "the refused object was stored");
-  assert.deepEqual(after.pluginConfig, before.pluginConfig);
-  // istiod got no event, so the gateway got no update: its ECDS config is byte for byte what it was, and the lanes too.
-  await lanesAre(20);
-  assert.equal(await gatewayEcds(), ecds, "the gateway's ECDS config changed");
-});
+check(
+  "kubectl apply of a refused pluginConfig fails with the filter's lines; nothing changes, in the store or at the gateway",
+  async () => {
+    const before = await stored();
+    const ecds = await gatewayEcds();
+    const from = statSync(webhook.log).size;
+    const bad = refused(before.spec);
+    const r = await run(`kubectl apply -f ${manifestWith("hash-tagging", bad)}`);
+    console.log(
+      `# kubectl apply of a refused pluginConfig, as the kube-apiserver answered (exit ${r.code}):\n${r.stderr
+        .trimEnd()
+        .split("\n")
+        .map((l) => `#   ${l}`)
+        .join("\n")}`,
+    );
+    assert.notEqual(r.code, 0, `kubectl apply succeeded: ${r.stdout}`);
+    const { lines } = await judgeConfig(PLUGIN_WASM, JSON.stringify(bad.pluginConfig));
+    assert.ok(lines.length >= 2, lines.join("\n"));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `admission webhook "${HOOK.replaceAll(".", "\\.")}" denied the request: spec\\.pluginConfig refused by the hash-tagging filter \\(${lines.length} error\\(s\\)\\)`,
+      ),
+    );
+    for (const line of lines) assert.ok(r.stderr.includes(line), `kubectl's error lacks the filter's line: ${line}\n${r.stderr}`);
+    assert.match(webhookLog(from), /^review istio-system\/hash-tagging UPDATE: denied: rules\[0\]\./m);
+    const after = await stored();
+    assert.equal(after.resourceVersion, before.resourceVersion, "the refused object was stored");
+    assert.deepEqual(after.pluginConfig, before.pluginConfig);
+    // istiod got no event, so the gateway got no update: its ECDS config is byte for byte what it was, and the lanes too.
+    await lanesAre(20);
+    assert.equal(await gatewayEcds(), ecds, "the gateway's ECDS config changed");
+  },
+);
 
 check("--dry-run=server: the refused config is refused, a good one admitted, and neither is stored", async () => {
   const before = await stored();
@@ -165,8 +231,10 @@ check("patches/ramp-50.yaml is admitted by the webhook and served by the gateway
 check("another team's WasmPlugin is admitted untouched and never reaches the webhook (matchConditions)", async () => {
   const from = statSync(webhook.log).size;
   const spec = {
-    selector: { matchLabels: { app: "other-team-nothing" } }, url: "oci://registry.example.com/other-team/rate-limiter:1.0",
-    phase: "STATS", pluginConfig: { limits: [{ per: "minute", requests: "lots" }] },
+    selector: { matchLabels: { app: "other-team-nothing" } },
+    url: "oci://registry.example.com/other-team/rate-limiter:1.0",
+    phase: "STATS",
+    pluginConfig: { limits: [{ per: "minute", requests: "lots" }] },
   };
   const r = await run(`kubectl apply -f ${manifestWith("rate-limiter", spec)}`);
   assert.equal(r.code, 0, r.stderr);
@@ -181,14 +249,18 @@ check("another team's WasmPlugin is admitted untouched and never reaches the web
 
 check("webhook down: failurePolicy Fail refuses our WasmPlugin changes, Ignore admits them unjudged", async () => {
   process.kill(-webhook.pid, "SIGTERM");
-  await waitFor("the webhook to stop", async () => {
-    try {
-      await post(`https://127.0.0.1:${webhookPort}/healthz`, "", { ca: certificate.ca, method: "GET", timeoutMs: 1000 });
-      return undefined;
-    } catch {
-      return true;
-    }
-  }, 10_000);
+  await waitFor(
+    "the webhook to stop",
+    async () => {
+      try {
+        await post(`https://127.0.0.1:${webhookPort}/healthz`, "", { ca: certificate.ca, method: "GET", timeoutMs: 1000 });
+        return undefined;
+      } catch {
+        return true;
+      }
+    },
+    10_000,
+  );
   const before = await stored();
   const rollBack = `kubectl ${patchArgs("rollback").join(" ")}`;
   const refusedNow = await run(rollBack);
@@ -197,10 +269,14 @@ check("webhook down: failurePolicy Fail refuses our WasmPlugin changes, Ignore a
   assert.match(refusedNow.stderr, new RegExp(`failed calling webhook "${HOOK.replaceAll(".", "\\.")}"`));
   assert.equal((await stored()).resourceVersion, before.resourceVersion);
   await kubectl(kubeconfig(), ["apply", "-f", "-"], localWebhookConfiguration("Ignore"));
-  const admitted = await waitFor("failurePolicy Ignore to take effect", async () => {
-    const r = await run(rollBack);
-    return r.code === 0 ? r : undefined;
-  }, WAIT_MS);
+  const admitted = await waitFor(
+    "failurePolicy Ignore to take effect",
+    async () => {
+      const r = await run(rollBack);
+      return r.code === 0 ? r : undefined;
+    },
+    WAIT_MS,
+  );
   assert.match(admitted.stdout, /wasmplugin\.extensions\.istio\.io\/hash-tagging patched/);
   assert.equal((await stored()).pluginConfig.rules[0].policies[0].range, 0);
   await lanesSettle(0);

@@ -4,10 +4,10 @@
 // Waits on the filter's passThrough block.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { BAGGAGE_HEADER, BAGGAGE_MEMBER, TAG_HEADER, USER_HEADER, WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
 import { kubectl } from "../../scripts/istio/kubectl.ts";
 import { tail } from "../../scripts/istio/processes.ts";
 import { ask, walkthrough } from "../../scripts/istio/walkthrough.ts";
+import { BAGGAGE_HEADER, BAGGAGE_MEMBER, TAG_HEADER, USER_HEADER, WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
 import { chainFor, skipReason, useLocalIstio } from "./support.ts";
 
 const skip = skipReason();
@@ -19,7 +19,13 @@ function check(name: string, body: () => Promise<void>): void {
     try {
       await body();
     } catch (e) {
-      for (const [instance, agent] of (() => { try { return istio().sidecars; } catch { return new Map(); } })()) {
+      for (const [instance, agent] of (() => {
+        try {
+          return istio().sidecars;
+        } catch {
+          return new Map();
+        }
+      })()) {
         (e as Error).message += `\n--- ${instance} sidecar log tail ---\n${tail(agent.process.log, 20)}`;
       }
       throw e;
@@ -32,7 +38,11 @@ check("the sidecars run the baggage-mode WasmPlugins from the generator", async 
   assert.equal(plugins.length, 6, "two per service");
   for (const p of plugins) {
     const direction = p.spec.match[0].mode === "SERVER" ? "inbound" : "outbound";
-    assert.deepEqual(p.spec.pluginConfig, { passThrough: { routeHeader: TAG_HEADER, baggage: BAGGAGE_MEMBER, direction } }, p.metadata.name);
+    assert.deepEqual(
+      p.spec.pluginConfig,
+      { passThrough: { routeHeader: TAG_HEADER, baggage: BAGGAGE_MEMBER, direction } },
+      p.metadata.name,
+    );
   }
 });
 

@@ -7,15 +7,15 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { RegistryClient } from "../support/registry-client.ts";
-import { DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, OCI_LAYER_TAR_GZIP } from "../support/media-types.ts";
-import { PLUGIN_WASM, REPO_ROOT } from "../../scripts/lib/paths.ts";
-import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
 import { DELETE_PLUGIN_ARGS, patchArgs } from "../../scripts/istio/deploy.ts";
 import { kubectl } from "../../scripts/istio/kubectl.ts";
 import { tail, waitFor } from "../../scripts/istio/processes.ts";
 import { ask, walkthrough } from "../../scripts/istio/walkthrough.ts";
+import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
+import { PLUGIN_WASM, REPO_ROOT } from "../../scripts/lib/paths.ts";
 import { pushCraftedImage, tarGzOf } from "../support/crafted-images.ts";
+import { DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, OCI_LAYER_TAR_GZIP } from "../support/media-types.ts";
+import { RegistryClient } from "../support/registry-client.ts";
 import { adminStat, chainFor, expectedVersion, mockcVersion, skipReason, useLocalIstio } from "./support.ts";
 
 const skip = skipReason();
@@ -38,7 +38,7 @@ const inboundRequests = (log: string) => (readFileSync(log, "utf8").match(/ inbo
 /** The counts once the access logs stop growing: Envoy flushes them every second, earlier tests' requests included. */
 async function settled(logs: string[]): Promise<number[]> {
   let last = logs.map(inboundRequests);
-  for (let stable = 0; stable < 2;) {
+  for (let stable = 0; stable < 2; ) {
     await new Promise((r) => setTimeout(r, 1500));
     const now = logs.map(inboundRequests);
     stable = JSON.stringify(now) === JSON.stringify(last) ? stable + 1 : 0;
@@ -56,10 +56,14 @@ const step = (args: string[]) => kubectl(istio().kubeconfig, args);
 
 /** Waits until every user rides the lane `canaryRange` gives, each asked once per round. */
 async function lanesSettle(users: readonly string[], canaryRange: number): Promise<void> {
-  await waitFor(`every user on the lane of range ${canaryRange}`, async () => {
-    for (const user of users) if ((await versionOf(user)) !== expectedVersion(user, canaryRange)) return undefined;
-    return true;
-  }, WAIT_MS);
+  await waitFor(
+    `every user on the lane of range ${canaryRange}`,
+    async () => {
+      for (const user of users) if ((await versionOf(user)) !== expectedVersion(user, canaryRange)) return undefined;
+      return true;
+    },
+    WAIT_MS,
+  );
 }
 
 /** A test of this file: skipped with the suite, and a failure carries the tail of the gateway's log. */
@@ -68,7 +72,13 @@ function check(name: string, body: () => Promise<void>): void {
     try {
       await body();
     } catch (e) {
-      const log = (() => { try { return istio().gateway.process.log; } catch { return undefined; } })();
+      const log = (() => {
+        try {
+          return istio().gateway.process.log;
+        } catch {
+          return undefined;
+        }
+      })();
       if (log) (e as Error).message += `\n--- gateway log tail (pilot-agent and Envoy) ---\n${tail(log, 40)}`;
       throw e;
     }
@@ -101,7 +111,11 @@ check("the agent pulled the shipped WasmPlugin's image from the local registry i
   assert.ok(file.endsWith(`/${istio().pushed.digest}.wasm`), `${file} is not named by the pushed manifest digest ${istio().pushed.digest}`);
   assert.ok(text.includes("istio-system.hash-tagging"), "the ECDS filter is not the WasmPlugin istio-system/hash-tagging");
   const stored = JSON.parse(await kubectl(istio().kubeconfig, ["-n", "istio-system", "get", "wasmplugin", "hash-tagging", "-o", "json"]));
-  assert.equal(stored.spec.url, `oci://${istio().pushed.image}@sha256:${istio().pushed.digest}`, "the overlay's images: entry, through its replacement");
+  assert.equal(
+    stored.spec.url,
+    `oci://${istio().pushed.image}@sha256:${istio().pushed.digest}`,
+    "the overlay's images: entry, through its replacement",
+  );
   assert.deepEqual(readFileSync(file), readFileSync(PLUGIN_WASM), `${file} is not the build's plugin.wasm`);
   assert.doesNotMatch(gatewayLog(), /error in converting the wasm config/, "the agent reported a failed fetch");
 });
@@ -119,26 +133,40 @@ check("the walk-through through the Istio gateway: every user on the README's la
   }
   const untagged = await ask(gatewayUrl);
   assert.equal(untagged.body, chainFor(instances, "v1"), "no x-user-id: no tag, the baseline route");
-  assert.equal(await stat("wasmcustom.hash_tagging.rule_0.no_key") > 0, true, "the filter's no_key counter did not count the untagged request");
+  assert.equal(
+    (await stat("wasmcustom.hash_tagging.rule_0.no_key")) > 0,
+    true,
+    "the filter's no_key counter did not count the untagged request",
+  );
 });
 
-check("each sidecar takes its app's inbound traffic (Sidecar ingress, captureMode NONE) and runs the pass-through WasmPlugin pulled through istiod", async () => {
-  const { sidecars, pushed } = istio();
-  assert.deepEqual([...sidecars.keys()].sort(), ["mocka-v1", "mockb-v1"]);
-  for (const [instance, agent] of sidecars) {
-    const text = JSON.stringify(await (await fetch(`${agent.adminUrl}/config_dump?resource=ecds_filters`)).json());
-    for (const side of ["inbound", "outbound"]) {
-      assert.ok(text.includes(`default.swimlane-pass-through-${instance.split("-")[0]}-${side}`), `${instance}: no ECDS filter of its ${side} pass-through WasmPlugin: ${text.slice(0, 1500)}`);
+check(
+  "each sidecar takes its app's inbound traffic (Sidecar ingress, captureMode NONE) and runs the pass-through WasmPlugin pulled through istiod",
+  async () => {
+    const { sidecars, pushed } = istio();
+    assert.deepEqual([...sidecars.keys()].sort(), ["mocka-v1", "mockb-v1"]);
+    for (const [instance, agent] of sidecars) {
+      const text = JSON.stringify(await (await fetch(`${agent.adminUrl}/config_dump?resource=ecds_filters`)).json());
+      for (const side of ["inbound", "outbound"]) {
+        assert.ok(
+          text.includes(`default.swimlane-pass-through-${instance.split("-")[0]}-${side}`),
+          `${instance}: no ECDS filter of its ${side} pass-through WasmPlugin: ${text.slice(0, 1500)}`,
+        );
+      }
+      assert.ok(text.includes(`/${pushed.digest}.wasm`), `${instance}: the module is not the pushed image's`);
+      const listeners = JSON.stringify(await (await fetch(`${agent.adminUrl}/config_dump?resource=dynamic_listeners`)).json());
+      assert.match(listeners, /"traffic_direction":"INBOUND"/, `${instance}: no INBOUND listener`);
     }
-    assert.ok(text.includes(`/${pushed.digest}.wasm`), `${instance}: the module is not the pushed image's`);
-    const listeners = JSON.stringify(await (await fetch(`${agent.adminUrl}/config_dump?resource=dynamic_listeners`)).json());
-    assert.match(listeners, /"traffic_direction":"INBOUND"/, `${instance}: no INBOUND listener`);
-  }
-  const logs = [...sidecars.values()].map((a) => a.process.log);
-  const before = await settled(logs);
-  assert.equal((await ask(istio().gatewayUrl, "bob")).status, 200);
-  assert.deepEqual((await settled(logs)).map((n, i) => n - before[i]), [1, 1], "one inbound request in each sidecar's access log");
-});
+    const logs = [...sidecars.values()].map((a) => a.process.log);
+    const before = await settled(logs);
+    assert.equal((await ask(istio().gatewayUrl, "bob")).status, 200);
+    assert.deepEqual(
+      (await settled(logs)).map((n, i) => n - before[i]),
+      [1, 1],
+      "one inbound request in each sidecar's access log",
+    );
+  },
+);
 
 check("a client cannot pick a lane: a forged x-asm-prefer-tag without a user id rides the baseline", async () => {
   assert.equal(await versionOf(undefined, { "x-asm-prefer-tag": "s2" }), "v1");
@@ -150,58 +178,104 @@ check("the agent refuses malformed images and an image other than the pinned dig
   const wasm = new Uint8Array(readFileSync(PLUGIN_WASM));
   const crafted = async (tag: string, mediaType: string, files: { name: string; bytes: Uint8Array }[]) => ({
     url: `oci://${registryHost}/malformed:${tag}`,
-    digest: (await pushCraftedImage(client, "malformed", tag, DOCKER_MANIFEST, DOCKER_CONFIG, [{ mediaType, bytes: tarGzOf(files) }])).replace(/^sha256:/, ""),
+    digest: (
+      await pushCraftedImage(client, "malformed", tag, DOCKER_MANIFEST, DOCKER_CONFIG, [{ mediaType, bytes: tarGzOf(files) }])
+    ).replace(/^sha256:/, ""),
   });
   const wrongType = await crafted("wrong-layer-type", OCI_LAYER_TAR_GZIP, [{ name: "plugin.wasm", bytes: wasm }]);
   const noPlugin = await crafted("no-plugin-wasm", DOCKER_LAYER_TAR_GZIP, [{ name: "filter.wasm", bytes: wasm }]);
-  const notWasm = await crafted("not-wasm", DOCKER_LAYER_TAR_GZIP, [{ name: "plugin.wasm", bytes: new TextEncoder().encode("#!/bin/sh\n") }]);
+  const notWasm = await crafted("not-wasm", DOCKER_LAYER_TAR_GZIP, [
+    { name: "plugin.wasm", bytes: new TextEncoder().encode("#!/bin/sh\n") },
+  ]);
   const cases = [
-    { what: "a layer of the wrong media type", url: wrongType.url, reason: `invalid media type ${OCI_LAYER_TAR_GZIP} (expect ${DOCKER_LAYER_TAR_GZIP})` },
+    {
+      what: "a layer of the wrong media type",
+      url: wrongType.url,
+      reason: `invalid media type ${OCI_LAYER_TAR_GZIP} (expect ${DOCKER_LAYER_TAR_GZIP})`,
+    },
     { what: "no plugin.wasm in the layer", url: noPlugin.url, reason: "plugin.wasm not found in the archive" },
     { what: "a plugin.wasm that is not Wasm", url: notWasm.url, reason: `fetched Wasm binary from ${notWasm.url} is invalid` },
-    { what: "the shipped image pinned to another digest", url: `oci://${pushed.image}`, sha256: wrongType.digest,
-      reason: `has checksum ${pushed.digest}, which does not match: ${wrongType.digest}` },
+    {
+      what: "the shipped image pinned to another digest",
+      url: `oci://${pushed.image}`,
+      sha256: wrongType.digest,
+      reason: `has checksum ${pushed.digest}, which does not match: ${wrongType.digest}`,
+    },
   ];
   for (const c of cases) {
     for (const failStrategy of ["FAIL_OPEN", "FAIL_CLOSE"]) {
       const from = logEnd();
-      await kubectl(kubeconfig, ["apply", "-f", "-"], JSON.stringify({
-        apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin",
-        metadata: { name: "malformed", namespace: "istio-system" },
-        spec: {
-          selector: { matchLabels: { istio: "ingressgateway" } }, url: c.url, ...(c.sha256 ? { sha256: c.sha256 } : {}),
-          phase: "STATS", failStrategy, imagePullPolicy: "Always",
-        },
-      }));
-      const refusal = await waitFor(`the agent's refusal of ${c.what} (${failStrategy})`,
-        async () => gatewayLog(from).split("\n").find((l) => l.includes(`cannot fetch Wasm module ${c.url}`)), WAIT_MS);
+      await kubectl(
+        kubeconfig,
+        ["apply", "-f", "-"],
+        JSON.stringify({
+          apiVersion: "extensions.istio.io/v1alpha1",
+          kind: "WasmPlugin",
+          metadata: { name: "malformed", namespace: "istio-system" },
+          spec: {
+            selector: { matchLabels: { istio: "ingressgateway" } },
+            url: c.url,
+            ...(c.sha256 ? { sha256: c.sha256 } : {}),
+            phase: "STATS",
+            failStrategy,
+            imagePullPolicy: "Always",
+          },
+        }),
+      );
+      const refusal = await waitFor(
+        `the agent's refusal of ${c.what} (${failStrategy})`,
+        async () =>
+          gatewayLog(from)
+            .split("\n")
+            .find((l) => l.includes(`cannot fetch Wasm module ${c.url}`)),
+        WAIT_MS,
+      );
       assert.ok(refusal.includes(c.reason), `${c.what}: the agent refused it for another reason than "${c.reason}": ${refusal}`);
       if (failStrategy === "FAIL_OPEN") {
         assert.match(refusal, /applying allow RBAC filter/);
-        for (const user of WALKTHROUGH_USERS) assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user} with ${c.what} refused (FAIL_OPEN)`);
+        for (const user of WALKTHROUGH_USERS)
+          assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user} with ${c.what} refused (FAIL_OPEN)`);
       } else {
         assert.match(refusal, /applying deny RBAC filter/);
-        const denied = await waitFor("the gateway to deny requests (FAIL_CLOSE)", async () => {
-          const r = await ask(istio().gatewayUrl, "bob");
-          return r.status === 200 ? undefined : r;
-        }, WAIT_MS);
+        const denied = await waitFor(
+          "the gateway to deny requests (FAIL_CLOSE)",
+          async () => {
+            const r = await ask(istio().gatewayUrl, "bob");
+            return r.status === 200 ? undefined : r;
+          },
+          WAIT_MS,
+        );
         assert.deepEqual(denied, { status: 403, body: "RBAC: access denied" });
       }
     }
   }
   await kubectl(kubeconfig, ["-n", "istio-system", "delete", "wasmplugin", "malformed"]);
-  await waitFor("the gateway to serve again without the refused plugin", async () => ((await ask(istio().gatewayUrl, "bob")).body === chainFor(instances, "v1") ? true : undefined), WAIT_MS);
+  await waitFor(
+    "the gateway to serve again without the refused plugin",
+    async () => ((await ask(istio().gatewayUrl, "bob")).body === chainFor(instances, "v1") ? true : undefined),
+    WAIT_MS,
+  );
 });
 
 check("a refused config (bad range) is rejected by the gateway's Envoy and the old config keeps serving", async () => {
   const from = logEnd();
-  await kubectl(istio().kubeconfig, ["-n", "istio-system", "patch", "wasmplugin", "hash-tagging", "--type", "json",
-    "-p", JSON.stringify([{ op: "replace", path: "/spec/pluginConfig/rules/0/policies/0/range", value: 120 }])]);
+  await kubectl(istio().kubeconfig, [
+    "-n",
+    "istio-system",
+    "patch",
+    "wasmplugin",
+    "hash-tagging",
+    "--type",
+    "json",
+    "-p",
+    JSON.stringify([{ op: "replace", path: "/spec/pluginConfig/rules/0/policies/0/range", value: 120 }]),
+  ]);
   const nack = /TypedExtensionConfig rejected: Unable to create Wasm plugin istio-system\.hash-tagging/;
   await waitFor("Envoy to reject the ECDS update", async () => (nack.test(gatewayLog(from)) ? true : undefined), WAIT_MS);
   assert.match(gatewayLog(from), /wasm log: rules\[0\]\.policies\[0\]\.range: expected an integer from 0 to 100, got the number 120/);
   assert.match(gatewayLog(from), /wasm log: configuration refused \(1 error\(s\) above\); nothing of it applied/);
-  for (const user of [...WALKTHROUGH_USERS, ...synthetic.slice(0, 40)]) assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user} after the refused update`);
+  for (const user of [...WALKTHROUGH_USERS, ...synthetic.slice(0, 40)])
+    assert.equal(await versionOf(user), expectedVersion(user, 20), `user ${user} after the refused update`);
   // The next test's ramp is the fix: a changed valid config (re-applying the refused one's predecessor
   // verbatim is not enough: Envoy's ECDS subscription skips a resource equal to the one it last accepted).
 });
@@ -227,10 +301,14 @@ check("patches/ramp-50.yaml through istiod: 20 -> 50: bob and stacy join lane s2
   const load = Promise.all(Array.from({ length: WORKERS }, (_, i) => worker(i)));
   await step(patchArgs("ramp-50"));
   try {
-    await waitFor("every joining user on lane s2", async () => {
-      for (const user of joining) if ((await versionOf(user)) !== "v2") return undefined;
-      return true;
-    }, WAIT_MS);
+    await waitFor(
+      "every joining user on lane s2",
+      async () => {
+        for (const user of joining) if ((await versionOf(user)) !== "v2") return undefined;
+        return true;
+      },
+      WAIT_MS,
+    );
   } finally {
     rampDone = true;
     await load;
@@ -251,9 +329,14 @@ check("patches/rollback.yaml: range 0 sends everyone but jason to s1; deleting t
   // With the plugin, a forged tag is replaced by the hash's; without it, the route sees the forged one.
   assert.equal(await versionOf("bob", { "x-asm-prefer-tag": "s2" }), "v1", "the filter did not replace a forged tag");
   await step(DELETE_PLUGIN_ARGS);
-  await waitFor("the gateway to run without the filter", async () => ((await versionOf("bob", { "x-asm-prefer-tag": "s2" })) === "v2" ? true : undefined), WAIT_MS);
+  await waitFor(
+    "the gateway to run without the filter",
+    async () => ((await versionOf("bob", { "x-asm-prefer-tag": "s2" })) === "v2" ? true : undefined),
+    WAIT_MS,
+  );
   assert.equal(await versionOf("jason"), "v2", "jason's named route");
-  for (const user of WALKTHROUGH_USERS.filter((u) => u !== "jason" && u !== "bob")) assert.equal(await versionOf(user), "v1", `user ${user} untagged`);
+  for (const user of WALKTHROUGH_USERS.filter((u) => u !== "jason" && u !== "bob"))
+    assert.equal(await versionOf(user), "v1", `user ${user} untagged`);
   // bob's forged tag, which the gateway no longer replaces, was recorded by the sidecars (trace-id mode):
   // his untagged requests keep lane s2 until the records expire (ttlSeconds, 60 s by default). Each hop
   // re-records the lane restored for it, so mockb's record lives on until mocka's has expired: up to
@@ -261,5 +344,7 @@ check("patches/rollback.yaml: range 0 sends everyone but jason to s1; deleting t
   const checkedAt = Date.now();
   assert.equal(await versionOf("bob"), "v2", "bob untagged right after his forged tag: the recorded lane");
   await waitFor("bob's recorded lane to expire on both hops", async () => ((await versionOf("bob")) === "v1" ? true : undefined), 200_000);
-  console.log(`# bob's forged lane, recorded by the sidecars, lingered ${Math.round((Date.now() - checkedAt) / 1000)} s while he kept asking (ttlSeconds 60, 2 hops)`);
+  console.log(
+    `# bob's forged lane, recorded by the sidecars, lingered ${Math.round((Date.now() - checkedAt) / 1000)} s while he kept asking (ttlSeconds 60, 2 hops)`,
+  );
 });

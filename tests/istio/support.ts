@@ -5,20 +5,26 @@ import { join } from "node:path";
 import { after, before } from "node:test";
 import { missingPrerequisites } from "../../scripts/istio/control-plane.ts";
 import { AGENT_WASM_CACHE } from "../../scripts/istio/gateway.ts";
-import { startLocalIstio, stopLocalIstio, type LocalIstio } from "../../scripts/istio/local-istio.ts";
+import { type LocalIstio, startLocalIstio, stopLocalIstio } from "../../scripts/istio/local-istio.ts";
 import { killAllNow } from "../../scripts/istio/processes.ts";
 import type { SampleInstance } from "../../scripts/istio/sample-app.ts";
 import { BUILD_COMMAND } from "../../scripts/istio/versions.ts";
 import type { PassThroughMode } from "../../scripts/lib/envoy/topology.ts";
-import { BUILDAH, DOCKER_REGISTRY, installed, skipLoudly } from "../support/required-tools.ts";
 import { referenceTag } from "../support/fnv1a.ts";
-
+import { BUILDAH, DOCKER_REGISTRY, installed, skipLoudly } from "../support/required-tools.ts";
 
 function missing(): string[] {
   const found = missingPrerequisites();
   for (const tool of [BUILDAH, DOCKER_REGISTRY]) if (!installed(tool)) found.push(`${tool.command}: \`${tool.install}\``);
   // pilot-agent's Wasm cache is a fixed system path, and the Gateway's port 80 is privileged.
-  const writable = (path: string) => { try { accessSync(path, constants.W_OK); return true; } catch { return false; } };
+  const writable = (path: string) => {
+    try {
+      accessSync(path, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const cacheParent = existsSync(AGENT_WASM_CACHE) ? AGENT_WASM_CACHE : "/var/lib";
   if (process.getuid?.() !== 0 || !writable(cacheParent)) found.push(`root (port 80 and ${AGENT_WASM_CACHE})`);
   return found;
@@ -28,8 +34,11 @@ function missing(): string[] {
 export function skipReason(suite = "istio"): string | undefined {
   const gaps = missing();
   if (gaps.length === 0) return undefined;
-  return skipLoudly(suite, `it needs ${gaps.join("; ")}`,
-    `run \`apt-get install etcd-server buildah docker-registry && ${BUILD_COMMAND}\` as root`);
+  return skipLoudly(
+    suite,
+    `it needs ${gaps.join("; ")}`,
+    `run \`apt-get install etcd-server buildah docker-registry && ${BUILD_COMMAND}\` as root`,
+  );
 }
 
 /** One chain at a time on a machine: they share the gateway's port 80 and pilot-agent's Wasm cache. */
@@ -57,7 +66,8 @@ async function lockChain(): Promise<() => void> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       if (!holderAlive()) rmSync(CHAIN_LOCK, { force: true });
-      else if (Date.now() > deadline) throw new Error(`another local Istio chain of this suite still runs after ${LOCK_WAIT_MS / 60_000} min (${CHAIN_LOCK})`);
+      else if (Date.now() > deadline)
+        throw new Error(`another local Istio chain of this suite still runs after ${LOCK_WAIT_MS / 60_000} min (${CHAIN_LOCK})`);
       else await new Promise((r) => setTimeout(r, 2000));
     }
   }

@@ -1,13 +1,21 @@
 // The overlays as kustomize builds them with the cached kubectl: each is the base plus its own files (the
 // upstream ones the generator's), and an image set in an overlay's `images:` reaches every Deployment and,
 // through the overlay's replacement, every WasmPlugin's url, changing nothing else.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 import { isOurImage } from "../../scripts/cli/webhook/ownership.ts";
-import { FLAVOURS, overlayWithImages, PLUGIN_IMAGE, SAMPLE_APP_IMAGE, type Flavour, type ImageSetting } from "../../scripts/istio/kustomize.ts";
-import { DEPLOY_DIR, fileManifests, rendered, renderSkip, type Manifest } from "../support/manifests.ts";
+import {
+  FLAVOURS,
+  type Flavour,
+  type ImageSetting,
+  overlayWithImages,
+  PLUGIN_IMAGE,
+  SAMPLE_APP_IMAGE,
+} from "../../scripts/istio/kustomize.ts";
+import { DEPLOY_DIR, fileManifests, type Manifest, rendered, renderSkip } from "../support/manifests.ts";
 import { istioSchemaProblems } from "./support/istio-schema.ts";
 
 const skip = renderSkip("manifests");
@@ -19,7 +27,8 @@ const WASMPLUGINS = { upstream: 7, asm: 1 };
 function filesOf(dir: string): Manifest[] {
   return readdirSync(join(DEPLOY_DIR, dir), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith(".yaml") && e.name !== "kustomization.yaml")
-    .map((e) => join(e.parentPath, e.name)).sort()
+    .map((e) => join(e.parentPath, e.name))
+    .sort()
     .flatMap((path) => fileManifests(path));
 }
 
@@ -45,10 +54,16 @@ for (const flavour of FLAVOURS) {
     const base = filesOf("base").filter((m) => m.doc.kind !== "Images");
     assert.equal(filesOf("base").length - base.length, 1, "base/images.yaml: the one local-config carrier");
     const want = [...base, ...filesOf(flavour)].map(id).sort();
-    assert.deepEqual(rendered(flavour).map(id).sort(), want, `deploy/istio/${flavour}/kustomization.yaml lists every file of its directory and the base`);
+    assert.deepEqual(
+      rendered(flavour).map(id).sort(),
+      want,
+      `deploy/istio/${flavour}/kustomization.yaml lists every file of its directory and the base`,
+    );
   });
 
-  test(`${flavour}: an image set in the overlay's images: reaches every WasmPlugin's url and Deployment, and nothing else changes`, { skip }, () => {
+  test(`${flavour}: an image set in the overlay's images: reaches every WasmPlugin's url and Deployment, and nothing else changes`, {
+    skip,
+  }, () => {
     const shipped = rendered(flavour);
     const set = renderedWith(flavour, {
       [PLUGIN_IMAGE]: { newName: "registry.example.com/team/hash-tagging", newTag: "0.1.0", digest: DIGEST },
@@ -64,26 +79,46 @@ for (const flavour of FLAVOURS) {
     }
     const deployments = set.filter((m) => m.doc.kind === "Deployment");
     assert.equal(deployments.length, 4);
-    for (const m of deployments) assert.deepEqual(m.doc.spec.template.spec.containers.map((c: { image: string }) => c.image), ["registry.example.com/team/sample-app:1.2.3"], m.where);
+    for (const m of deployments)
+      assert.deepEqual(
+        m.doc.spec.template.spec.containers.map((c: { image: string }) => c.image),
+        ["registry.example.com/team/sample-app:1.2.3"],
+        m.where,
+      );
     for (const [i, m] of set.entries()) assert.deepEqual(withoutImages(m.doc), withoutImages(shipped[i].doc), m.where);
   });
 }
 
 test("a registry with a port and a tag without a digest: the url keeps oci:// and gets no digest", { skip }, () => {
   const set = renderedWith("upstream", { [PLUGIN_IMAGE]: { newName: "127.0.0.1:5000/hash-tagging", newTag: "local" } });
-  assert.deepEqual([...new Set(set.filter((m) => m.doc.kind === "WasmPlugin").map((m) => m.doc.spec.url))], ["oci://127.0.0.1:5000/hash-tagging:local"]);
+  assert.deepEqual(
+    [...new Set(set.filter((m) => m.doc.kind === "WasmPlugin").map((m) => m.doc.spec.url))],
+    ["oci://127.0.0.1:5000/hash-tagging:local"],
+  );
 });
 
 test("an image the overlay does not name is an error naming its kustomization", () => {
-  assert.throws(() => overlayWithImages("asm", { "hash-tagging-typo": { newName: "x" } }),
-    { message: "deploy/istio/asm/kustomization.yaml: no images: entry named hash-tagging-typo" });
+  assert.throws(() => overlayWithImages("asm", { "hash-tagging-typo": { newName: "x" } }), {
+    message: "deploy/istio/asm/kustomization.yaml: no images: entry named hash-tagging-typo",
+  });
 });
 
 test("the webhook's kustomization sets its Deployment's image", { skip }, () => {
-  const set = renderedWith("webhook", { "hash-tagging-webhook": { newName: "registry.example.com/team/hash-tagging-webhook", newTag: "0.1.0", digest: DIGEST } });
+  const set = renderedWith("webhook", {
+    "hash-tagging-webhook": { newName: "registry.example.com/team/hash-tagging-webhook", newTag: "0.1.0", digest: DIGEST },
+  });
   const deployment = set.find((m) => m.doc.kind === "Deployment");
   assert.ok(deployment, "deploy/istio/webhook renders no Deployment");
-  assert.deepEqual(deployment.doc.spec.template.spec.containers.map((c: { image: string }) => c.image), [`registry.example.com/team/hash-tagging-webhook:0.1.0@${DIGEST}`]);
-  assert.deepEqual(set.map(id).sort(), filesOf("webhook").filter((m) => !m.where.startsWith("deploy/istio/webhook/certificate.yaml")).map(id).sort(),
-    "every resource but certificate.yaml's (cert-manager's, applied on its own)");
+  assert.deepEqual(
+    deployment.doc.spec.template.spec.containers.map((c: { image: string }) => c.image),
+    [`registry.example.com/team/hash-tagging-webhook:0.1.0@${DIGEST}`],
+  );
+  assert.deepEqual(
+    set.map(id).sort(),
+    filesOf("webhook")
+      .filter((m) => !m.where.startsWith("deploy/istio/webhook/certificate.yaml"))
+      .map(id)
+      .sort(),
+    "every resource but certificate.yaml's (cert-manager's, applied on its own)",
+  );
 });

@@ -1,13 +1,14 @@
 // deploy/istio/ holds the reference deployment's resources, in two flavours: kustomize overlays of one
 // base, checked as `kubectl apply -k` would send them (rendered by the cached kubectl's kustomize).
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 import { parse } from "yaml";
 import { gatewayPluginConfig, REFERENCE_APP, SIDECAR_MODES } from "../../scripts/lib/envoy/topology.ts";
 import { routeInMesh } from "../support/istio-routes.ts";
-import { DEPLOY_DIR, LANE_GROUP_FILE, find, rendered, renderSkip, type Manifest } from "../support/manifests.ts";
+import { DEPLOY_DIR, find, LANE_GROUP_FILE, type Manifest, rendered, renderSkip } from "../support/manifests.ts";
 
 const skip = renderSkip("manifests");
 const flavours = skip ? { upstream: [], asm: [] } : { upstream: rendered("upstream"), asm: rendered("asm") };
@@ -17,7 +18,8 @@ const INGRESS_HOST = "mocka.default.svc.cluster.local";
 const ask = (m: Manifest) => m.doc;
 
 test("every document parses and names its kind, name and namespace", { skip }, () => {
-  for (const name of ["upstream", "asm"] as const) assert.ok(flavour(name).length >= 10, `${name}: only ${flavour(name).length} resources rendered`);
+  for (const name of ["upstream", "asm"] as const)
+    assert.ok(flavour(name).length >= 10, `${name}: only ${flavour(name).length} resources rendered`);
   for (const m of manifests) {
     for (const field of ["apiVersion", "kind"]) assert.equal(typeof m.doc[field], "string", `${m.where}: ${field} missing`);
     assert.equal(typeof m.doc.metadata?.name, "string", `${m.where}: metadata.name missing`);
@@ -29,15 +31,26 @@ test("each flavour applies one WasmPlugin, one Gateway and one ingress VirtualSe
   for (const name of ["upstream", "asm"] as const) {
     const applied = flavour(name);
     const ids = applied.map((m) => `${m.doc.kind} ${m.doc.metadata.namespace}/${m.doc.metadata.name}`);
-    assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], `${name}: duplicate resources`);
+    assert.deepEqual(
+      ids.filter((id, i) => ids.indexOf(id) !== i),
+      [],
+      `${name}: duplicate resources`,
+    );
     find(applied, "WasmPlugin", "hash-tagging", "istio-system");
     find(applied, "Gateway", "ingressgateway", "istio-system");
     find(applied, "VirtualService", "swimlane-ingress-vs", "istio-system");
   }
 });
 
-test("WasmPlugin: ingress gateway, phase AUTHN, IfNotPresent, the overlay's image placeholder, the reference pluginConfig with clientTag remove", { skip }, () => {
-  for (const name of ["upstream", "asm"] as const) assert.deepEqual(find(flavour(name), "WasmPlugin", "hash-tagging").doc, find(flavour("upstream"), "WasmPlugin", "hash-tagging").doc, `${name}: the same gateway WasmPlugin`);
+test("WasmPlugin: ingress gateway, phase AUTHN, IfNotPresent, the overlay's image placeholder, the reference pluginConfig with clientTag remove", {
+  skip,
+}, () => {
+  for (const name of ["upstream", "asm"] as const)
+    assert.deepEqual(
+      find(flavour(name), "WasmPlugin", "hash-tagging").doc,
+      find(flavour("upstream"), "WasmPlugin", "hash-tagging").doc,
+      `${name}: the same gateway WasmPlugin`,
+    );
   const spec = ask(find(flavour("upstream"), "WasmPlugin", "hash-tagging")).spec;
   assert.deepEqual(spec.selector, { matchLabels: { istio: "ingressgateway" } });
   assert.equal(spec.phase, "AUTHN");
@@ -46,13 +59,18 @@ test("WasmPlugin: ingress gateway, phase AUTHN, IfNotPresent, the overlay's imag
   // The pin is the overlay's digest, in the url: no sha256 field to keep in step with it.
   assert.equal(spec.sha256, undefined);
   assert.deepEqual(spec.pluginConfig, {
-    rules: [{
-      header: "x-user-id",
-      modulo: 100,
-      tagHeader: "x-asm-prefer-tag",
-      policies: [{ range: 20, tagValue: "s2" }, { range: 100, tagValue: "s1" }],
-      clientTag: "remove",
-    }],
+    rules: [
+      {
+        header: "x-user-id",
+        modulo: 100,
+        tagHeader: "x-asm-prefer-tag",
+        policies: [
+          { range: 20, tagValue: "s2" },
+          { range: 100, tagValue: "s1" },
+        ],
+        clientTag: "remove",
+      },
+    ],
   });
   assert.deepEqual(spec.pluginConfig, gatewayPluginConfig(), "the testbeds' gateway runs the shipped config");
 });
@@ -107,7 +125,10 @@ const REFERENCE_DEPLOYMENTS = [
 
 test("sample app: four Deployments labelled app, version and ASM_TRAFFIC_TAG, configured as the reference", { skip }, () => {
   const deployments = flavour("upstream").filter((m) => m.doc.kind === "Deployment");
-  assert.deepEqual(deployments.map((m) => m.doc.metadata.name).sort(), REFERENCE_DEPLOYMENTS.map((d) => d.name));
+  assert.deepEqual(
+    deployments.map((m) => m.doc.metadata.name).sort(),
+    REFERENCE_DEPLOYMENTS.map((d) => d.name),
+  );
   for (const want of REFERENCE_DEPLOYMENTS) {
     const d = ask(find(flavour("upstream"), "Deployment", want.name, "default"));
     const labels = { app: want.app, version: want.version, ASM_TRAFFIC_TAG: want.version };
@@ -122,7 +143,11 @@ test("sample app: four Deployments labelled app, version and ASM_TRAFFIC_TAG, co
     assert.equal(env.app, want.app);
     assert.equal(env.version, want.version);
     assert.equal(env.upstream_url, want.upstream);
-    assert.deepEqual(env.forward_headers.split(","), [...REFERENCE_APP.forwardHeaders], `${want.name}: forwards what the reference's app forwards (the trace id only)`);
+    assert.deepEqual(
+      env.forward_headers.split(","),
+      [...REFERENCE_APP.forwardHeaders],
+      `${want.name}: forwards what the reference's app forwards (the trace id only)`,
+    );
     assert.deepEqual(container.ports, [{ name: "http", containerPort: 8000 }]);
     assert.equal(env.PORT, "8000");
   }
@@ -138,9 +163,17 @@ test("sample app: one Service per app on port 8000, selecting every version of i
 
 /** Which Deployment's version a sidecar sends a request for `app` to, given its x-asm-prefer-tag (upstream flavour). */
 function upstreamVersionFor(applied: Manifest[], app: string, tag: string | undefined): string {
-  const { subset, labels } = routeInMesh(applied.map((m) => m.doc), `${app}.default.svc.cluster.local`, tag === undefined ? {} : { "x-asm-prefer-tag": tag });
-  const pods = applied.filter((m) => m.doc.kind === "Deployment" && m.doc.spec.template.metadata.labels.app === app
-    && Object.entries(labels).every(([k, v]) => m.doc.spec.template.metadata.labels[k] === v));
+  const { subset, labels } = routeInMesh(
+    applied.map((m) => m.doc),
+    `${app}.default.svc.cluster.local`,
+    tag === undefined ? {} : { "x-asm-prefer-tag": tag },
+  );
+  const pods = applied.filter(
+    (m) =>
+      m.doc.kind === "Deployment" &&
+      m.doc.spec.template.metadata.labels.app === app &&
+      Object.entries(labels).every(([k, v]) => m.doc.spec.template.metadata.labels[k] === v),
+  );
   assert.equal(pods.length, 1, `${app}: subset ${subset} (${JSON.stringify(labels)}) selects ${pods.length} Deployments, want 1`);
   return String(pods[0].doc.spec.template.metadata.labels.version);
 }
@@ -160,7 +193,10 @@ test("upstream: every subset a VirtualService names is defined for its host", { 
       for (const { destination } of rule.route) {
         const dr = applied.find((x) => x.doc.kind === "DestinationRule" && x.doc.spec.host === destination.host);
         assert.ok(dr, `${m.where}: no DestinationRule for ${destination.host}`);
-        assert.ok(dr.doc.spec.subsets.some((s: any) => s.name === destination.subset), `${m.where}: subset ${destination.subset} of ${destination.host} undefined`);
+        assert.ok(
+          dr.doc.spec.subsets.some((s: any) => s.name === destination.subset),
+          `${m.where}: subset ${destination.subset} of ${destination.host} undefined`,
+        );
       }
     }
   }

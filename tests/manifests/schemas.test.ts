@@ -1,10 +1,11 @@
 // Each rendered overlay against its own schema: upstream's resources against Istio's (strict about unknown
 // fields, as the API server is), the ASM VirtualService against Istio's plus ASM's `fallback` extension.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { rendered, renderSkip } from "../support/manifests.ts";
-import { isIstioKind, istioSchemaProblems } from "./support/istio-schema.ts";
 import { withoutAsmExtensions } from "./support/asm-extensions.ts";
+import { isIstioKind, istioSchemaProblems } from "./support/istio-schema.ts";
 
 const skip = renderSkip("manifests");
 const manifests = skip ? [] : [...rendered("upstream"), ...rendered("asm")];
@@ -14,9 +15,15 @@ const usesAsm = (doc: Record<string, any>) => withoutAsmExtensions(doc).removed.
 
 test("every Istio resource is of a kind we hold a schema for", { skip }, () => {
   const others = manifests.filter((m) => !isIstioKind(m.doc) && !["Service", "Deployment"].includes(m.doc.kind));
-  assert.deepEqual(others.map((m) => m.where), []);
+  assert.deepEqual(
+    others.map((m) => m.where),
+    [],
+  );
   assert.ok(istio.length >= 13, `only ${istio.length} Istio resources rendered`);
-  assert.deepEqual(istio.filter((m) => usesAsm(m.doc)).map((m) => m.where.replace(/#\d+/, "")), ["deploy/istio/asm (rendered) (VirtualService swimlane-ingress-vs)"]);
+  assert.deepEqual(
+    istio.filter((m) => usesAsm(m.doc)).map((m) => m.where.replace(/#\d+/, "")),
+    ["deploy/istio/asm (rendered) (VirtualService swimlane-ingress-vs)"],
+  );
 });
 
 for (const m of istio.filter((x) => !usesAsm(x.doc))) {
@@ -43,8 +50,14 @@ test("the schema check is not vacuous: a misspelt field and a wrong type are cau
   vs.spec.http[0].route[0].destination.subsett = "v2";
   vs.spec.http[0].route[0].weight = "heavy";
   const problems = istioSchemaProblems(vs);
-  assert.ok(problems.some((p) => p === "spec.http[0].route[0].destination.subsett: unknown field"), problems.join("\n"));
-  assert.ok(problems.some((p) => /weight/.test(p) && /must be integer/.test(p)), problems.join("\n"));
+  assert.ok(
+    problems.some((p) => p === "spec.http[0].route[0].destination.subsett: unknown field"),
+    problems.join("\n"),
+  );
+  assert.ok(
+    problems.some((p) => /weight/.test(p) && /must be integer/.test(p)),
+    problems.join("\n"),
+  );
 });
 
 test("ASM's fallback must name a target host", { skip }, () => {

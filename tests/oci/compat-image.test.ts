@@ -1,21 +1,27 @@
 // The image from ./Dockerfile, built and pushed by `npm run image:push` with buildah to a real registry
 // and pulled back over the distribution API, then judged by Istio's image-fetcher rules.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startLocalRegistry, type LocalRegistry } from "../../scripts/lib/local-registry.ts";
+import { after, before, describe, test } from "node:test";
+import { type LocalRegistry, startLocalRegistry } from "../../scripts/lib/local-registry.ts";
+import {
+  DOCKER_CONFIG,
+  DOCKER_LAYER_TAR_GZIP,
+  DOCKER_MANIFEST,
+  OCI_CONFIG,
+  OCI_LAYER_TAR_GZIP,
+  OCI_MANIFEST,
+} from "../support/media-types.ts";
+import { RegistryClient } from "../support/registry-client.ts";
 import { BUILDAH, DOCKER_REGISTRY, skipUnlessInstalled } from "../support/required-tools.ts";
 import { copyBuildContext } from "./support/build-context.ts";
 import { buildahEnv, printedDigest, runImageScript } from "./support/image-script.ts";
 import { fetchWasmLikeIstio } from "./support/istio-wasm-fetch.ts";
 import { singleLayerEntries } from "./support/layer-files.ts";
-import {
-  DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER_TAR_GZIP, OCI_MANIFEST,
-} from "../support/media-types.ts";
 import { PROJECT_DIR, releaseWasm } from "./support/project.ts";
-import { RegistryClient } from "../support/registry-client.ts";
 
 const skip = skipUnlessInstalled("tests/oci/compat-image.test.ts (buildah build + docker-registry)", [BUILDAH, DOCKER_REGISTRY]);
 const REPOSITORY = "hash-tagging";
@@ -49,10 +55,13 @@ describe("compat image: buildah build, push to a local registry, pull back as Is
   /** `npm run image:push` with buildah, in a store of its own (nothing cached between builds), as `tag`. */
   function buildAndPush(tag: string, contextDir: () => Promise<string>, format: ManifestFormat): Promise<string> {
     if (!pushes.has(tag)) {
-      pushes.set(tag, (async () => {
-        const env = await buildahEnv(join(work, tag), { IMAGE: `${registry.host}/${REPOSITORY}:${tag}`, IMAGE_FORMAT: format });
-        return printedDigest(await runImageScript(["push"], env, await contextDir()));
-      })());
+      pushes.set(
+        tag,
+        (async () => {
+          const env = await buildahEnv(join(work, tag), { IMAGE: `${registry.host}/${REPOSITORY}:${tag}`, IMAGE_FORMAT: format });
+          return printedDigest(await runImageScript(["push"], env, await contextDir()));
+        })(),
+      );
     }
     return pushes.get(tag)!;
   }
@@ -77,13 +86,22 @@ describe("compat image: buildah build, push to a local registry, pull back as Is
       assert.equal(manifest.mediaType, expected.manifest);
       const json = manifest.json as { config: { mediaType: string }; layers: { mediaType: string }[] };
       assert.equal(json.config.mediaType, expected.config);
-      assert.deepEqual(json.layers.map((layer) => layer.mediaType), [expected.layer], "one gzip tar layer, never zstd or plain tar");
+      assert.deepEqual(
+        json.layers.map((layer) => layer.mediaType),
+        [expected.layer],
+        "one gzip tar layer, never zstd or plain tar",
+      );
     });
 
-    test(`${format}: the layer holds only /plugin.wasm, byte-identical to build/plugin.wasm, dated SOURCE_DATE_EPOCH`, { skip }, async () => {
+    test(`${format}: the layer holds only /plugin.wasm, byte-identical to build/plugin.wasm, dated SOURCE_DATE_EPOCH`, {
+      skip,
+    }, async () => {
       await buildAndPush(`${format}-a`, fromProject, format);
       const entries = await singleLayerEntries(client, REPOSITORY, `${format}-a`);
-      assert.deepEqual(entries.map((entry) => [entry.name, entry.type, entry.mtime]), [["plugin.wasm", "file", 0]]);
+      assert.deepEqual(
+        entries.map((entry) => [entry.name, entry.type, entry.mtime]),
+        [["plugin.wasm", "file", 0]],
+      );
       assert.ok(Buffer.from(entries[0].data).equals(Buffer.from(wasm)), "plugin.wasm in the layer differs from build/plugin.wasm");
     });
 
@@ -104,7 +122,11 @@ describe("compat image: buildah build, push to a local registry, pull back as Is
     const printed = printedDigest(run);
     assert.equal((await client.getManifest(REPOSITORY, "cli")).digest, printed);
     assert.match(run.stdout, new RegExp(`^  url: oci://${image.replace(/[.]/g, "\\.")}$`, "m"));
-    assert.match(run.stdout, new RegExp(`^  sha256: ${printed.slice("sha256:".length)}$`, "m"), "WasmPlugin.sha256 takes the hex without the sha256: prefix");
+    assert.match(
+      run.stdout,
+      new RegExp(`^  sha256: ${printed.slice("sha256:".length)}$`, "m"),
+      "WasmPlugin.sha256 takes the hex without the sha256: prefix",
+    );
     assert.equal(printed, await buildAndPush("docker-a", fromProject, "docker"), "IMAGE_FORMAT defaults to docker");
   });
 

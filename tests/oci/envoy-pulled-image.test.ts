@@ -1,19 +1,20 @@
 // The last step of the Istio path without Istio: the image pushed to a registry, pulled back and unpacked
 // the way Istio's agent does, then loaded by real Envoy with the WasmPlugin's own pluginConfig.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import { ensureEnvoy } from "../../scripts/lib/envoy/ensure.ts";
 import { startTestbed, type Testbed } from "../../scripts/lib/envoy/testbed.ts";
-import { startLocalRegistry, type LocalRegistry } from "../../scripts/lib/local-registry.ts";
+import { type LocalRegistry, startLocalRegistry } from "../../scripts/lib/local-registry.ts";
 import { referenceTag } from "../support/fnv1a.ts";
+import { RegistryClient } from "../support/registry-client.ts";
 import { BUILDAH, DOCKER_REGISTRY, skipUnlessInstalled } from "../support/required-tools.ts";
 import { shippedPluginConfig } from "../support/wasmplugin-config.ts";
 import { buildahEnv, printedDigest, runImageScript } from "./support/image-script.ts";
 import { fetchWasmLikeIstio } from "./support/istio-wasm-fetch.ts";
-import { RegistryClient } from "../support/registry-client.ts";
 
 const skip = skipUnlessInstalled("tests/oci/envoy-pulled-image.test.ts (buildah + docker-registry + Envoy)", [BUILDAH, DOCKER_REGISTRY]);
 

@@ -1,14 +1,15 @@
 // scripts/image.ts without a registry: its settings, which tool it picks and what it says when there is
 // none, and its refusals. Stand-in `docker` and `buildah` scripts on PATH play each machine: no tools, a
 // docker client without engine, a working engine.
-import { after, before, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { chmod, copyFile, mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before, test } from "node:test";
 import { pickBuilder, readSettings, type Settings } from "../../scripts/image.ts";
-import { PROJECT_DIR } from "./support/project.ts";
 import { runImageScript } from "./support/image-script.ts";
+import { PROJECT_DIR } from "./support/project.ts";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 
@@ -65,7 +66,14 @@ after(async () => {
 
 test("defaults: a local-only image tagged with the package version, docker manifest, auto builder, TLS on, date 0, vfs", () => {
   assert.deepEqual(readSettings({}, [], "1.2.3"), {
-    target: "plugin", image: "localhost/hash-tagging:1.2.3", format: "docker", builder: "auto", tlsVerify: true, sourceDateEpoch: "0", storageDriver: "vfs", push: false,
+    target: "plugin",
+    image: "localhost/hash-tagging:1.2.3",
+    format: "docker",
+    builder: "auto",
+    tlsVerify: true,
+    sourceDateEpoch: "0",
+    storageDriver: "vfs",
+    push: false,
   });
 });
 
@@ -93,11 +101,17 @@ for (const [env, argv, error] of BAD_SETTINGS) {
 }
 
 test("neither tool: one line names both, why each failed, and how to install either", () => {
-  assert.throws(() => pick("auto", join(work, "nothing")), (error: Error) => {
-    assert.match(error.message, /^cannot build the image: no Docker engine answers \(docker is not installed\) and buildah is not installed: install Docker Engine .*, or `apt-get install buildah`/);
-    assert.doesNotMatch(error.message, /\n/);
-    return true;
-  });
+  assert.throws(
+    () => pick("auto", join(work, "nothing")),
+    (error: Error) => {
+      assert.match(
+        error.message,
+        /^cannot build the image: no Docker engine answers \(docker is not installed\) and buildah is not installed: install Docker Engine .*, or `apt-get install buildah`/,
+      );
+      assert.doesNotMatch(error.message, /\n/);
+      return true;
+    },
+  );
 });
 
 test("a docker client without an engine is passed over for buildah", async () => {
@@ -110,7 +124,10 @@ test("a docker engine that answers is preferred to buildah", async () => {
 
 test("IMAGE_BUILDER=docker without an engine quotes docker's own complaint", async () => {
   const path = await pathWith("docker-without-engine", "buildah");
-  assert.throws(() => pick("docker", path), /IMAGE_BUILDER=docker, but no Docker engine answers \(`docker info` failed: Cannot connect to the Docker daemon/);
+  assert.throws(
+    () => pick("docker", path),
+    /IMAGE_BUILDER=docker, but no Docker engine answers \(`docker info` failed: Cannot connect to the Docker daemon/,
+  );
 });
 
 test("IMAGE_BUILDER=buildah without buildah says how to install it", async () => {
@@ -120,14 +137,21 @@ test("IMAGE_BUILDER=buildah without buildah says how to install it", async () =>
 
 test("a missing release module says to run npm run asbuild, before any builder is looked for", async () => {
   // IMAGE_BUILDER=docker would fail on a machine without an engine: the wasm check must come first.
-  const run = await runImageScript([], { ...process.env, IMAGE_BUILDER: "docker", PATH: `${join(work, "nothing")}:${process.env.PATH}` }, await projectWith("no-wasm"));
+  const run = await runImageScript(
+    [],
+    { ...process.env, IMAGE_BUILDER: "docker", PATH: `${join(work, "nothing")}:${process.env.PATH}` },
+    await projectWith("no-wasm"),
+  );
   assert.equal(run.code, 1);
   assert.equal(run.stderr, "error: build/plugin.wasm does not exist: run `npm run asbuild` first (it writes the release module there)\n");
 });
 
 test("a file that is not Wasm is refused, quoting its first bytes; an empty one too", async () => {
   const html = await runImageScript([], process.env, await projectWith("html", "<html>"));
-  assert.match(html.stderr, /^error: build\/plugin\.wasm is not a Wasm module: it starts with 0x3c68746d, expected 0x0061736d; rebuild it with `npm run asbuild`\n$/);
+  assert.match(
+    html.stderr,
+    /^error: build\/plugin\.wasm is not a Wasm module: it starts with 0x3c68746d, expected 0x0061736d; rebuild it with `npm run asbuild`\n$/,
+  );
   const empty = await runImageScript([], process.env, await projectWith("empty", ""));
   assert.match(empty.stderr, /starts with 0x\(empty file\)/);
   assert.deepEqual([html.code, empty.code], [1, 1]);
@@ -140,5 +164,8 @@ test("docker path: build passes SOURCE_DATE_EPOCH, push reports the digest docke
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, new RegExp(`^manifest digest: ${DIGEST}$`, "m"));
   const calls = (await readFile(join(dir, "calls"), "utf8")).trim().split("\n");
-  assert.deepEqual(calls.filter((call) => !call.startsWith("info")), [`build --build-arg SOURCE_DATE_EPOCH=7 -t ${image} .`, `push ${image}`]);
+  assert.deepEqual(
+    calls.filter((call) => !call.startsWith("info")),
+    [`build --build-arg SOURCE_DATE_EPOCH=7 -t ${image} .`, `push ${image}`],
+  );
 });

@@ -2,28 +2,30 @@
 // registry, pulled back over the distribution API, and run as the image says: its layer's files as the
 // root filesystem, its user, working directory, entrypoint and command, no shell. It then answers a
 // review over TLS with the filter it carries.
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmod, mkdir, mkdtemp, rm, writeFile, copyFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
-import { startLocalRegistry, type LocalRegistry } from "../../scripts/lib/local-registry.ts";
-import { post } from "../../scripts/lib/https-post.ts";
-import { makeServingCertificate } from "../../scripts/lib/serving-certificate.ts";
 import { freePort, waitFor } from "../../scripts/istio/processes.ts";
-import { BUILDAH, DOCKER_REGISTRY, skipLoudly, skipUnlessInstalled } from "../support/required-tools.ts";
+import { post } from "../../scripts/lib/https-post.ts";
+import { type LocalRegistry, startLocalRegistry } from "../../scripts/lib/local-registry.ts";
+import { makeServingCertificate } from "../../scripts/lib/serving-certificate.ts";
 import { admissionReview, OUR_IMAGE, wasmPlugin } from "../support/admission-reviews.ts";
-import { buildahEnv, printedDigest, runImageScript } from "./support/image-script.ts";
-import { tarEntries, type TarEntry } from "./support/tar-entries.ts";
 import { OCI_LAYER_TAR_GZIP } from "../support/media-types.ts";
-import { releaseWasm } from "./support/project.ts";
 import { RegistryClient } from "../support/registry-client.ts";
+import { BUILDAH, DOCKER_REGISTRY, skipLoudly, skipUnlessInstalled } from "../support/required-tools.ts";
+import { buildahEnv, printedDigest, runImageScript } from "./support/image-script.ts";
+import { releaseWasm } from "./support/project.ts";
+import { type TarEntry, tarEntries } from "./support/tar-entries.ts";
 
 const SUITE = "tests/oci/webhook-image.test.ts (buildah build + docker-registry, chroot as root)";
-const skip = skipUnlessInstalled(SUITE, [BUILDAH, DOCKER_REGISTRY])
-  ?? (process.getuid?.() === 0 ? undefined : skipLoudly(SUITE, "running the image's root filesystem needs chroot, so root", "run it as root"));
+const skip =
+  skipUnlessInstalled(SUITE, [BUILDAH, DOCKER_REGISTRY]) ??
+  (process.getuid?.() === 0 ? undefined : skipLoudly(SUITE, "running the image's root filesystem needs chroot, so root", "run it as root"));
 const REPOSITORY = "hash-tagging-webhook";
 
 interface ImageConfig {
@@ -50,7 +52,11 @@ describe("webhook image: buildah build, push, pull back, run as the image says",
     const manifest = await client.getManifest(REPOSITORY, "test");
     assert.equal(manifest.digest, digest, "the digest the push printed is the one the registry serves");
     const json = manifest.json as { config: { digest: string }; layers: { mediaType: string; digest: string }[] };
-    assert.deepEqual(json.layers.map((l) => l.mediaType), [OCI_LAYER_TAR_GZIP], "one gzip tar layer: COPY rootfs/ on scratch");
+    assert.deepEqual(
+      json.layers.map((l) => l.mediaType),
+      [OCI_LAYER_TAR_GZIP],
+      "one gzip tar layer: COPY rootfs/ on scratch",
+    );
     entries = await tarEntries(gunzipSync(await client.getBlob(REPOSITORY, json.layers[0].digest)));
     config = JSON.parse(Buffer.from(await client.getBlob(REPOSITORY, json.config.digest)).toString("utf8"));
   });
@@ -63,17 +69,36 @@ describe("webhook image: buildah build, push, pull back, run as the image says",
   const file = (name: string) => entries.find((e) => e.name.replace(/^\.?\//, "") === name && e.type === "file");
 
   test("the image holds Node, its libraries, the bundled CLI and build/plugin.wasm, and no shell", { skip }, async () => {
-    for (const name of ["usr/local/bin/node", "app/hash-tagging.mjs", "etc/passwd"]) assert.ok(file(name), `${name} missing from the layer`);
-    assert.ok(entries.some((e) => /^(\.\/)?lib.*\/libc\.so\.6$/.test(e.name)), "no libc: node cannot start");
-    assert.ok(Buffer.from(file("app/build/plugin.wasm")!.data).equals(await releaseWasm()), "app/build/plugin.wasm differs from build/plugin.wasm");
-    assert.deepEqual(entries.filter((e) => /(^|\/)(sh|bash|busybox)$/.test(e.name)).map((e) => e.name), [], "a shell in the image");
+    for (const name of ["usr/local/bin/node", "app/hash-tagging.mjs", "etc/passwd"])
+      assert.ok(file(name), `${name} missing from the layer`);
+    assert.ok(
+      entries.some((e) => /^(\.\/)?lib.*\/libc\.so\.6$/.test(e.name)),
+      "no libc: node cannot start",
+    );
+    assert.ok(
+      Buffer.from(file("app/build/plugin.wasm")!.data).equals(await releaseWasm()),
+      "app/build/plugin.wasm differs from build/plugin.wasm",
+    );
+    assert.deepEqual(
+      entries.filter((e) => /(^|\/)(sh|bash|busybox)$/.test(e.name)).map((e) => e.name),
+      [],
+      "a shell in the image",
+    );
   });
 
   test("config: a non-root user, WORKDIR /app, node running the CLI's webhook command on 8443", { skip }, () => {
     assert.equal(config.config.User, "65532:65532");
     assert.equal(config.config.WorkingDir, "/app");
     assert.deepEqual(config.config.Entrypoint, ["/usr/local/bin/node", "/app/hash-tagging.mjs"]);
-    assert.deepEqual(config.config.Cmd, ["webhook", "--cert", "/etc/webhook/tls/tls.crt", "--key", "/etc/webhook/tls/tls.key", "--port", "8443"]);
+    assert.deepEqual(config.config.Cmd, [
+      "webhook",
+      "--cert",
+      "/etc/webhook/tls/tls.crt",
+      "--key",
+      "/etc/webhook/tls/tls.key",
+      "--port",
+      "8443",
+    ]);
   });
 
   test("run from its layer alone (chroot, its user and directory, files it cannot write): it judges a review", { skip }, async () => {
@@ -96,19 +121,39 @@ describe("webhook image: buildah build, push, pull back, run as the image says",
     const [uid, gid] = config.config.User!.split(":").map(Number);
     // What a container runtime does with the config: chroot, chdir WORKDIR, drop to USER, exec ENTRYPOINT + CMD.
     const argv = [...config.config.Entrypoint!, ...config.config.Cmd!.map((a) => (a === "8443" ? String(port) : a)), "--host", "127.0.0.1"];
-    const child = spawn("python3", ["-c", "import os,sys; os.chroot(sys.argv[1]); os.chdir(sys.argv[2]); os.setgroups([]); os.setgid(int(sys.argv[4])); os.setuid(int(sys.argv[3])); os.execv(sys.argv[5], sys.argv[5:])",
-      root, config.config.WorkingDir!, String(uid), String(gid), ...argv], { stdio: ["ignore", "pipe", "pipe"], env: {} });
+    const child = spawn(
+      "python3",
+      [
+        "-c",
+        "import os,sys; os.chroot(sys.argv[1]); os.chdir(sys.argv[2]); os.setgroups([]); os.setgid(int(sys.argv[4])); os.setuid(int(sys.argv[3])); os.execv(sys.argv[5], sys.argv[5:])",
+        root,
+        config.config.WorkingDir!,
+        String(uid),
+        String(gid),
+        ...argv,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"], env: {} },
+    );
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     try {
       const url = `https://127.0.0.1:${port}`;
-      await waitFor("the image's webhook to answer /readyz", async () => {
-        if (child.exitCode !== null) throw new Error(`it exited: ${output}`);
-        return (await post(`${url}/readyz`, "", { ca: certificate.ca, method: "GET" })).status === 200 ? true : undefined;
-      }, 30_000);
-      const review = admissionReview("CREATE", wasmPlugin(OUR_IMAGE, { rules: [{ header: "x-user-id", modulo: 100, tagHeader: "x-t", policies: [{ range: 101, tagValue: "a" }] }] }));
+      await waitFor(
+        "the image's webhook to answer /readyz",
+        async () => {
+          if (child.exitCode !== null) throw new Error(`it exited: ${output}`);
+          return (await post(`${url}/readyz`, "", { ca: certificate.ca, method: "GET" })).status === 200 ? true : undefined;
+        },
+        30_000,
+      );
+      const review = admissionReview(
+        "CREATE",
+        wasmPlugin(OUR_IMAGE, {
+          rules: [{ header: "x-user-id", modulo: 100, tagHeader: "x-t", policies: [{ range: 101, tagValue: "a" }] }],
+        }),
+      );
       const reply = await post(`${url}/validate`, JSON.stringify(review), { ca: certificate.ca });
       const response = JSON.parse(reply.body).response;
       assert.equal(response.uid, review.request.uid);

@@ -5,8 +5,7 @@ import { loadPlugin } from "../../scripts/lib/host/index.ts";
 import { REFERENCE_CONFIG, referenceConfigWithCanary } from "../support/configs.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 
-const errorsOf = (logs: { level: string; message: string }[]) =>
-  logs.filter((l) => l.level === "error").map((l) => l.message);
+const errorsOf = (logs: { level: string; message: string }[]) => logs.filter((l) => l.level === "error").map((l) => l.message);
 
 describe("configuration through the ABI", () => {
   it("accepts the reference pluginConfig as Istio sends it (JSON text)", async () => {
@@ -22,13 +21,21 @@ describe("configuration through the ABI", () => {
     const bad = {
       rules: [
         { header: "x user", modulo: 0, tagHeader: "x-asm-prefer-tag", policies: [{ range: 5, tagValue: "s2" }] },
-        { header: "x-user-id", modulo: 100, tagHeader: "x-asm-prefer-tag", policies: [{ range: 50, tagValue: "s2" }, { range: 20, tagValue: "s1" }] },
+        {
+          header: "x-user-id",
+          modulo: 100,
+          tagHeader: "x-asm-prefer-tag",
+          policies: [
+            { range: 50, tagValue: "s2" },
+            { range: 20, tagValue: "s1" },
+          ],
+        },
       ],
     };
     const { accepted, logs } = plugin.configure(JSON.stringify(bad));
     assert.equal(accepted, false);
     assert.deepEqual(errorsOf(logs), [
-      "rules[0].header: expected an HTTP header name (letters, digits, !#$%&'*+-.^_`|~; no pseudo-headers), got the string \"x user\"",
+      'rules[0].header: expected an HTTP header name (letters, digits, !#$%&\'*+-.^_`|~; no pseudo-headers), got the string "x user"',
       "rules[0].modulo: expected an integer from 1 to 4294967295, got the number 0",
       "rules[1].policies[1].range: expected at least the previous range 50 (ranges never decrease), got the number 20",
     ]);
@@ -83,7 +90,9 @@ describe("configuration through the ABI", () => {
   it("applies an accepted update to the next request (ramp 20 -> 50)", async () => {
     const plugin = await loadPlugin();
     plugin.configure(JSON.stringify(REFERENCE_CONFIG));
-    const mover = Array.from({ length: 200 }, (_, i) => `ramp-${i}`).find((u) => referenceTag(u, 20) === "s1" && referenceTag(u, 50) === "s2")!;
+    const mover = Array.from({ length: 200 }, (_, i) => `ramp-${i}`).find(
+      (u) => referenceTag(u, 20) === "s1" && referenceTag(u, 50) === "s2",
+    )!;
     assert.equal(plugin.request([["x-user-id", mover]]).headers.getText("x-asm-prefer-tag"), "s1");
     assert.equal(plugin.configure(JSON.stringify(referenceConfigWithCanary(50))).accepted, true);
     assert.equal(plugin.request([["x-user-id", mover]]).headers.getText("x-asm-prefer-tag"), "s2");

@@ -33,15 +33,29 @@ function hostCallsOf(plugin: PluginHost, headers: Array<[string, string]>): Reco
 
 describe("partitionedPolicies", () => {
   it("tags exactly like the same cumulative policies, weights summing exactly to modulo", async () => {
-    const weighted = await pluginWith(baseRule({ policies: undefined, partitionedPolicies: [{ weight: 20, tagValue: "s2" }, { weight: 80, tagValue: "s1" }] }));
+    const weighted = await pluginWith(
+      baseRule({
+        policies: undefined,
+        partitionedPolicies: [
+          { weight: 20, tagValue: "s2" },
+          { weight: 80, tagValue: "s1" },
+        ],
+      }),
+    );
     for (const user of users(2000)) assert.equal(tagOf(weighted, [["x-user-id", user]]), referenceTag(user), user);
   });
 
   it("gives nobody a weight of 0, and leaves buckets past the sum untagged", async () => {
-    const plugin = await pluginWith(baseRule({
-      policies: undefined,
-      partitionedPolicies: [{ weight: 10, tagValue: "a" }, { weight: 0, tagValue: "never" }, { weight: 30, tagValue: "b" }],
-    }));
+    const plugin = await pluginWith(
+      baseRule({
+        policies: undefined,
+        partitionedPolicies: [
+          { weight: 10, tagValue: "a" },
+          { weight: 0, tagValue: "never" },
+          { weight: 30, tagValue: "b" },
+        ],
+      }),
+    );
     const seen = new Map<string, number>();
     for (const user of users(3000)) {
       const bucket = ruleHash(user) % 100;
@@ -58,7 +72,10 @@ describe("seed and hash", () => {
   /** The bucket the filter logs for `key` with modulo 4294967295, where bucket = hash except for 0xffffffff. */
   async function loggedHashes(options: { seed?: string; hash?: HashName }, keys: Uint8Array[]): Promise<number[]> {
     const plugin = await loadPlugin();
-    const config = { debug: { enabled: true }, rules: [baseRule({ modulo: 4294967295, policies: [{ range: 4294967295, tagValue: "t" }], ...options })] };
+    const config = {
+      debug: { enabled: true },
+      rules: [baseRule({ modulo: 4294967295, policies: [{ range: 4294967295, tagValue: "t" }], ...options })],
+    };
     assert.equal(plugin.configure(JSON.stringify(config)).accepted, true);
     return keys.map((key) => {
       const line = plugin.request([["x-user-id", key]]).logs[0].message;
@@ -69,7 +86,13 @@ describe("seed and hash", () => {
   it("match the independent TypeScript FNV-1a, seeded and finalized, over random keys", async () => {
     const random = new Random(8);
     const keys = Array.from({ length: 300 }, () => random.bytes(1 + random.int(40)).map((b) => (b < 0x20 ? b + 0x20 : b)));
-    const variants: Array<{ seed?: string; hash?: HashName }> = [{}, { hash: "fnv1a32-fmix32" }, { seed: "exp-1" }, { seed: "exp-1", hash: "fnv1a32-fmix32" }, { seed: "é ü" }];
+    const variants: Array<{ seed?: string; hash?: HashName }> = [
+      {},
+      { hash: "fnv1a32-fmix32" },
+      { seed: "exp-1" },
+      { seed: "exp-1", hash: "fnv1a32-fmix32" },
+      { seed: "é ü" },
+    ];
     for (const options of variants) {
       const hashes = await loggedHashes(options, keys);
       keys.forEach((key, i) => assert.equal(hashes[i], ruleHash(key, options) % 4294967295, `${JSON.stringify(options)} key #${i}`));
@@ -120,7 +143,10 @@ describe("overrides", () => {
       { name: "c", cookie: "uid", modulo: 100, tagHeader: "x-c", policies: [{ range: 0, tagValue: "x" }], overrides: { jason: "vip" } },
       { name: "q", query: "uid", modulo: 100, tagHeader: "x-q", policies: [{ range: 0, tagValue: "x" }], overrides: { "josé p": "vip" } },
     );
-    const { headers } = plugin.request([["cookie", "a=1; uid=jason"], [":path", "/?uid=jos%C3%A9+p"]]);
+    const { headers } = plugin.request([
+      ["cookie", "a=1; uid=jason"],
+      [":path", "/?uid=jos%C3%A9+p"],
+    ]);
     assert.equal(headers.getText("x-c"), "vip");
     assert.equal(headers.getText("x-q"), "vip");
   });
@@ -129,7 +155,13 @@ describe("overrides", () => {
 describe("defaultTagValue", () => {
   it("is written with no key, an empty key, or a bucket past the last range, and counted as default", async () => {
     const plugin = await pluginWith(baseRule({ policies: [{ range: 20, tagValue: "s2" }], defaultTagValue: "base" }));
-    assert.equal(tagOf(plugin, [["x-other", "1"], [TAG, "forged"]]), "base");
+    assert.equal(
+      tagOf(plugin, [
+        ["x-other", "1"],
+        [TAG, "forged"],
+      ]),
+      "base",
+    );
     assert.equal(tagOf(plugin, [["x-user-id", ""]]), "base");
     const past = users(200).find((u) => referenceTag(u) === "s1")!;
     const canary = users(200).find((u) => referenceTag(u) === "s2")!;
@@ -143,18 +175,53 @@ describe("clientTag", () => {
   it('"remove" strips a client-sent tag when the rule writes none, with one remove call', async () => {
     const plugin = await pluginWith(baseRule({ policies: [{ range: 20, tagValue: "s2" }], clientTag: "remove" }));
     const past = users(200).find((u) => referenceTag(u) === "s1")!;
-    assert.equal(tagOf(plugin, [["x-other", "1"], [TAG, "s2"], [TAG, "s2"]]), undefined);
-    assert.equal(tagOf(plugin, [["x-user-id", past], [TAG, "s2"]]), undefined);
-    assert.deepEqual(hostCallsOf(plugin, [[TAG, "s2"]]), { proxy_get_header_map_value: 1, proxy_increment_metric: 1, proxy_remove_header_map_value: 1 });
+    assert.equal(
+      tagOf(plugin, [
+        ["x-other", "1"],
+        [TAG, "s2"],
+        [TAG, "s2"],
+      ]),
+      undefined,
+    );
+    assert.equal(
+      tagOf(plugin, [
+        ["x-user-id", past],
+        [TAG, "s2"],
+      ]),
+      undefined,
+    );
+    assert.deepEqual(hostCallsOf(plugin, [[TAG, "s2"]]), {
+      proxy_get_header_map_value: 1,
+      proxy_increment_metric: 1,
+      proxy_remove_header_map_value: 1,
+    });
     const canary = users(200).find((u) => referenceTag(u) === "s2")!;
-    assert.deepEqual(plugin.request([["x-user-id", canary], [TAG, "forged"]]).headers.getAll(TAG), ["s2"]);
-    assert.deepEqual(hostCallsOf(plugin, [["x-user-id", canary]]), { proxy_get_header_map_value: 1, proxy_replace_header_map_value: 1, proxy_increment_metric: 1 });
+    assert.deepEqual(
+      plugin
+        .request([
+          ["x-user-id", canary],
+          [TAG, "forged"],
+        ])
+        .headers.getAll(TAG),
+      ["s2"],
+    );
+    assert.deepEqual(hostCallsOf(plugin, [["x-user-id", canary]]), {
+      proxy_get_header_map_value: 1,
+      proxy_replace_header_map_value: 1,
+      proxy_increment_metric: 1,
+    });
   });
 
   it('"keep" (the default) leaves it, as the reference does', async () => {
     for (const clientTag of ["keep", undefined]) {
       const plugin = await pluginWith(baseRule({ clientTag }));
-      assert.equal(tagOf(plugin, [["x-other", "1"], [TAG, "mine"]]), "mine");
+      assert.equal(
+        tagOf(plugin, [
+          ["x-other", "1"],
+          [TAG, "mine"],
+        ]),
+        "mine",
+      );
     }
   });
 });
@@ -188,8 +255,16 @@ describe("cookie and query keys", () => {
   });
 
   it("cost one read of the header the key is in", async () => {
-    assert.deepEqual(hostCallsOf(await pluginWith(cookieRule), [["cookie", "uid=jack"]]), { proxy_get_header_map_value: 1, proxy_replace_header_map_value: 1, proxy_increment_metric: 1 });
-    assert.deepEqual(hostCallsOf(await pluginWith(queryRule), [[":path", "/?uid=jack"]]), { proxy_get_header_map_value: 1, proxy_replace_header_map_value: 1, proxy_increment_metric: 1 });
+    assert.deepEqual(hostCallsOf(await pluginWith(cookieRule), [["cookie", "uid=jack"]]), {
+      proxy_get_header_map_value: 1,
+      proxy_replace_header_map_value: 1,
+      proxy_increment_metric: 1,
+    });
+    assert.deepEqual(hostCallsOf(await pluginWith(queryRule), [[":path", "/?uid=jack"]]), {
+      proxy_get_header_map_value: 1,
+      proxy_replace_header_map_value: 1,
+      proxy_increment_metric: 1,
+    });
   });
 });
 
@@ -198,7 +273,12 @@ describe("match", () => {
 
   it("applies a rule only to matching hosts (port ignored, any case, *. for subdomains) and paths", async () => {
     const plugin = await pluginWith(scoped);
-    const applies = (authority: string, path: string) => tagOf(plugin, [[":authority", authority], [":path", path], ["x-user-id", "jack"]]) !== undefined;
+    const applies = (authority: string, path: string) =>
+      tagOf(plugin, [
+        [":authority", authority],
+        [":path", path],
+        ["x-user-id", "jack"],
+      ]) !== undefined;
     assert.equal(applies("shop.example.com", "/api/cart"), true);
     assert.equal(applies("SHOP.Example.com:8443", "/api/"), true);
     assert.equal(applies("a.b.example.org", "/api/x"), true);
@@ -206,38 +286,89 @@ describe("match", () => {
     assert.equal(applies("shop.example.com.evil", "/api/x"), false);
     assert.equal(applies("shop.example.com", "/apix"), false);
     assert.equal(applies("shop.example.com", "/API/x"), false);
-    assert.equal(tagOf(plugin, [[":path", "/api/"], ["x-user-id", "jack"]]), undefined);
+    assert.equal(
+      tagOf(plugin, [
+        [":path", "/api/"],
+        ["x-user-id", "jack"],
+      ]),
+      undefined,
+    );
   });
 
   it("leaves out-of-scope requests untagged and uncounted, and keeps the client's tag only under clientTag keep", async () => {
     const removing = await pluginWith({ ...scoped, clientTag: "remove", defaultTagValue: "d" });
-    assert.equal(tagOf(removing, [[":authority", "other.com"], [":path", "/api/"], [TAG, "mine"]]), undefined);
-    assert.deepEqual([...removing.counters.values()].reduce((a, b) => a + b, 0), 0);
+    assert.equal(
+      tagOf(removing, [
+        [":authority", "other.com"],
+        [":path", "/api/"],
+        [TAG, "mine"],
+      ]),
+      undefined,
+    );
+    assert.deepEqual(
+      [...removing.counters.values()].reduce((a, b) => a + b, 0),
+      0,
+    );
     const keeping = await pluginWith(scoped);
-    assert.equal(tagOf(keeping, [[":authority", "other.com"], [":path", "/api/"], [TAG, "mine"]]), "mine");
+    assert.equal(
+      tagOf(keeping, [
+        [":authority", "other.com"],
+        [":path", "/api/"],
+        [TAG, "mine"],
+      ]),
+      "mine",
+    );
   });
 
   it("finds a host in any spelling Envoy routes alike, and nothing in what is not a host", async () => {
     const plugin = await pluginWith(baseRule({ match: { hosts: ["shop.example.com", "[::1]", "127.0.0.1"] } }));
-    const applies = (authority: string) => tagOf(plugin, [[":authority", authority], ["x-user-id", "jack"]]) !== undefined;
-    for (const host of ["shop.example.com.", "shop.example.com.:80", "[0:0::1]", "[0000::0001]:8080", "127.0.0.01", "127.000.0.1:80"]) assert.equal(applies(host), true, host);
-    for (const host of ["[::1]x", "[::2]", "127.0.0.2", "shop.example.com:80x", "shop.example.com.."]) assert.equal(applies(host), false, host);
+    const applies = (authority: string) =>
+      tagOf(plugin, [
+        [":authority", authority],
+        ["x-user-id", "jack"],
+      ]) !== undefined;
+    for (const host of ["shop.example.com.", "shop.example.com.:80", "[0:0::1]", "[0000::0001]:8080", "127.0.0.01", "127.000.0.1:80"])
+      assert.equal(applies(host), true, host);
+    for (const host of ["[::1]x", "[::2]", "127.0.0.2", "shop.example.com:80x", "shop.example.com.."])
+      assert.equal(applies(host), false, host);
   });
 
   it("keeps a tag an earlier rule of the request wrote when a later rule with clientTag remove writes none", async () => {
     const first = baseRule({ name: "first" });
     const second = baseRule({ name: "second", header: "x-other", clientTag: "remove" });
     const plugin = await pluginWith(first, second);
-    assert.equal(tagOf(plugin, [["x-user-id", "jack"], [TAG, "forged"]]), referenceTag("jack"));
+    assert.equal(
+      tagOf(plugin, [
+        ["x-user-id", "jack"],
+        [TAG, "forged"],
+      ]),
+      referenceTag("jack"),
+    );
     assert.equal(tagOf(plugin, [[TAG, "forged"]]), undefined);
   });
 
   it("reads :authority and :path only for the lists a rule has, and :path once for a query rule", async () => {
-    const headers: Array<[string, string]> = [[":authority", "shop.example.com"], [":path", "/api/?uid=jack"], ["x-user-id", "jack"]];
-    assert.deepEqual(hostCallsOf(await pluginWith(scoped), headers), { proxy_get_header_map_value: 3, proxy_replace_header_map_value: 1, proxy_increment_metric: 1 });
-    assert.deepEqual(hostCallsOf(await pluginWith(baseRule({ match: { hosts: ["shop.example.com"] } })), headers), { proxy_get_header_map_value: 2, proxy_replace_header_map_value: 1, proxy_increment_metric: 1 });
+    const headers: Array<[string, string]> = [
+      [":authority", "shop.example.com"],
+      [":path", "/api/?uid=jack"],
+      ["x-user-id", "jack"],
+    ];
+    assert.deepEqual(hostCallsOf(await pluginWith(scoped), headers), {
+      proxy_get_header_map_value: 3,
+      proxy_replace_header_map_value: 1,
+      proxy_increment_metric: 1,
+    });
+    assert.deepEqual(hostCallsOf(await pluginWith(baseRule({ match: { hosts: ["shop.example.com"] } })), headers), {
+      proxy_get_header_map_value: 2,
+      proxy_replace_header_map_value: 1,
+      proxy_increment_metric: 1,
+    });
     const query = baseRule({ header: undefined, query: "uid", match: { pathPrefixes: ["/api/"] } });
-    assert.deepEqual(hostCallsOf(await pluginWith(query), headers), { proxy_get_header_map_value: 1, proxy_replace_header_map_value: 1, proxy_increment_metric: 1 });
+    assert.deepEqual(hostCallsOf(await pluginWith(query), headers), {
+      proxy_get_header_map_value: 1,
+      proxy_replace_header_map_value: 1,
+      proxy_increment_metric: 1,
+    });
     assert.deepEqual(hostCallsOf(await pluginWith(scoped), [[":authority", "nope.com"]]), { proxy_get_header_map_value: 1 });
   });
 });
@@ -252,12 +383,17 @@ describe("header names in any case", () => {
 describe("debug log lines", () => {
   it("name the outcome: override, default, removal", async () => {
     const plugin = await loadPlugin();
-    const config = { debug: { enabled: true }, rules: [baseRule({ name: "r", overrides: { jason: "s2" }, clientTag: "remove", policies: [{ range: 20, tagValue: "s2" }] })] };
+    const config = {
+      debug: { enabled: true },
+      rules: [baseRule({ name: "r", overrides: { jason: "s2" }, clientTag: "remove", policies: [{ range: 20, tagValue: "s2" }] })],
+    };
     assert.equal(plugin.configure(JSON.stringify(config)).accepted, true);
     const past = users(200).find((u) => referenceTag(u) === "s1")!;
     const line = (headers: Array<[string, string]>) => plugin.request(headers).logs.map((l) => l.message);
     assert.deepEqual(line([["x-user-id", "jason"]]), ["r: override -> x-asm-prefer-tag: s2"]);
     assert.deepEqual(line([["x-other", "1"]]), ["r: no key -> no tag; the client's x-asm-prefer-tag removed"]);
-    assert.deepEqual(line([["x-user-id", past]]), [`r: bucket ${ruleHash(past) % 100} of 100 -> no tag (past the last range); the client's x-asm-prefer-tag removed`]);
+    assert.deepEqual(line([["x-user-id", past]]), [
+      `r: bucket ${ruleHash(past) % 100} of 100 -> no tag (past the last range); the client's x-asm-prefer-tag removed`,
+    ]);
   });
 });

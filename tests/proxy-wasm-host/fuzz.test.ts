@@ -18,12 +18,66 @@ const HEADER_VALUES = Number(process.env.FUZZ_HEADERS ?? 100_000);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 20_000);
 
 const ODD_VALUES: unknown[] = [
-  null, true, false, 0, -1, 1, 1.5, 20, 100, 4294967295, 4294967296, 1e300, -0, "", "x", "X-User-Id", ":path", "s1",
-  "x-user-id", " s2", "s2\r\n", "é", "\u0000", [], [1], {}, { a: 1 }, "a".repeat(300),
-  "keep", "remove", "fnv1a32", "fnv1a32-fmix32", "*.example.com", "a.com:80", "/api", "api", "cookie",
-  ["a.com"], ["/"], { jason: "s2" }, { "": "s1" }, { hosts: ["a.com"] }, { pathPrefixes: [] },
-  [{ weight: 20, tagValue: "s2" }, { weight: 80, tagValue: "s1" }], [{ weight: 101, tagValue: "s2" }],
-  "auto", "inbound", "outbound", "baggage", "lane", "x-envoy-lane", "Host", 8192, 1048576, 1048577, 86400, 86401,
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1,
+  1.5,
+  20,
+  100,
+  4294967295,
+  4294967296,
+  1e300,
+  -0,
+  "",
+  "x",
+  "X-User-Id",
+  ":path",
+  "s1",
+  "x-user-id",
+  " s2",
+  "s2\r\n",
+  "é",
+  "\u0000",
+  [],
+  [1],
+  {},
+  { a: 1 },
+  "a".repeat(300),
+  "keep",
+  "remove",
+  "fnv1a32",
+  "fnv1a32-fmix32",
+  "*.example.com",
+  "a.com:80",
+  "/api",
+  "api",
+  "cookie",
+  ["a.com"],
+  ["/"],
+  { jason: "s2" },
+  { "": "s1" },
+  { hosts: ["a.com"] },
+  { pathPrefixes: [] },
+  [
+    { weight: 20, tagValue: "s2" },
+    { weight: 80, tagValue: "s1" },
+  ],
+  [{ weight: 101, tagValue: "s2" }],
+  "auto",
+  "inbound",
+  "outbound",
+  "baggage",
+  "lane",
+  "x-envoy-lane",
+  "Host",
+  8192,
+  1048576,
+  1048577,
+  86400,
+  86401,
 ];
 // Field names the mutator adds: every known one, and near misses.
 const FIELD_NAMES = [...new Set(Object.values(CONFIG_FIELDS).flat()), "extra", "tagheader", "Hosts", "weights"];
@@ -32,7 +86,8 @@ function mutateValue(random: Random, value: unknown, depth = 0): unknown {
   if (random.chance(0.15) || depth > 6) return random.pick(ODD_VALUES);
   if (Array.isArray(value)) {
     const copy = value.map((v) => (random.chance(0.3) ? mutateValue(random, v, depth + 1) : v));
-    if (random.chance(0.1)) copy.splice(random.int(copy.length + 1), 0, mutateValue(random, random.pick(value.length ? value : [{}]), depth + 1));
+    if (random.chance(0.1))
+      copy.splice(random.int(copy.length + 1), 0, mutateValue(random, random.pick(value.length ? value : [{}]), depth + 1));
     if (random.chance(0.1) && copy.length) copy.splice(random.int(copy.length), 1);
     return copy;
   }
@@ -55,7 +110,8 @@ function mutateText(random: Random, text: string): Uint8Array {
     const at = random.int(bytes.length + 1);
     const kind = random.int(4);
     if (kind === 0) bytes.splice(at, 1);
-    else if (kind === 1) bytes.splice(at, 0, random.pick([0x22, 0x2c, 0x5b, 0x5d, 0x7b, 0x7d, 0x3a, 0x5c, 0x30, 0x2d, 0x65, random.int(256)]));
+    else if (kind === 1)
+      bytes.splice(at, 0, random.pick([0x22, 0x2c, 0x5b, 0x5d, 0x7b, 0x7d, 0x3a, 0x5c, 0x30, 0x2d, 0x65, random.int(256)]));
     else if (kind === 2) bytes[at] = random.int(256);
     else bytes.length = at;
   }
@@ -73,10 +129,20 @@ describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED
       const result = plugin.configure(bytes);
       const valid = isValidConfigBytes(bytes);
       const text = Buffer.from(bytes).toString("utf8").slice(0, 300);
-      assert.equal(result.accepted, valid, `${label}: filter ${result.accepted ? "accepted" : "refused"}, oracle says ${valid ? "valid" : "invalid"}: ${text}\n${JSON.stringify(result.logs)}`);
+      assert.equal(
+        result.accepted,
+        valid,
+        `${label}: filter ${result.accepted ? "accepted" : "refused"}, oracle says ${valid ? "valid" : "invalid"}: ${text}\n${JSON.stringify(result.logs)}`,
+      );
       if (result.accepted) {
         accepted++;
-        plugin.request([["x-user-id", "fuzz"], ["x-tenant", "t"], [":authority", "shop.example.com"], [":path", "/api/?uid=f%75zz"], ["cookie", "uid=fuzz"]]);
+        plugin.request([
+          ["x-user-id", "fuzz"],
+          ["x-tenant", "t"],
+          [":authority", "shop.example.com"],
+          [":path", "/api/?uid=f%75zz"],
+          ["cookie", "uid=fuzz"],
+        ]);
       } else {
         refused++;
         const errors = result.logs.filter((l) => l.level === "error");
@@ -84,7 +150,8 @@ describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED
         for (const e of errors) assert.match(e.message, JSON_PATH_ERROR, `${label}: error without a JSON path: ${e.message}`);
       }
     };
-    for (let i = 0; i < CONFIGS_PER_KIND; i++) check(Buffer.from(JSON.stringify(mutateValue(random, bases[i % bases.length])) ?? "null"), `structural #${i}`);
+    for (let i = 0; i < CONFIGS_PER_KIND; i++)
+      check(Buffer.from(JSON.stringify(mutateValue(random, bases[i % bases.length])) ?? "null"), `structural #${i}`);
     for (let i = 0; i < CONFIGS_PER_KIND; i++) check(mutateText(random, JSON.stringify(bases[i % bases.length])), `byte-mutated #${i}`);
     for (let i = 0; i < CONFIGS_PER_KIND / 4; i++) check(random.bytes(random.int(200)), `random bytes #${i}`);
     console.log(`config fuzz: ${accepted} accepted, ${refused} refused, 0 traps`);
@@ -102,12 +169,19 @@ describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED
       const length = i % 1000 === 999 ? 65536 : random.pick([0, 1, 2, 8, 16, 36, 64, random.int(512)]);
       const value = random.bytes(length);
       largest = Math.max(largest, length);
-      const tag = plugin.request([["x-user-id", value], ["x-asm-prefer-tag", "client"]]).headers.getText("x-asm-prefer-tag");
+      const tag = plugin
+        .request([
+          ["x-user-id", value],
+          ["x-asm-prefer-tag", "client"],
+        ])
+        .headers.getText("x-asm-prefer-tag");
       const want = length === 0 ? "client" : fnv1a32(value) % 100 < 20 ? "s2" : "s1";
       if (tag !== want) assert.fail(`value #${i} (${length} bytes): got ${tag}, want ${want}`);
       if (i === warmUp) memoryAfterWarmUp = plugin.memoryBytes;
     }
-    console.log(`header fuzz: ${HEADER_VALUES} values up to ${largest} bytes; memory ${memoryAfterWarmUp} bytes after ${warmUp}, ${plugin.memoryBytes} at the end`);
+    console.log(
+      `header fuzz: ${HEADER_VALUES} values up to ${largest} bytes; memory ${memoryAfterWarmUp} bytes after ${warmUp}, ${plugin.memoryBytes} at the end`,
+    );
     assert.equal(plugin.memoryBytes, memoryAfterWarmUp, "linear memory kept growing after warm-up");
   });
 
@@ -115,7 +189,19 @@ describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED
     const random = new Random(SEED + 2);
     const plugin = await loadPlugin();
     assert.equal(plugin.configure(JSON.stringify(EXTENDED_CONFIG)).accepted, true);
-    const ids = ["jason", "qa-team", "Jason", "jason ", "qa", "josé p", "a+b", "x&y=z", "100%", "日本", ...Array.from({ length: 40 }, (_, i) => `user-${i}`)];
+    const ids = [
+      "jason",
+      "qa-team",
+      "Jason",
+      "jason ",
+      "qa",
+      "josé p",
+      "a+b",
+      "x&y=z",
+      "100%",
+      "日本",
+      ...Array.from({ length: 40 }, (_, i) => `user-${i}`),
+    ];
     const encode = (id: string) => {
       const encoded = encodeURIComponent(id);
       return random.chance(0.5) ? encoded.replace(/%20/g, "+") : encoded;
@@ -132,11 +218,35 @@ describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED
       const path = `${random.pick(["/api/", "/api/cart", "/checkout", "/", "/apix", "/API/", "/checkoutx/y"])}${params.length ? `?${params.join("&")}` : ""}${random.chance(0.05) ? "#uid=frag" : ""}`;
       const cookies = [
         ...(random.chance(0.3) ? [`xuid=${random.pick(ids).replace(/[^ -~]|;/g, "_")}`] : []),
-        ...(random.chance(0.6) ? [`${random.pick(["uid", "uid ", " uid", "UID"])}=${random.pick([" ", "", "\t"])}${id.replace(/[^ -~]|;/g, "_")}${random.pick(["", " "])}`] : []),
+        ...(random.chance(0.6)
+          ? [
+              `${random.pick(["uid", "uid ", " uid", "UID"])}=${random.pick([" ", "", "\t"])}${id.replace(/[^ -~]|;/g, "_")}${random.pick(["", " "])}`,
+            ]
+          : []),
         ...(random.chance(0.3) ? ["theme=dark"] : []),
       ];
       const request: Headers = [
-        ...maybe(0.9, [":authority", random.pick(["shop.example.com", "SHOP.Example.com:8443", "a.example.org", "a.b.EXAMPLE.org:1", "example.org", "shop.example.com.evil", "[::1]:80", "shop.example.com.", "shop.example.com.:80", "[0:0::1]", "[::1]x", "127.0.0.01", "127.0.0.1", "shop.example.com:8x", "a/b.example.org", ""])]),
+        ...maybe(0.9, [
+          ":authority",
+          random.pick([
+            "shop.example.com",
+            "SHOP.Example.com:8443",
+            "a.example.org",
+            "a.b.EXAMPLE.org:1",
+            "example.org",
+            "shop.example.com.evil",
+            "[::1]:80",
+            "shop.example.com.",
+            "shop.example.com.:80",
+            "[0:0::1]",
+            "[::1]x",
+            "127.0.0.01",
+            "127.0.0.1",
+            "shop.example.com:8x",
+            "a/b.example.org",
+            "",
+          ]),
+        ]),
         ...maybe(0.9, [":path", path]),
         ...maybe(0.8, ["x-user-id", random.chance(0.05) ? "" : id.replace(/[^ -~]/g, "?")]),
         ...maybe(0.7, ["cookie", cookies.join(random.pick(["; ", ";", " ; "]))]),
@@ -148,10 +258,14 @@ describe(`fuzzing the compiled filter (seed ${SEED}; rerun with FUZZ_SEED=${SEED
       for (const name of tagHeaders) {
         const wanted = want.filter(([n]) => n === name).map(([, v]) => v);
         if (JSON.stringify(got.getAll(name)) !== JSON.stringify(wanted)) {
-          assert.fail(`request #${i} ${JSON.stringify(request)}: ${name} is ${JSON.stringify(got.getAll(name))}, the model says ${JSON.stringify(wanted)}`);
+          assert.fail(
+            `request #${i} ${JSON.stringify(request)}: ${name} is ${JSON.stringify(got.getAll(name))}, the model says ${JSON.stringify(wanted)}`,
+          );
         }
       }
     }
-    console.log(`request fuzz: ${REQUESTS} requests against ${EXTENDED_CONFIG.rules.length} rules using every field; counters ${JSON.stringify(Object.fromEntries(plugin.counters))}`);
+    console.log(
+      `request fuzz: ${REQUESTS} requests against ${EXTENDED_CONFIG.rules.length} rules using every field; counters ${JSON.stringify(Object.fromEntries(plugin.counters))}`,
+    );
   });
 });

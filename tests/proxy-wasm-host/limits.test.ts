@@ -28,9 +28,17 @@ async function holdsLimit(atLimit: unknown, pastLimit: unknown, error: string): 
 }
 
 const rules = (n: number) => ({ rules: Array.from({ length: n }, (_, i) => baseRule({ name: `r${i}` })) });
-const policies = (n: number) => ({ rules: [baseRule({ modulo: 100000, policies: Array.from({ length: n }, (_, i) => ({ range: i, tagValue: "t" })) })] });
-const weights = (n: number) => ({ rules: [baseRule({ policies: undefined, modulo: 100000, partitionedPolicies: Array.from({ length: n }, () => ({ weight: 1, tagValue: "t" })) })] });
-const overrides = (n: number) => ({ rules: [baseRule({ overrides: Object.fromEntries(Array.from({ length: n }, (_, i) => [`u${i}`, "s2"])) })] });
+const policies = (n: number) => ({
+  rules: [baseRule({ modulo: 100000, policies: Array.from({ length: n }, (_, i) => ({ range: i, tagValue: "t" })) })],
+});
+const weights = (n: number) => ({
+  rules: [
+    baseRule({ policies: undefined, modulo: 100000, partitionedPolicies: Array.from({ length: n }, () => ({ weight: 1, tagValue: "t" })) }),
+  ],
+});
+const overrides = (n: number) => ({
+  rules: [baseRule({ overrides: Object.fromEntries(Array.from({ length: n }, (_, i) => [`u${i}`, "s2"])) })],
+});
 const hosts = (n: number) => ({ rules: [baseRule({ match: { hosts: Array.from({ length: n }, (_, i) => `h${i}.example.com`) } })] });
 const prefixes = (n: number) => ({ rules: [baseRule({ match: { pathPrefixes: Array.from({ length: n }, (_, i) => `/p${i}`) } })] });
 const tooLong = (bytes: number, limit: number) => `expected at most ${limit} bytes (UTF-8), got ${bytes}: "${"x".repeat(61)}"...`;
@@ -38,19 +46,43 @@ const x = (n: number) => "x".repeat(n);
 
 describe("documented limits", () => {
   it(`${CONFIG_LIMITS.rules} rules`, () =>
-    holdsLimit(rules(CONFIG_LIMITS.rules), rules(CONFIG_LIMITS.rules + 1), `rules: expected at most ${CONFIG_LIMITS.rules} items, got ${CONFIG_LIMITS.rules + 1}`));
+    holdsLimit(
+      rules(CONFIG_LIMITS.rules),
+      rules(CONFIG_LIMITS.rules + 1),
+      `rules: expected at most ${CONFIG_LIMITS.rules} items, got ${CONFIG_LIMITS.rules + 1}`,
+    ));
 
   it(`${CONFIG_LIMITS.policies} policies or partitionedPolicies per rule`, async () => {
-    await holdsLimit(policies(CONFIG_LIMITS.policies), policies(CONFIG_LIMITS.policies + 1), `rules[0].policies: expected at most ${CONFIG_LIMITS.policies} items, got ${CONFIG_LIMITS.policies + 1}`);
-    await holdsLimit(weights(CONFIG_LIMITS.policies), weights(CONFIG_LIMITS.policies + 1), `rules[0].partitionedPolicies: expected at most ${CONFIG_LIMITS.policies} items, got ${CONFIG_LIMITS.policies + 1}`);
+    await holdsLimit(
+      policies(CONFIG_LIMITS.policies),
+      policies(CONFIG_LIMITS.policies + 1),
+      `rules[0].policies: expected at most ${CONFIG_LIMITS.policies} items, got ${CONFIG_LIMITS.policies + 1}`,
+    );
+    await holdsLimit(
+      weights(CONFIG_LIMITS.policies),
+      weights(CONFIG_LIMITS.policies + 1),
+      `rules[0].partitionedPolicies: expected at most ${CONFIG_LIMITS.policies} items, got ${CONFIG_LIMITS.policies + 1}`,
+    );
   });
 
   it(`${CONFIG_LIMITS.overrides} overrides per rule`, () =>
-    holdsLimit(overrides(CONFIG_LIMITS.overrides), overrides(CONFIG_LIMITS.overrides + 1), `rules[0].overrides: expected at most ${CONFIG_LIMITS.overrides} entries, got ${CONFIG_LIMITS.overrides + 1}`));
+    holdsLimit(
+      overrides(CONFIG_LIMITS.overrides),
+      overrides(CONFIG_LIMITS.overrides + 1),
+      `rules[0].overrides: expected at most ${CONFIG_LIMITS.overrides} entries, got ${CONFIG_LIMITS.overrides + 1}`,
+    ));
 
   it(`${CONFIG_LIMITS.matchEntries} hosts or path prefixes per rule`, async () => {
-    await holdsLimit(hosts(CONFIG_LIMITS.matchEntries), hosts(CONFIG_LIMITS.matchEntries + 1), `rules[0].match.hosts: expected at most ${CONFIG_LIMITS.matchEntries} items, got ${CONFIG_LIMITS.matchEntries + 1}`);
-    await holdsLimit(prefixes(CONFIG_LIMITS.matchEntries), prefixes(CONFIG_LIMITS.matchEntries + 1), `rules[0].match.pathPrefixes: expected at most ${CONFIG_LIMITS.matchEntries} items, got ${CONFIG_LIMITS.matchEntries + 1}`);
+    await holdsLimit(
+      hosts(CONFIG_LIMITS.matchEntries),
+      hosts(CONFIG_LIMITS.matchEntries + 1),
+      `rules[0].match.hosts: expected at most ${CONFIG_LIMITS.matchEntries} items, got ${CONFIG_LIMITS.matchEntries + 1}`,
+    );
+    await holdsLimit(
+      prefixes(CONFIG_LIMITS.matchEntries),
+      prefixes(CONFIG_LIMITS.matchEntries + 1),
+      `rules[0].match.pathPrefixes: expected at most ${CONFIG_LIMITS.matchEntries} items, got ${CONFIG_LIMITS.matchEntries + 1}`,
+    );
   });
 
   it(`${CONFIG_LIMITS.nameBytes} bytes for names, header names, cookie and query names, seeds and hosts`, async () => {
@@ -64,7 +96,8 @@ describe("documented limits", () => {
       [(s) => baseRule({ seed: s }), "rules[0].seed"],
       [(s) => baseRule({ match: { hosts: [s] } }), "rules[0].match.hosts[0]"],
     ];
-    for (const [rule, path] of cases) await holdsLimit({ rules: [rule(x(n))] }, { rules: [rule(x(n + 1))] }, `${path}: ${tooLong(n + 1, n)}`);
+    for (const [rule, path] of cases)
+      await holdsLimit({ rules: [rule(x(n))] }, { rules: [rule(x(n + 1))] }, `${path}: ${tooLong(n + 1, n)}`);
   });
 
   it(`${CONFIG_LIMITS.valueBytes} bytes for tag values, override keys and path prefixes`, async () => {
@@ -77,7 +110,11 @@ describe("documented limits", () => {
     ];
     for (const [rule, path] of cases) {
       const error = `${path}: ${tooLong(n + 1, n)}`;
-      await holdsLimit({ rules: [rule(x(n))] }, { rules: [rule(x(n + 1))] }, path.endsWith("pathPrefixes[0]") ? error.replace(`"${x(61)}"`, `"/${x(60)}"`) : error);
+      await holdsLimit(
+        { rules: [rule(x(n))] },
+        { rules: [rule(x(n + 1))] },
+        path.endsWith("pathPrefixes[0]") ? error.replace(`"${x(61)}"`, `"/${x(60)}"`) : error,
+      );
     }
     const key = (s: string) => ({ rules: [baseRule({ overrides: { [s]: "s2" } })] });
     await holdsLimit(key(x(n)), key(x(n + 1)), `rules[0].overrides["${x(61)}..."]: ${tooLong(n + 1, n)}`);
@@ -92,10 +129,13 @@ describe("documented limits", () => {
     assert.equal(plugin.configure(padded(CONFIG_LIMITS.configBytes)).accepted, true);
     const { accepted, logs } = plugin.configure(padded(CONFIG_LIMITS.configBytes + 1));
     assert.equal(accepted, false);
-    assert.deepEqual(errorsOf(logs), [`configuration: is ${CONFIG_LIMITS.configBytes + 1} bytes: expected at most ${CONFIG_LIMITS.configBytes}`]);
+    assert.deepEqual(errorsOf(logs), [
+      `configuration: is ${CONFIG_LIMITS.configBytes + 1} bytes: expected at most ${CONFIG_LIMITS.configBytes}`,
+    ]);
   });
 
   it("accepts the largest configurations scripts/bench/configure.ts times", async () => {
-    for (const [name, config] of Object.entries(LIMIT_CONFIGS)) assert.deepEqual(await verdict(config), { accepted: true, errors: [] }, name);
+    for (const [name, config] of Object.entries(LIMIT_CONFIGS))
+      assert.deepEqual(await verdict(config), { accepted: true, errors: [] }, name);
   });
 });

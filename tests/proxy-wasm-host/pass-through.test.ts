@@ -4,7 +4,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  HeaderMap, ManualClock, type PluginHost, SharedData, TrafficDirection, listenerDirection, loadPlugin,
+  HeaderMap,
+  listenerDirection,
+  loadPlugin,
+  ManualClock,
+  type PluginHost,
+  SharedData,
+  TrafficDirection,
 } from "../../scripts/lib/host/index.ts";
 import { REFERENCE_CONFIG } from "../support/configs.ts";
 import { fmix32, fnv1a32OfText, referenceTag } from "../support/fnv1a.ts";
@@ -68,7 +74,10 @@ function sameSlot(slots: number): [string, string] {
 describe("trace-id mode", () => {
   it("records the lane inbound on one worker and restores it outbound on the other", async () => {
     const s = await sidecar({ passThrough: TRACE_MODE });
-    const app = s.inbound([[TRACE, "jason"], [ROUTE, "s2"]]);
+    const app = s.inbound([
+      [TRACE, "jason"],
+      [ROUTE, "s2"],
+    ]);
     assert.equal(app.getText(ROUTE), "s2");
     assert.equal(s.counter("recorded"), 1);
     const key = `hash-tagging.lanes.${ROUTE}.${TRACE}.${slotOf("jason", 8192)}`;
@@ -82,16 +91,37 @@ describe("trace-id mode", () => {
 
   it("keeps a route header the app forwarded, and a newer lane replaces an older one", async () => {
     const s = await sidecar({ passThrough: TRACE_MODE });
-    s.inbound([[TRACE, "jason"], [ROUTE, "s2"]]);
-    assert.equal(s.outbound([[TRACE, "jason"], [ROUTE, "s1"]]).getAll(ROUTE).join(), "s1");
+    s.inbound([
+      [TRACE, "jason"],
+      [ROUTE, "s2"],
+    ]);
+    assert.equal(
+      s
+        .outbound([
+          [TRACE, "jason"],
+          [ROUTE, "s1"],
+        ])
+        .getAll(ROUTE)
+        .join(),
+      "s1",
+    );
     assert.equal(s.counter("kept"), 1);
-    s.inbound([[TRACE, "jason"], [ROUTE, "s1"]], 1);
+    s.inbound(
+      [
+        [TRACE, "jason"],
+        [ROUTE, "s1"],
+      ],
+      1,
+    );
     assert.equal(s.outbound([[TRACE, "jason"]], 0).getText(ROUTE), "s1");
   });
 
   it("forgets a lane once ttlSeconds have passed", async () => {
     const s = await sidecar({ passThrough: { ...TRACE_MODE, ttlSeconds: 60 } });
-    s.inbound([[TRACE, "jason"], [ROUTE, "s2"]]);
+    s.inbound([
+      [TRACE, "jason"],
+      [ROUTE, "s2"],
+    ]);
     s.clock.advanceSeconds(59.9);
     assert.equal(s.outbound([[TRACE, "jason"]]).getText(ROUTE), "s2");
     s.clock.advanceSeconds(0.1);
@@ -99,17 +129,26 @@ describe("trace-id mode", () => {
     assert.equal(s.counter("expired"), 1);
     assert.equal(s.counter("none"), 1);
     // Recording again starts a new ttl.
-    s.inbound([[TRACE, "jason"], [ROUTE, "s2"]]);
+    s.inbound([
+      [TRACE, "jason"],
+      [ROUTE, "s2"],
+    ]);
     assert.equal(s.outbound([[TRACE, "jason"]]).getText(ROUTE), "s2");
   });
 
   it("never gives one trace value another's tag when both land in one slot", async () => {
     const [first, second] = sameSlot(8192);
     const s = await sidecar({ passThrough: TRACE_MODE });
-    s.inbound([[TRACE, first], [ROUTE, "s2"]]);
+    s.inbound([
+      [TRACE, first],
+      [ROUTE, "s2"],
+    ]);
     assert.equal(s.outbound([[TRACE, second]]).getText(ROUTE), undefined, `${second} must not get ${first}'s s2`);
     assert.equal(s.counter("collided"), 1);
-    s.inbound([[TRACE, second], [ROUTE, "s1"]]);
+    s.inbound([
+      [TRACE, second],
+      [ROUTE, "s1"],
+    ]);
     assert.equal(s.outbound([[TRACE, first]]).getText(ROUTE), undefined, `${first} must not get ${second}'s s1`);
     assert.equal(s.outbound([[TRACE, second]]).getText(ROUTE), "s1");
     assert.equal(s.counter("collided"), 2);
@@ -123,17 +162,29 @@ describe("trace-id mode", () => {
     assert.equal(s.counter("fallback"), 200);
     // A recorded lane wins over the rules' answer.
     const other = referenceTag("jason") === "s2" ? "s1" : "s2";
-    s.inbound([[TRACE, "jason"], [ROUTE, other]]);
+    s.inbound([
+      [TRACE, "jason"],
+      [ROUTE, other],
+    ]);
     assert.equal(s.outbound([[TRACE, "jason"]]).getText(ROUTE), other);
   });
 
   it("records no trace value or tag over 256 bytes", async () => {
     const s = await sidecar({ passThrough: TRACE_MODE });
-    s.inbound([[TRACE, "u".repeat(257)], [ROUTE, "s2"]]);
-    s.inbound([[TRACE, "jason"], [ROUTE, "t".repeat(257)]]);
+    s.inbound([
+      [TRACE, "u".repeat(257)],
+      [ROUTE, "s2"],
+    ]);
+    s.inbound([
+      [TRACE, "jason"],
+      [ROUTE, "t".repeat(257)],
+    ]);
     assert.equal(s.shared.size, 0);
     assert.equal(s.counter("too_long"), 2);
-    s.inbound([[TRACE, "u".repeat(256)], [ROUTE, "t".repeat(256)]]);
+    s.inbound([
+      [TRACE, "u".repeat(256)],
+      [ROUTE, "t".repeat(256)],
+    ]);
     assert.equal(s.outbound([[TRACE, "u".repeat(256)]]).getText(ROUTE), "t".repeat(256));
   });
 
@@ -149,10 +200,19 @@ describe("trace-id mode", () => {
   it("tells inbound from outbound by the listener direction, or by the config", async () => {
     const auto = await sidecar({ passThrough: TRACE_MODE }, 1);
     const host = auto.workers[0];
-    host.request([[TRACE, "jason"], [ROUTE, "s2"]]);
+    host.request([
+      [TRACE, "jason"],
+      [ROUTE, "s2"],
+    ]);
     assert.equal(auto.shared.size, 0, "no direction property: treated as outbound, nothing recorded");
     const fixed = await sidecar({ passThrough: { ...TRACE_MODE, direction: "inbound" } }, 1);
-    fixed.workers[0].request([[TRACE, "jason"], [ROUTE, "s2"]], { properties: OUTBOUND });
+    fixed.workers[0].request(
+      [
+        [TRACE, "jason"],
+        [ROUTE, "s2"],
+      ],
+      { properties: OUTBOUND },
+    );
     assert.equal(fixed.shared.size, 1, "direction inbound records whatever the listener says");
   });
 
@@ -162,7 +222,13 @@ describe("trace-id mode", () => {
     const chains = (from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const lane = i % 2 ? "s1" : "s2";
-        s.inbound([[TRACE, `trace-${i}`], [ROUTE, lane]], 0);
+        s.inbound(
+          [
+            [TRACE, `trace-${i}`],
+            [ROUTE, lane],
+          ],
+          0,
+        );
         assert.equal(s.outbound([[TRACE, `trace-${i}`]], 1).getText(ROUTE), lane);
       }
     };
@@ -170,7 +236,11 @@ describe("trace-id mode", () => {
     const warm = s.workers.map((w) => w.memoryBytes);
     const warmShared = s.shared.bytes;
     chains(100_000, 1_000_000);
-    assert.deepEqual(s.workers.map((w) => w.memoryBytes), warm, "module memory grew");
+    assert.deepEqual(
+      s.workers.map((w) => w.memoryBytes),
+      warm,
+      "module memory grew",
+    );
     assert.equal(s.shared.size, slots);
     // Every value has the same layout; trace values grow from 11 to 13 bytes past the first 100,000.
     assert.ok(s.shared.bytes <= warmShared + 2 * slots, `shared data grew from ${warmShared} to ${s.shared.bytes} bytes`);
@@ -182,11 +252,18 @@ describe("trace-id mode", () => {
 describe("baggage mode", () => {
   it("writes the lane into the baggage the app receives, keeping every other member and its properties", async () => {
     const s = await sidecar({ passThrough: BAGGAGE_MODE });
-    const app = s.inbound([[ROUTE, "s2"], ["baggage", "a=1;p1;p2=x, lane=forged;q"], ["baggage", "b=%20"]]);
+    const app = s.inbound([
+      [ROUTE, "s2"],
+      ["baggage", "a=1;p1;p2=x, lane=forged;q"],
+      ["baggage", "b=%20"],
+    ]);
     assert.deepEqual(app.getAll("baggage"), ["lane=s2,a=1;p1;p2=x,b=%20"]);
     assert.equal(s.counter("recorded"), 1);
     assert.deepEqual(s.inbound([[ROUTE, "s 2"]]).getAll("baggage"), ["lane=s%202"]);
-    const untouched = new HeaderMap([[ROUTE, "s2"], ["baggage", "lane=s2,a=1"]]);
+    const untouched = new HeaderMap([
+      [ROUTE, "s2"],
+      ["baggage", "lane=s2,a=1"],
+    ]);
     s.workers[0].importCalls.clear();
     s.workers[0].request(untouched, { properties: INBOUND });
     assert.deepEqual(untouched.getAll("baggage"), ["lane=s2,a=1"]);
@@ -202,9 +279,25 @@ describe("baggage mode", () => {
 
   it("restores the route header from the member outbound, percent-decoded", async () => {
     const s = await sidecar({ passThrough: BAGGAGE_MODE });
-    assert.equal(s.outbound([["baggage", "a=1"], ["baggage", "lane = s%202 ;p"]]).getText(ROUTE), "s 2");
+    assert.equal(
+      s
+        .outbound([
+          ["baggage", "a=1"],
+          ["baggage", "lane = s%202 ;p"],
+        ])
+        .getText(ROUTE),
+      "s 2",
+    );
     assert.equal(s.counter("restored"), 1);
-    assert.equal(s.outbound([["baggage", "lane=s2"], [ROUTE, "s1"]]).getText(ROUTE), "s1");
+    assert.equal(
+      s
+        .outbound([
+          ["baggage", "lane=s2"],
+          [ROUTE, "s1"],
+        ])
+        .getText(ROUTE),
+      "s1",
+    );
     assert.equal(s.outbound([["baggage", "lane=%0d%0ax-evil:1"]]).getText(ROUTE), undefined);
     assert.equal(s.outbound([["baggage", "a=1"]]).getText(ROUTE), undefined);
     assert.equal(s.counter("none"), 2);
@@ -212,7 +305,10 @@ describe("baggage mode", () => {
 
   it("carries the lane end to end, and a forged member rides the baseline", async () => {
     const s = await sidecar({ passThrough: BAGGAGE_MODE });
-    const app = s.inbound([[ROUTE, "s2"], ["baggage", "k=v"]]);
+    const app = s.inbound([
+      [ROUTE, "s2"],
+      ["baggage", "k=v"],
+    ]);
     assert.equal(s.outbound([["baggage", app.getText("baggage")!]]).getText(ROUTE), "s2");
     const forged = s.inbound([["baggage", "k=v,lane=s2"]]);
     assert.equal(s.outbound([["baggage", forged.getText("baggage")!]]).getText(ROUTE), undefined);

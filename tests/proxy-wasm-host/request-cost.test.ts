@@ -3,7 +3,7 @@
 // linear memory, which must stay flat however many requests and reconfigurations go through.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { PluginHost, loadPlugin } from "../../scripts/lib/host/index.ts";
+import { loadPlugin, PluginHost } from "../../scripts/lib/host/index.ts";
 import { REFERENCE_CONFIG } from "../support/configs.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 
@@ -54,23 +54,41 @@ describe("cost of a request", () => {
 
   it("scans the cookie header once for rules on several cookies, and :path once for several parameters", async () => {
     const rule = REFERENCE_CONFIG.rules[0];
-    const cookies = { rules: ["uid", "sid", "gid"].map((name, i) => ({ ...rule, header: undefined, cookie: name, name: `c${i}`, tagHeader: `x-tag-${i}` })) };
+    const cookies = {
+      rules: ["uid", "sid", "gid"].map((name, i) => ({ ...rule, header: undefined, cookie: name, name: `c${i}`, tagHeader: `x-tag-${i}` })),
+    };
     const plugin = await configured(cookies);
     const { hostCalls } = costOf(plugin, [["cookie", "uid=jack; sid=bob; gid=vance"]]);
     assert.equal(hostCalls.proxy_get_header_map_value, 1);
     const tags = plugin.request([["cookie", "gid=vance; uid=jack; sid=bob; uid=late"]]).headers;
-    assert.deepEqual(["x-tag-0", "x-tag-1", "x-tag-2"].map((h) => tags.getText(h)), [referenceTag("jack"), referenceTag("bob"), referenceTag("vance")]);
-    const queries = { rules: ["uid", "sid"].map((name, i) => ({ ...rule, header: undefined, query: name, name: `q${i}`, tagHeader: `x-tag-${i}` })) };
+    assert.deepEqual(
+      ["x-tag-0", "x-tag-1", "x-tag-2"].map((h) => tags.getText(h)),
+      [referenceTag("jack"), referenceTag("bob"), referenceTag("vance")],
+    );
+    const queries = {
+      rules: ["uid", "sid"].map((name, i) => ({ ...rule, header: undefined, query: name, name: `q${i}`, tagHeader: `x-tag-${i}` })),
+    };
     const byQuery = await configured(queries);
     const result = byQuery.request([[":path", "/p?s%69d=bob&uid=jack&sid=late"]]).headers;
-    assert.deepEqual(["x-tag-0", "x-tag-1"].map((h) => result.getText(h)), [referenceTag("jack"), referenceTag("bob")]);
+    assert.deepEqual(
+      ["x-tag-0", "x-tag-1"].map((h) => result.getText(h)),
+      [referenceTag("jack"), referenceTag("bob")],
+    );
   });
 
   it("lets a rule key on the tag an earlier rule of the request wrote", async () => {
     const rule = REFERENCE_CONFIG.rules[0];
-    const chained = { rules: [{ ...rule, name: "first" }, { ...rule, name: "second", header: rule.tagHeader, tagHeader: "x-second" }] };
+    const chained = {
+      rules: [
+        { ...rule, name: "first" },
+        { ...rule, name: "second", header: rule.tagHeader, tagHeader: "x-second" },
+      ],
+    };
     const plugin = await configured(chained);
-    const headers = plugin.request([["x-user-id", "jack"], [rule.tagHeader, "forged"]]).headers;
+    const headers = plugin.request([
+      ["x-user-id", "jack"],
+      [rule.tagHeader, "forged"],
+    ]).headers;
     assert.equal(headers.getText("x-second"), referenceTag(referenceTag("jack")!));
   });
 
@@ -83,7 +101,17 @@ describe("cost of a request", () => {
 });
 
 describe("several configurations in one VM (Envoy's shared VM: Istio sets no vm_id)", () => {
-  const ramp = (range: number) => ({ rules: [{ ...REFERENCE_CONFIG.rules[0], policies: [{ range, tagValue: "s2" }, { range: 100, tagValue: "s1" }] }] });
+  const ramp = (range: number) => ({
+    rules: [
+      {
+        ...REFERENCE_CONFIG.rules[0],
+        policies: [
+          { range, tagValue: "s2" },
+          { range: 100, tagValue: "s1" },
+        ],
+      },
+    ],
+  });
 
   it("serves each request its own root's configuration, with 3 roots interleaved", async () => {
     const plugin = await configured(ramp(20));
@@ -94,7 +122,11 @@ describe("several configurations in one VM (Envoy's shared VM: Istio sets no vm_
     for (let i = 0; i < 3_000; i++) {
       const user = `user-${i}`;
       const r = i % 3;
-      assert.equal(plugin.request([["x-user-id", user]], roots[r]).headers.getText("x-asm-prefer-tag"), referenceTag(user, ranges[r]), `${user} on root ${r}`);
+      assert.equal(
+        plugin.request([["x-user-id", user]], roots[r]).headers.getText("x-asm-prefer-tag"),
+        referenceTag(user, ranges[r]),
+        `${user} on root ${r}`,
+      );
     }
   });
 
@@ -106,7 +138,11 @@ describe("several configurations in one VM (Envoy's shared VM: Istio sets no vm_
     assert.equal(plugin.request([["x-user-id", "jessie"]], PluginHost.FIRST_ROOT).headers.getText("x-asm-prefer-tag"), "s2");
     assert.equal(plugin.request([["x-user-id", "jessie"]], newer).headers.getText("x-asm-prefer-tag"), "s1");
     assert.equal(plugin.configure(JSON.stringify({ rules: [] }), newer).accepted, false);
-    assert.equal(plugin.request([["x-user-id", "jessie"]], newer).headers.getText("x-asm-prefer-tag"), "s1", "a refused config leaves the root's own");
+    assert.equal(
+      plugin.request([["x-user-id", "jessie"]], newer).headers.getText("x-asm-prefer-tag"),
+      "s1",
+      "a refused config leaves the root's own",
+    );
   });
 
   it("forgets a deleted root: its requests are untagged, and 10,000 roots created and deleted leave memory flat", async () => {
@@ -174,7 +210,17 @@ describe("linear memory", () => {
   it("stays flat over 1,000 reconfigurations, accepted and refused interleaved, and the last good one serves", async () => {
     const plugin = await configured();
     const refused = { rules: [{ ...REFERENCE_CONFIG.rules[0], modulo: 0 }] };
-    const ramp = (range: number) => ({ rules: [{ ...REFERENCE_CONFIG.rules[0], policies: [{ range, tagValue: "s2" }, { range: 100, tagValue: "s1" }] }] });
+    const ramp = (range: number) => ({
+      rules: [
+        {
+          ...REFERENCE_CONFIG.rules[0],
+          policies: [
+            { range, tagValue: "s2" },
+            { range: 100, tagValue: "s1" },
+          ],
+        },
+      ],
+    });
     const warmUp = 100;
     let afterWarmUp = 0;
     for (let i = 0; i < 1_000; i++) {

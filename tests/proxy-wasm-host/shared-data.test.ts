@@ -20,7 +20,10 @@ it("writes with cas 0 whatever is there, refuses a stale cas, and inserts a miss
 });
 
 it("serialises the header map as proxy_get_header_map_pairs does", () => {
-  const map = new HeaderMap([["A", "1"], ["baggage", "x=y"]]);
+  const map = new HeaderMap([
+    ["A", "1"],
+    ["baggage", "x=y"],
+  ]);
   const out = Buffer.from(map.serialized());
   assert.equal(out.readUInt32LE(0), 2);
   assert.deepEqual([out.readUInt32LE(4), out.readUInt32LE(8), out.readUInt32LE(12), out.readUInt32LE(16)], [1, 1, 7, 3]);

@@ -24,7 +24,11 @@ describe("tagging through the ABI", () => {
   it("works under any root id, the empty one (Istio's default) included", async () => {
     for (const rootId of ["", "hash-tagging", "my-plugin-name"]) {
       const plugin = await referencePlugin(rootId);
-      assert.equal(plugin.request([["x-user-id", "jack"]]).headers.getText("x-asm-prefer-tag"), referenceTag("jack"), `root id "${rootId}"`);
+      assert.equal(
+        plugin.request([["x-user-id", "jack"]]).headers.getText("x-asm-prefer-tag"),
+        referenceTag("jack"),
+        `root id "${rootId}"`,
+      );
     }
   });
 
@@ -37,7 +41,11 @@ describe("tagging through the ABI", () => {
   it("replaces a client-supplied tag header, never appends", async () => {
     const plugin = await referencePlugin();
     const user = WALKTHROUGH_USERS.find((u) => referenceTag(u) === "s1")!;
-    const { headers } = plugin.request([["x-user-id", user], ["x-asm-prefer-tag", "s2"], ["x-asm-prefer-tag", "forged"]]);
+    const { headers } = plugin.request([
+      ["x-user-id", user],
+      ["x-asm-prefer-tag", "s2"],
+      ["x-asm-prefer-tag", "forged"],
+    ]);
     assert.deepEqual(headers.getAll("x-asm-prefer-tag"), ["s1"]);
   });
 
@@ -52,13 +60,24 @@ describe("tagging through the ABI", () => {
 
   it("leaves requests untagged past the last range, and the client's header as it was", async () => {
     const plugin = await loadPlugin();
-    const config = { rules: [{ header: "x-user-id", modulo: 100, tagHeader: "x-asm-prefer-tag", policies: [{ range: 30, tagValue: "s2" }] }] };
+    const config = {
+      rules: [{ header: "x-user-id", modulo: 100, tagHeader: "x-asm-prefer-tag", policies: [{ range: 30, tagValue: "s2" }] }],
+    };
     assert.equal(plugin.configure(JSON.stringify(config)).accepted, true);
     const untagged = Array.from({ length: 100 }, (_, i) => `u${i}`).filter((u) => referenceTag(u, 30) === "s1");
     assert.ok(untagged.length > 50);
     for (const user of untagged) {
       assert.equal(plugin.request([["x-user-id", user]]).headers.get("x-asm-prefer-tag"), undefined, user);
-      assert.deepEqual(plugin.request([["x-user-id", user], ["x-asm-prefer-tag", "mine"]]).headers.getAll("x-asm-prefer-tag"), ["mine"], user);
+      assert.deepEqual(
+        plugin
+          .request([
+            ["x-user-id", user],
+            ["x-asm-prefer-tag", "mine"],
+          ])
+          .headers.getAll("x-asm-prefer-tag"),
+        ["mine"],
+        user,
+      );
     }
   });
 
@@ -74,14 +93,35 @@ describe("tagging through the ABI", () => {
     const plugin = await loadPlugin();
     const config = {
       rules: [
-        { name: "lane", header: "x-user-id", modulo: 100, tagHeader: "x-asm-prefer-tag", policies: [{ range: 20, tagValue: "s2" }, { range: 100, tagValue: "s1" }] },
-        { name: "tenant", header: "x-tenant", modulo: 2, tagHeader: "x-tenant-shard", policies: [{ range: 1, tagValue: "even" }, { range: 2, tagValue: "odd" }] },
+        {
+          name: "lane",
+          header: "x-user-id",
+          modulo: 100,
+          tagHeader: "x-asm-prefer-tag",
+          policies: [
+            { range: 20, tagValue: "s2" },
+            { range: 100, tagValue: "s1" },
+          ],
+        },
+        {
+          name: "tenant",
+          header: "x-tenant",
+          modulo: 2,
+          tagHeader: "x-tenant-shard",
+          policies: [
+            { range: 1, tagValue: "even" },
+            { range: 2, tagValue: "odd" },
+          ],
+        },
         { name: "override", header: "x-user-id", modulo: 1, tagHeader: "x-last-rule", policies: [{ range: 1, tagValue: "ran" }] },
       ],
     };
     assert.equal(plugin.configure(JSON.stringify(config)).accepted, true);
     const tenant = "acme";
-    const { headers } = plugin.request([["x-user-id", "jack"], ["x-tenant", tenant]]);
+    const { headers } = plugin.request([
+      ["x-user-id", "jack"],
+      ["x-tenant", tenant],
+    ]);
     assert.equal(headers.getText("x-asm-prefer-tag"), referenceTag("jack"));
     assert.equal(headers.getText("x-tenant-shard"), fnv1a32(Buffer.from(tenant)) % 2 === 0 ? "even" : "odd");
     assert.equal(headers.getText("x-last-rule"), "ran");

@@ -23,5 +23,8 @@ it(`serves ${REQUESTS.toLocaleString("en-US")} random users: all 2xx, no VM fail
     assert.ok(Math.abs(got - intended) <= MAX_SHARE_ERROR_POINTS, `${tag}: ${got.toFixed(2)}% of requests, config says ${intended}%`);
   }
   const growth = report.rssMiBAtEnd - report.rssMiBAfterWarmUp;
-  assert.ok(growth <= MAX_RSS_GROWTH_MIB, `Envoy RSS grew ${growth.toFixed(1)} MiB after warm-up (${report.rssMiBAfterWarmUp.toFixed(1)} -> ${report.rssMiBAtEnd.toFixed(1)})`);
+  assert.ok(
+    growth <= MAX_RSS_GROWTH_MIB,
+    `Envoy RSS grew ${growth.toFixed(1)} MiB after warm-up (${report.rssMiBAfterWarmUp.toFixed(1)} -> ${report.rssMiBAtEnd.toFixed(1)})`,
+  );
 });

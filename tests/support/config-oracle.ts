@@ -5,8 +5,21 @@
 export const CONFIG_FIELDS = {
   top: ["rules", "debug", "passThrough"],
   rule: [
-    "name", "header", "cookie", "query", "modulo", "tagHeader", "policies", "partitionedPolicies",
-    "match", "seed", "hash", "defaultTagValue", "overrides", "clientTag", "maxKeyBytes",
+    "name",
+    "header",
+    "cookie",
+    "query",
+    "modulo",
+    "tagHeader",
+    "policies",
+    "partitionedPolicies",
+    "match",
+    "seed",
+    "hash",
+    "defaultTagValue",
+    "overrides",
+    "clientTag",
+    "maxKeyBytes",
   ],
   policy: ["range", "tagValue"],
   partitionedPolicy: ["weight", "tagValue"],
@@ -18,7 +31,18 @@ export const CONFIG_FIELDS = {
 /** The passThrough block's documented limits (README, "Lanes across the call chain"). */
 export const PASS_THROUGH_LIMITS = { slots: 1048576, ttlSeconds: 86400, defaultSlots: 8192, defaultTtlSeconds: 60 };
 // Headers the proxy owns: framing, hop-by-hop (RFC 9110 section 7.6.1), the host, cookies, Envoy's controls.
-const RESERVED_HEADERS = ["content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "host", "cookie"];
+const RESERVED_HEADERS = [
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "upgrade",
+  "host",
+  "cookie",
+];
 /** A header no config may write (tagHeader, routeHeader): any case. */
 const isReservedHeader = (name: string) => RESERVED_HEADERS.includes(name.toLowerCase()) || name.toLowerCase().startsWith("x-envoy-");
 
@@ -91,15 +115,20 @@ function isHost(entry: string): boolean {
   }
 }
 
-
 function isMatchList(items: unknown, valid: (s: string) => boolean): boolean {
-  return Array.isArray(items) && items.length > 0 && items.length <= CONFIG_LIMITS.matchEntries && items.every((s) => typeof s === "string" && valid(s));
+  return (
+    Array.isArray(items) &&
+    items.length > 0 &&
+    items.length <= CONFIG_LIMITS.matchEntries &&
+    items.every((s) => typeof s === "string" && valid(s))
+  );
 }
 
 function isMatch(match: unknown): boolean {
   if (!isObject(match) || !hasOnly(match, CONFIG_FIELDS.match)) return false;
   if ("hosts" in match && !isMatchList(match.hosts, (h) => isHost(h) && bytes(h) <= CONFIG_LIMITS.nameBytes)) return false;
-  if ("pathPrefixes" in match && !isMatchList(match.pathPrefixes, (p) => PATH_PREFIX.test(p) && bytes(p) <= CONFIG_LIMITS.valueBytes)) return false;
+  if ("pathPrefixes" in match && !isMatchList(match.pathPrefixes, (p) => PATH_PREFIX.test(p) && bytes(p) <= CONFIG_LIMITS.valueBytes))
+    return false;
   return true;
 }
 
@@ -117,7 +146,7 @@ function isValidRule(rule: unknown): boolean {
   if (!isToken(rule.tagHeader) || rule.tagHeader.toLowerCase() === header || isReservedHeader(rule.tagHeader)) return false;
   if ("maxKeyBytes" in rule && !isInt(rule.maxKeyBytes, 1, 98304)) return false;
   if (!isInt(rule.modulo, 1, 0xffffffff)) return false;
-  if (("policies" in rule) === ("partitionedPolicies" in rule)) return false;
+  if ("policies" in rule === "partitionedPolicies" in rule) return false;
   const weighted = "partitionedPolicies" in rule;
   if (!arePolicies(weighted ? rule.partitionedPolicies : rule.policies, rule.modulo as number, weighted)) return false;
   if ("seed" in rule && !isText(rule.seed, CONFIG_LIMITS.nameBytes)) return false;

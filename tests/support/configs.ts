@@ -11,7 +11,6 @@ export function referenceConfigWithCanary(canaryRange: number): ReferencePluginC
   return pluginConfig(canaryRange);
 }
 
-
 /** A config that uses every extension field, for fuzzing and the README's field tables. */
 export const EXTENDED_CONFIG = {
   debug: { enabled: false },
@@ -39,6 +38,9 @@ export const EXTENDED_CONFIG = {
 
 /** Pass-through configs that together use every field of the block, one per mode. */
 export const PASS_THROUGH_CONFIGS = [
-  { passThrough: { routeHeader: "x-asm-prefer-tag", traceHeader: "x-user-id", direction: "auto", slots: 8192, ttlSeconds: 60 }, rules: REFERENCE_CONFIG.rules },
+  {
+    passThrough: { routeHeader: "x-asm-prefer-tag", traceHeader: "x-user-id", direction: "auto", slots: 8192, ttlSeconds: 60 },
+    rules: REFERENCE_CONFIG.rules,
+  },
   { passThrough: { routeHeader: "x-asm-prefer-tag", baggage: "lane", direction: "outbound" } },
 ];

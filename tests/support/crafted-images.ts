@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { sha256Digest, type RegistryClient } from "./registry-client.ts";
+import { type RegistryClient, sha256Digest } from "./registry-client.ts";
 
 export interface CraftedLayer {
   mediaType: string;
@@ -30,7 +30,12 @@ export function tarGzOf(files: { name: string; bytes: Uint8Array }[]): Uint8Arra
 
 /** Pushes a hand-made image (one the normal tools would never produce) to probe the fetcher's rules. */
 export async function pushCraftedImage(
-  client: RegistryClient, repository: string, tag: string, manifestType: string, configType: string, layers: CraftedLayer[],
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  manifestType: string,
+  configType: string,
+  layers: CraftedLayer[],
 ): Promise<string> {
   const config = new TextEncoder().encode("{}");
   await client.putBlob(repository, config);

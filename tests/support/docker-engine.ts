@@ -22,8 +22,10 @@ export interface DockerEngine {
 export function skipUnlessDockerEngine(suite: string): string | undefined {
   if (installed(DOCKER_INFO)) return undefined;
   if (!installed({ command: "docker", versionArgs: ["--version"] })) return skipLoudly(suite, "docker is not installed", INSTALL);
-  if (!installed({ command: "dockerd", versionArgs: ["--version"] })) return skipLoudly(suite, "no Docker engine answers and dockerd is not installed", INSTALL);
-  if (process.getuid?.() !== 0) return skipLoudly(suite, "no Docker engine answers and only root can start dockerd", "start a Docker engine, or run as root");
+  if (!installed({ command: "dockerd", versionArgs: ["--version"] }))
+    return skipLoudly(suite, "no Docker engine answers and dockerd is not installed", INSTALL);
+  if (process.getuid?.() !== 0)
+    return skipLoudly(suite, "no Docker engine answers and only root can start dockerd", "start a Docker engine, or run as root");
   return undefined;
 }
 
@@ -41,10 +43,23 @@ export async function startDockerEngine(timeoutMs = 90_000): Promise<DockerEngin
   // Its own (empty) config file: a user's /etc/docker/daemon.json could conflict with the flags below.
   writeFileSync(join(dir, "daemon.json"), "{}\n");
   const log = openSync(logPath, "a");
-  const dockerd = spawn("dockerd", [
-    "--config-file", join(dir, "daemon.json"), "--storage-driver=vfs", "--data-root", join(dir, "data"),
-    "--exec-root", join(dir, "exec"), "--pidfile", join(dir, "dockerd.pid"), "-H", env.DOCKER_HOST,
-  ], { stdio: ["ignore", log, log] });
+  const dockerd = spawn(
+    "dockerd",
+    [
+      "--config-file",
+      join(dir, "daemon.json"),
+      "--storage-driver=vfs",
+      "--data-root",
+      join(dir, "data"),
+      "--exec-root",
+      join(dir, "exec"),
+      "--pidfile",
+      join(dir, "dockerd.pid"),
+      "-H",
+      env.DOCKER_HOST,
+    ],
+    { stdio: ["ignore", log, log] },
+  );
   const exited = new Promise<void>((resolve) => dockerd.once("exit", () => resolve()));
   // Last resort if the process dies without running the tests' after hooks.
   const onExit = () => {
@@ -69,7 +84,9 @@ export async function startDockerEngine(timeoutMs = 90_000): Promise<DockerEngin
     if (dockerd.exitCode !== null || Date.now() > deadline) {
       const tail = readFileSync(logPath, "utf8").trim().split("\n").slice(-15).join("\n");
       await stop();
-      throw new Error(`dockerd ${dockerd.exitCode !== null ? `exited (code ${dockerd.exitCode})` : `did not answer within ${timeoutMs} ms`}:\n${tail}`);
+      throw new Error(
+        `dockerd ${dockerd.exitCode !== null ? `exited (code ${dockerd.exitCode})` : `did not answer within ${timeoutMs} ms`}:\n${tail}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

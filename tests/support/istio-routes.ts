@@ -9,7 +9,11 @@ function matches(rule: Doc, headers: Record<string, string>): boolean {
 }
 
 /** The labels of the pods a request for `host` with `headers` reaches, and the subset that selected them. */
-export function routeInMesh(docs: Doc[], host: string, headers: Record<string, string>): { subset: string; labels: Record<string, string> } {
+export function routeInMesh(
+  docs: Doc[],
+  host: string,
+  headers: Record<string, string>,
+): { subset: string; labels: Record<string, string> } {
   const vs = docs.filter((d) => d.kind === "VirtualService" && d.spec.hosts?.includes(host) && !d.spec.gateways);
   if (vs.length !== 1) throw new Error(`${host}: ${vs.length} mesh VirtualServices, want 1`);
   const rule = vs[0].spec.http.find((r: Doc) => matches(r, headers));

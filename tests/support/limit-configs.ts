@@ -25,25 +25,53 @@ export const LIMIT_CONFIGS: Record<string, object> = {
     rules: Array.from({ length: CONFIG_LIMITS.rules }, (_, i) => baseRule({ name: padded(`r${i}-`, 200), seed: `s${i}` })),
   },
   [`${CONFIG_LIMITS.overrides} overrides (longest keys that fit)`]: fillUpTo(
-    (keyBytes) => ({ rules: [baseRule({ overrides: Object.fromEntries(Array.from({ length: CONFIG_LIMITS.overrides }, (_, i) => [padded(`u${i}-`, keyBytes), i % 2 ? "s1" : "s2"])) })] }),
+    (keyBytes) => ({
+      rules: [
+        baseRule({
+          overrides: Object.fromEntries(
+            Array.from({ length: CONFIG_LIMITS.overrides }, (_, i) => [padded(`u${i}-`, keyBytes), i % 2 ? "s1" : "s2"]),
+          ),
+        }),
+      ],
+    }),
     CONFIG_LIMITS.valueBytes,
   ),
   [`${CONFIG_LIMITS.policies} policies per rule, as many rules as fit`]: fillUpTo(
-    (rules) => ({ rules: Array.from({ length: rules }, (_, r) => baseRule({ name: `r${r}`, modulo: 100000, policies: Array.from({ length: CONFIG_LIMITS.policies }, (_, i) => ({ range: i, tagValue: `t${i}` })) })) }),
+    (rules) => ({
+      rules: Array.from({ length: rules }, (_, r) =>
+        baseRule({
+          name: `r${r}`,
+          modulo: 100000,
+          policies: Array.from({ length: CONFIG_LIMITS.policies }, (_, i) => ({ range: i, tagValue: `t${i}` })),
+        }),
+      ),
+    }),
     CONFIG_LIMITS.rules,
   ),
   [`${CONFIG_LIMITS.valueBytes}-byte tag values, as many as fit`]: fillUpTo(
-    (count) => ({ rules: [baseRule({ modulo: 100000, policies: Array.from({ length: count }, (_, i) => ({ range: i, tagValue: padded(`t${i}-`, CONFIG_LIMITS.valueBytes) })) })] }),
+    (count) => ({
+      rules: [
+        baseRule({
+          modulo: 100000,
+          policies: Array.from({ length: count }, (_, i) => ({ range: i, tagValue: padded(`t${i}-`, CONFIG_LIMITS.valueBytes) })),
+        }),
+      ],
+    }),
     CONFIG_LIMITS.policies,
   ),
   [`${CONFIG_LIMITS.matchEntries} hosts and path prefixes, longest that fit`]: fillUpTo(
     (bytes) => ({
-      rules: [baseRule({
-        match: {
-          hosts: Array.from({ length: CONFIG_LIMITS.matchEntries }, (_, i) => padded(`h${i}.`, Math.min(bytes, CONFIG_LIMITS.nameBytes) - 4) + ".com"),
-          pathPrefixes: Array.from({ length: CONFIG_LIMITS.matchEntries }, (_, i) => padded(`/p${i}/`, bytes)),
-        },
-      })],
+      rules: [
+        baseRule({
+          match: {
+            hosts: Array.from(
+              { length: CONFIG_LIMITS.matchEntries },
+              (_, i) => padded(`h${i}.`, Math.min(bytes, CONFIG_LIMITS.nameBytes) - 4) + ".com",
+            ),
+            pathPrefixes: Array.from({ length: CONFIG_LIMITS.matchEntries }, (_, i) => padded(`/p${i}/`, bytes)),
+          },
+        }),
+      ],
     }),
     CONFIG_LIMITS.valueBytes,
   ),

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
-import { render, type Flavour } from "../../scripts/istio/kustomize.ts";
+import { type Flavour, render } from "../../scripts/istio/kustomize.ts";
 import { BINARIES, BUILD_COMMAND } from "../../scripts/istio/versions.ts";
 import { skipLoudly } from "./required-tools.ts";
 
@@ -23,7 +23,11 @@ export interface Manifest {
 /** undefined when the cached kubectl can render the overlays; otherwise the loud skip message (a failure under CI=true). */
 export function renderSkip(suite: string): string | undefined {
   if (existsSync(BINARIES.kubectl)) return undefined;
-  return skipLoudly(suite, `the overlays are rendered by the local Istio cache's kubectl (${BINARIES.kubectl}), which is missing`, `run \`${BUILD_COMMAND}\``);
+  return skipLoudly(
+    suite,
+    `the overlays are rendered by the local Istio cache's kubectl (${BINARIES.kubectl}), which is missing`,
+    `run \`${BUILD_COMMAND}\``,
+  );
 }
 
 function documents(text: string, source: string): Manifest[] {
@@ -45,12 +49,16 @@ export function fileManifests(path: string): Manifest[] {
 
 /** The documents of deploy/istio/webhook/'s resources (not its kustomization.yaml), as files. */
 export function loadWebhookManifests(): Manifest[] {
-  return readdirSync(WEBHOOK_DIR).filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml").sort()
+  return readdirSync(WEBHOOK_DIR)
+    .filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml")
+    .sort()
     .flatMap((f) => fileManifests(join(WEBHOOK_DIR, f)));
 }
 
 export function find(manifests: Manifest[], kind: string, name: string, namespace?: string): Manifest {
-  const found = manifests.filter((m) => m.doc.kind === kind && m.doc.metadata?.name === name && (namespace === undefined || m.doc.metadata?.namespace === namespace));
+  const found = manifests.filter(
+    (m) => m.doc.kind === kind && m.doc.metadata?.name === name && (namespace === undefined || m.doc.metadata?.namespace === namespace),
+  );
   if (found.length !== 1) throw new Error(`expected one ${kind} ${namespace ?? "*"}/${name}, found ${found.length}`);
   return found[0];
 }

@@ -56,10 +56,15 @@ export class RegistryClient {
     if (!location) throw new Error(`POST ${this.baseUrl}/v2/${repository}/blobs/uploads/: 202 without a Location header`);
     const uploadUrl = new URL(location, this.baseUrl);
     uploadUrl.searchParams.set("digest", digest);
-    await this.request("PUT", uploadUrl.toString(), {
-      headers: { "Content-Type": "application/octet-stream", "Content-Length": String(bytes.length) },
-      body: Buffer.from(bytes),
-    }, [201]);
+    await this.request(
+      "PUT",
+      uploadUrl.toString(),
+      {
+        headers: { "Content-Type": "application/octet-stream", "Content-Length": String(bytes.length) },
+        body: Buffer.from(bytes),
+      },
+      [201],
+    );
     return digest;
   }
 

@@ -44,7 +44,11 @@ function hostForm(text: string): string | undefined {
 }
 
 function hostMatches(patterns: string[], authority: string): boolean {
-  const at = authority.startsWith("[") ? authority.indexOf("]") + 1 : authority.indexOf(":") < 0 ? authority.length : authority.indexOf(":");
+  const at = authority.startsWith("[")
+    ? authority.indexOf("]") + 1
+    : authority.indexOf(":") < 0
+      ? authority.length
+      : authority.indexOf(":");
   if (at <= 0 || !/^(:[0-9]*)?$/.test(authority.slice(at))) return false;
   const host = hostForm(authority.slice(0, at));
   if (host === undefined) return false;
@@ -122,8 +126,9 @@ export function expectedHeaders(config: { rules: Rule[] }, request: Headers): He
   const written = new Set<string>();
   for (const rule of config.rules) {
     const match = rule.match;
-    const inScope = !(match?.hosts && !hostMatches(match.hosts, first(headers, ":authority") ?? ""))
-      && !(match?.pathPrefixes && !match.pathPrefixes.some((p) => (first(headers, ":path") ?? "").startsWith(p)));
+    const inScope =
+      !(match?.hosts && !hostMatches(match.hosts, first(headers, ":authority") ?? "")) &&
+      !(match?.pathPrefixes && !match.pathPrefixes.some((p) => (first(headers, ":path") ?? "").startsWith(p)));
     const tag = inScope ? decision(rule, headers) : rule.clientTag === "remove" ? null : undefined;
     if (tag === undefined) continue;
     const tagHeader = lower(rule.tagHeader);

@@ -1,4 +1,4 @@
-import { find, fileManifests, SHIPPED_WASMPLUGIN } from "./manifests.ts";
+import { fileManifests, find, SHIPPED_WASMPLUGIN } from "./manifests.ts";
 
 /** The gateway WasmPlugin's pluginConfig as deploy/istio/base/ ships it (Istio hands it to the filter as JSON text). */
 export function shippedPluginConfig(): Record<string, any> {

@@ -37,7 +37,11 @@ test("a refused pluginConfig is denied with every one of the filter's error line
   const lines = await filterLines(BAD_CONFIG);
   assert.ok(lines.length >= 3, `expected several problems, the filter found: ${lines.join(" | ")}`);
   for (const operation of ["CREATE", "UPDATE"] as const) {
-    const review = admissionReview(operation, wasmPlugin(OUR_IMAGE, BAD_CONFIG), operation === "UPDATE" ? wasmPlugin(OUR_IMAGE, REFERENCE_CONFIG) : null);
+    const review = admissionReview(
+      operation,
+      wasmPlugin(OUR_IMAGE, BAD_CONFIG),
+      operation === "UPDATE" ? wasmPlugin(OUR_IMAGE, REFERENCE_CONFIG) : null,
+    );
     const answer = responseOf(await served().send(review));
     assert.equal(answer.uid, review.request.uid);
     assert.equal(answer.allowed, false);
@@ -70,11 +74,19 @@ test("another team's WasmPlugin is allowed untouched, whatever its pluginConfig"
     const review = admissionReview("CREATE", wasmPlugin(url, { anything: [1, 2, 3] }, "rate-limiter"));
     assert.deepEqual(responseOf(await served().send(review)), { uid: review.request.uid, allowed: true }, url);
   }
-  assert.ok(served().logs.some((l) => l.includes('allowed: not ours (spec.url "oci://registry.example.com/other-team/rate-limiter:1.0"')), served().logs.join("\n"));
+  assert.ok(
+    served().logs.some((l) => l.includes('allowed: not ours (spec.url "oci://registry.example.com/other-team/rate-limiter:1.0"')),
+    served().logs.join("\n"),
+  );
 });
 
 test("our image by default: any registry and path, with oci://, docker:// or no scheme, by tag or digest", async () => {
-  for (const url of ["oci://127.0.0.1:5000/hash-tagging:local", "docker://r.example/a/b/hash-tagging:1", "r.example/hash-tagging@sha256:" + "a".repeat(64), "hash-tagging"]) {
+  for (const url of [
+    "oci://127.0.0.1:5000/hash-tagging:local",
+    "docker://r.example/a/b/hash-tagging:1",
+    "r.example/hash-tagging@sha256:" + "a".repeat(64),
+    "hash-tagging",
+  ]) {
     const answer = responseOf(await served().send(admissionReview("CREATE", wasmPlugin(url, BAD_CONFIG))));
     assert.equal(answer.allowed, false, `${url} should be ours and judged`);
   }
@@ -92,9 +104,15 @@ test("non-JSON and malformed reviews get 400 with the reason, and the server goe
     ["{not json", /^not JSON: /],
     ["", /^not JSON: /],
     [[1, 2], /^malformed AdmissionReview: expected a JSON object/],
-    [{ apiVersion: "admission.k8s.io/v1beta1", kind: "AdmissionReview", request: { uid: "x" } }, /^malformed AdmissionReview: expected apiVersion admission\.k8s\.io\/v1 and kind AdmissionReview, got "admission\.k8s\.io\/v1beta1"/],
+    [
+      { apiVersion: "admission.k8s.io/v1beta1", kind: "AdmissionReview", request: { uid: "x" } },
+      /^malformed AdmissionReview: expected apiVersion admission\.k8s\.io\/v1 and kind AdmissionReview, got "admission\.k8s\.io\/v1beta1"/,
+    ],
     [{ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview" }, /^malformed AdmissionReview: request: expected an object$/],
-    [{ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { operation: "CREATE" } }, /^malformed AdmissionReview: request\.uid: expected a non-empty string$/],
+    [
+      { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: { operation: "CREATE" } },
+      /^malformed AdmissionReview: request\.uid: expected a non-empty string$/,
+    ],
     [Buffer.from([0xff, 0xfe, 0x00, 0x7b]), /^not JSON: /],
   ];
   for (const [body, reason] of cases) {
@@ -131,7 +149,9 @@ test("probes and other paths: /healthz and /readyz answer ok, GET /validate 405,
 });
 
 test("200 concurrent reviews, good and bad mixed, each answered for its own uid", async () => {
-  const reviews = Array.from({ length: 200 }, (_, i) => admissionReview("CREATE", wasmPlugin(OUR_IMAGE, i % 2 ? BAD_CONFIG : referenceConfigWithCanary(i % 101), `p-${i}`)));
+  const reviews = Array.from({ length: 200 }, (_, i) =>
+    admissionReview("CREATE", wasmPlugin(OUR_IMAGE, i % 2 ? BAD_CONFIG : referenceConfigWithCanary(i % 101), `p-${i}`)),
+  );
   const answers = await Promise.all(reviews.map(async (r) => responseOf(await served().send(r))));
   answers.forEach((answer, i) => {
     assert.equal(answer.uid, reviews[i].request.uid);
@@ -149,6 +169,9 @@ test("one log line per review: namespace/name, operation, verdict and why, durat
   const denial = (await filterLines(BAD_CONFIG)).join("; ");
   assert.ok(lines[0].startsWith(`review istio-system/logged CREATE: denied: ${denial} (`), lines[0]);
   assert.match(lines[0], /\(\d+\.\d ms\)$/);
-  assert.match(lines[1], /^review istio-system\/logged UPDATE: allowed: pluginConfig accepted by the filter \(configuration accepted: 1 rule\(s\)\) \(\d+\.\d ms\)$/);
+  assert.match(
+    lines[1],
+    /^review istio-system\/logged UPDATE: allowed: pluginConfig accepted by the filter \(configuration accepted: 1 rule\(s\)\) \(\d+\.\d ms\)$/,
+  );
   assert.match(lines[2], /^review 400: not JSON \(\d+\.\d ms\)$/);
 });

@@ -24,7 +24,11 @@ test("with --image-prefix, each url is ours or not whatever its scheme, and only
     const review = admissionReview("CREATE", wasmPlugin(url, REFUSED));
     const answer = responseOf(await served().send(review));
     assert.equal(answer.uid, review.request.uid);
-    assert.equal(answer.allowed, !ours, `${url}: ${ours ? "ours, its refused config must be denied" : "not ours, must be allowed untouched"}`);
+    assert.equal(
+      answer.allowed,
+      !ours,
+      `${url}: ${ours ? "ours, its refused config must be denied" : "not ours, must be allowed untouched"}`,
+    );
   }
 });
 

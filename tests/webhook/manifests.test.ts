@@ -34,13 +34,29 @@ test("Deployment: 2 replicas, non-root, read-only root filesystem, requests and 
 test("Service and PodDisruptionBudget select the Deployment's pods; the webhook calls the Service's port", () => {
   const labels = deployment.spec.template.metadata.labels;
   assert.deepEqual(service.spec.selector, labels);
-  assert.deepEqual(find(manifests, "PodDisruptionBudget", "hash-tagging-webhook", "istio-system").doc.spec, { minAvailable: 1, selector: { matchLabels: labels } });
-  assert.deepEqual(hook.clientConfig.service, { namespace: "istio-system", name: service.metadata.name, path: "/validate", port: service.spec.ports[0].port });
+  assert.deepEqual(find(manifests, "PodDisruptionBudget", "hash-tagging-webhook", "istio-system").doc.spec, {
+    minAvailable: 1,
+    selector: { matchLabels: labels },
+  });
+  assert.deepEqual(hook.clientConfig.service, {
+    namespace: "istio-system",
+    name: service.metadata.name,
+    path: "/validate",
+    port: service.spec.ports[0].port,
+  });
   assert.equal(service.spec.ports[0].targetPort, "https");
 });
 
 test("ValidatingWebhookConfiguration: WasmPlugin CREATE and UPDATE, Fail, a timeout, no side effects, v1, the CA from cert-manager", () => {
-  assert.deepEqual(hook.rules, [{ apiGroups: ["extensions.istio.io"], apiVersions: ["*"], operations: ["CREATE", "UPDATE"], resources: ["wasmplugins"], scope: "Namespaced" }]);
+  assert.deepEqual(hook.rules, [
+    {
+      apiGroups: ["extensions.istio.io"],
+      apiVersions: ["*"],
+      operations: ["CREATE", "UPDATE"],
+      resources: ["wasmplugins"],
+      scope: "Namespaced",
+    },
+  ]);
   assert.equal(hook.failurePolicy, "Fail");
   assert.ok(hook.timeoutSeconds >= 1 && hook.timeoutSeconds <= 30, String(hook.timeoutSeconds));
   assert.equal(hook.sideEffects, "None");
@@ -56,9 +72,15 @@ test("the matchCondition's CEL regex selects exactly the urls the webhook's defa
   assert.ok(regex, expression);
   assert.match(expression, /^has\(object\.spec\) && has\(object\.spec\.url\) && /, "a WasmPlugin without url must not make CEL fail");
   const urls = [
-    "oci://registry.example.com/team/hash-tagging:0.1.0", "docker://r.example/hash-tagging@sha256:" + "c".repeat(64), "127.0.0.1:5000/hash-tagging:local",
-    "hash-tagging", "oci://r.example/team/hash-tagging-fork:1", "oci://r.example/not-hash-tagging:1", "https://r.example/hash-tagging.wasm",
-    "oci://r.example/other/rate-limiter:1", "file:///opt/hash-tagging.wasm",
+    "oci://registry.example.com/team/hash-tagging:0.1.0",
+    "docker://r.example/hash-tagging@sha256:" + "c".repeat(64),
+    "127.0.0.1:5000/hash-tagging:local",
+    "hash-tagging",
+    "oci://r.example/team/hash-tagging-fork:1",
+    "oci://r.example/not-hash-tagging:1",
+    "https://r.example/hash-tagging.wasm",
+    "oci://r.example/other/rate-limiter:1",
+    "file:///opt/hash-tagging.wasm",
   ];
   for (const url of urls) assert.equal(new RegExp(regex).test(url), isOurImage(url), url);
 });

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
-import { PLUGIN_WASM } from "../../scripts/lib/paths.ts";
-import { post, type PostReply } from "../../scripts/lib/https-post.ts";
-import { makeServingCertificate, type ServingCertificate } from "../../scripts/lib/serving-certificate.ts";
 import { startWebhook, type Webhook } from "../../scripts/cli/webhook/server.ts";
+import { type PostReply, post } from "../../scripts/lib/https-post.ts";
+import { PLUGIN_WASM } from "../../scripts/lib/paths.ts";
+import { makeServingCertificate, type ServingCertificate } from "../../scripts/lib/serving-certificate.ts";
 
 export interface ServedWebhook {
   url: string;
@@ -27,15 +27,28 @@ export function useWebhook(options: { imagePrefix?: string; reloadIntervalMs?: n
     const certificate = makeServingCertificate(dir, ["127.0.0.1"]);
     const logs: string[] = [];
     const webhook = await startWebhook({
-      certFile: certificate.certFile, keyFile: certificate.keyFile, wasmFile: PLUGIN_WASM,
-      port: 0, host: "127.0.0.1", imagePrefix: options.imagePrefix, reloadIntervalMs: options.reloadIntervalMs,
+      certFile: certificate.certFile,
+      keyFile: certificate.keyFile,
+      wasmFile: PLUGIN_WASM,
+      port: 0,
+      host: "127.0.0.1",
+      imagePrefix: options.imagePrefix,
+      reloadIntervalMs: options.reloadIntervalMs,
       log: (line) => logs.push(line),
     });
     const url = `https://127.0.0.1:${webhook.port}`;
     served = {
-      url, certificate, dir, logs, webhook,
-      send: (body, o = {}) => post(`${url}${o.path ?? "/validate"}`, typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body),
-        { ca: certificate.ca, method: o.method, headers: o.headers }),
+      url,
+      certificate,
+      dir,
+      logs,
+      webhook,
+      send: (body, o = {}) =>
+        post(`${url}${o.path ?? "/validate"}`, typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body), {
+          ca: certificate.ca,
+          method: o.method,
+          headers: o.headers,
+        }),
     };
   });
   after(async () => {
@@ -58,6 +71,7 @@ export interface ReviewResponse {
 export function responseOf(reply: PostReply): ReviewResponse {
   if (reply.status !== 200) throw new Error(`HTTP ${reply.status}: ${reply.body}`);
   const review = JSON.parse(reply.body);
-  if (review.apiVersion !== "admission.k8s.io/v1" || review.kind !== "AdmissionReview") throw new Error(`not an AdmissionReview v1: ${reply.body}`);
+  if (review.apiVersion !== "admission.k8s.io/v1" || review.kind !== "AdmissionReview")
+    throw new Error(`not an AdmissionReview v1: ${reply.body}`);
   return review.response;
 }

@@ -1,6 +1,6 @@
 // A lane group in the managed mesh's terms (its lane group and lane parameters, same field names), read
 // and checked: either the model the generator needs, or every problem with its path.
-import { BAGGAGE_KEY, DNS_LABEL, HEADER_NAME, LABEL_KEY, LABEL_VALUE, NAMESPACED, Reader, type Mapping } from "./reader.ts";
+import { BAGGAGE_KEY, DNS_LABEL, HEADER_NAME, LABEL_KEY, LABEL_VALUE, type Mapping, NAMESPACED, Reader } from "./reader.ts";
 
 export interface ServiceRef {
   namespace: string;
@@ -72,7 +72,12 @@ function serviceRef(r: Reader, value: unknown, path: string): ServiceRef | undef
 
 function services(r: Reader, value: unknown, path: string): ServiceRef[] | undefined {
   const list = r.list(value, path, (v, p) => serviceRef(r, v, p));
-  if (list && Array.isArray(value)) r.unique(list.map((s, i) => ({ value: s, path: `${path}[${i}]` })), idOf, "service");
+  if (list && Array.isArray(value))
+    r.unique(
+      list.map((s, i) => ({ value: s, path: `${path}[${i}]` })),
+      idOf,
+      "service",
+    );
   return list;
 }
 
@@ -81,7 +86,8 @@ function stringMatch(r: Reader, value: unknown, path: string): void {
   const m = r.mapping(value, path, STRING_MATCH);
   if (!m) return;
   const kinds = STRING_MATCH.filter((k) => m[k] !== undefined);
-  if (kinds.length !== 1) r.problem(path, `expected exactly one of ${STRING_MATCH.join(", ")}, got ${kinds.length === 0 ? "none" : kinds.join(" and ")}`);
+  if (kinds.length !== 1)
+    r.problem(path, `expected exactly one of ${STRING_MATCH.join(", ")}, got ${kinds.length === 0 ? "none" : kinds.join(" and ")}`);
   for (const k of kinds) r.string(m[k], `${path}.${k}`);
 }
 
@@ -107,14 +113,21 @@ function ingressRule(r: Reader, value: unknown, path: string, group: ServiceRef[
   const name = r.string(r.required(m, "name", path), `${path}.name`, DNS_LABEL);
   const hosts = r.list(r.required(m, "hosts", path), `${path}.hosts`, (v, p) => r.string(v, p));
   const routed = r.required(m, "route", path) === undefined ? undefined : r.mapping(m.route, `${path}.route`, ["destination"]);
-  const destination = routed && r.required(routed, "destination", `${path}.route`) !== undefined
-    ? r.mapping(routed.destination, `${path}.route.destination`, ["host"]) : undefined;
+  const destination =
+    routed && r.required(routed, "destination", `${path}.route`) !== undefined
+      ? r.mapping(routed.destination, `${path}.route.destination`, ["host"])
+      : undefined;
   let service: ServiceRef | undefined;
   if (destination) {
     const host = r.string(r.required(destination, "host", `${path}.route.destination`), `${path}.route.destination.host`);
     service = group.find((s) => s.host === host);
     if (host !== undefined && !service) {
-      r.problem(`${path}.route.destination.host`, `${JSON.stringify(host)} is not a service of the group (expected one of ${distinct(group).map((s) => s.host).join(", ")})`);
+      r.problem(
+        `${path}.route.destination.host`,
+        `${JSON.stringify(host)} is not a service of the group (expected one of ${distinct(group)
+          .map((s) => s.host)
+          .join(", ")})`,
+      );
     }
   }
   const matched = m.match === undefined ? {} : match(r, m.match, `${path}.match`);
@@ -126,9 +139,13 @@ function lane(r: Reader, value: unknown, path: string, group: ServiceRef[]): Lan
   const m = r.mapping(value, path, LANE_FIELDS);
   if (!m) return undefined;
   const name = r.string(r.required(m, "name", path), `${path}.name`, DNS_LABEL);
-  const selector = r.required(m, "labelSelector", path) === undefined ? undefined : r.mapping(m.labelSelector, `${path}.labelSelector`, Object.keys(m.labelSelector ?? {}));
+  const selector =
+    r.required(m, "labelSelector", path) === undefined
+      ? undefined
+      : r.mapping(m.labelSelector, `${path}.labelSelector`, Object.keys(m.labelSelector ?? {}));
   const labelSelector: Record<string, string> = {};
-  if (selector && Object.keys(selector).length === 0) r.problem(`${path}.labelSelector`, "expected at least one label (the lane's pods carry it)");
+  if (selector && Object.keys(selector).length === 0)
+    r.problem(`${path}.labelSelector`, "expected at least one label (the lane's pods carry it)");
   for (const [key, v] of Object.entries(selector ?? {})) {
     const k = r.string(key, `${path}.labelSelector.${key}`, LABEL_KEY);
     const label = r.string(v, `${path}.labelSelector.${key}`, LABEL_VALUE);
@@ -140,7 +157,8 @@ function lane(r: Reader, value: unknown, path: string, group: ServiceRef[]): Lan
       r.problem(`${path}.services[${i}]`, `${idOf(s)} is not in the group's services (${distinct(group).map(idOf).join(", ")})`);
     }
   });
-  const rules = m.ingressRules === undefined ? [] : r.list(m.ingressRules, `${path}.ingressRules`, (v, p) => ingressRule(r, v, p, group)) ?? [];
+  const rules =
+    m.ingressRules === undefined ? [] : (r.list(m.ingressRules, `${path}.ingressRules`, (v, p) => ingressRule(r, v, p, group)) ?? []);
   if (name === undefined || !selector) return undefined;
   return { name, labelSelector, services: own, ingressRules: rules };
 }
@@ -150,9 +168,12 @@ function passThrough(r: Reader, value: unknown, path: string): PassThrough | und
   if (!m) return undefined;
   const modes = ["traceHeader", "baggage"].filter((k) => m[k] !== undefined);
   if (modes.length !== 1) {
-    r.problem(path, modes.length === 0
-      ? "expected one mode: traceHeader (trace-id pass-through) or baggage (a W3C baggage member)"
-      : "traceHeader and baggage are exclusive: pick one pass-through mode");
+    r.problem(
+      path,
+      modes.length === 0
+        ? "expected one mode: traceHeader (trace-id pass-through) or baggage (a W3C baggage member)"
+        : "traceHeader and baggage are exclusive: pick one pass-through mode",
+    );
   }
   const config: PassThrough = {
     traceHeader: r.string(m.traceHeader, `${path}.traceHeader`, HEADER_NAME),
@@ -173,7 +194,8 @@ function checkCoverage(r: Reader, mode: LaneGroup["mode"], group: ServiceRef[], 
     if (mode === "loose" && i > 0) return;
     const missing = distinct(group).filter((s) => !l.services.some((o) => idOf(o) === idOf(s)));
     if (missing.length > 0) {
-      const why = mode === "strict" ? "in strict mode every lane holds every service" : "the baseline (first lane) serves every service a lane lacks";
+      const why =
+        mode === "strict" ? "in strict mode every lane holds every service" : "the baseline (first lane) serves every service a lane lacks";
       r.problem(`lanes[${i}].services`, `missing ${missing.map(idOf).join(", ")}: ${why}`);
     }
   });
@@ -181,12 +203,19 @@ function checkCoverage(r: Reader, mode: LaneGroup["mode"], group: ServiceRef[], 
 
 function checkIngress(r: Reader, lanes: Lane[]): void {
   const rules = lanes.flatMap((l) => l.ingressRules.map((rule) => ({ value: rule, path: rule.path })));
-  r.unique(rules.map(({ value, path }) => ({ value, path: `${path}.name` })), (rule) => rule.name, "ingress rule name");
+  r.unique(
+    rules.map(({ value, path }) => ({ value, path: `${path}.name` })),
+    (rule) => rule.name,
+    "ingress rule name",
+  );
   const first = rules[0];
   for (const { value, path } of rules.slice(1)) {
     // One VirtualService holds every rule, and its hosts are shared.
     if (JSON.stringify(value.hosts) !== JSON.stringify(first.value.hosts)) {
-      r.problem(`${path}.hosts`, `expected the same hosts as ${first.path} (${JSON.stringify(first.value.hosts)}): every ingress rule goes into one VirtualService`);
+      r.problem(
+        `${path}.hosts`,
+        `expected the same hosts as ${first.path} (${JSON.stringify(first.value.hosts)}): every ingress rule goes into one VirtualService`,
+      );
     }
   }
 }
@@ -207,9 +236,21 @@ export function readLaneGroup(value: unknown): { group: LaneGroup; problems: [] 
     return l && { value: l, path };
   });
   if (read) {
-    r.unique(read.map(({ value, path }) => ({ value, path: `${path}.name` })), (l) => l.name, "lane");
+    r.unique(
+      read.map(({ value, path }) => ({ value, path: `${path}.name` })),
+      (l) => l.name,
+      "lane",
+    );
     const selecting = read.filter(({ value }) => Object.keys(value.labelSelector).length > 0);
-    r.unique(selecting.map(({ value, path }) => ({ value, path: `${path}.labelSelector` })), (l) => Object.entries(l.labelSelector).sort().map(([k, v]) => `${k}=${v}`).join(","), "labelSelector");
+    r.unique(
+      selecting.map(({ value, path }) => ({ value, path: `${path}.labelSelector` })),
+      (l) =>
+        Object.entries(l.labelSelector)
+          .sort()
+          .map(([k, v]) => `${k}=${v}`)
+          .join(","),
+      "labelSelector",
+    );
   }
   const lanes = read?.map((l) => l.value);
   if (lanes && (mode === "loose" || mode === "strict")) {
@@ -222,7 +263,11 @@ export function readLaneGroup(value: unknown): { group: LaneGroup; problems: [] 
   if (r.problems.length > 0 || !name || !gateway || !mode || !routeHeader || !lanes) return { problems: r.problems };
   const [gatewayNamespace, gatewayName] = gateway.split("/");
   const group: LaneGroup = {
-    name, mode: mode as LaneGroup["mode"], routeHeader, services: groupServices, lanes,
+    name,
+    mode: mode as LaneGroup["mode"],
+    routeHeader,
+    services: groupServices,
+    lanes,
     ingressGateway: { namespace: gatewayNamespace, name: gatewayName },
     ...(pass ? { passThrough: pass } : {}),
   };

@@ -45,7 +45,8 @@ export class Reader {
     for (const key of Object.keys(value)) {
       if (known.includes(key)) continue;
       const closest = known.map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d)[0];
-      const hint = closest && closest.d <= Math.max(2, key.length / 3) ? ` (did you mean "${closest.k}"?)` : ` (known: ${known.join(", ")})`;
+      const hint =
+        closest && closest.d <= Math.max(2, key.length / 3) ? ` (did you mean "${closest.k}"?)` : ` (known: ${known.join(", ")})`;
       this.problem(join(path, key), `unknown field${hint}`);
     }
     return value as Mapping;
@@ -105,11 +106,20 @@ export class Reader {
 }
 
 /** RFC 9110 token characters, lower case: what Istio and Envoy take as a header name. */
-export const HEADER_NAME = { test: (s: string) => /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(s), expected: "a lower-case HTTP header name (token characters, e.g. x-user-id)" };
+export const HEADER_NAME = {
+  test: (s: string) => /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(s),
+  expected: "a lower-case HTTP header name (token characters, e.g. x-user-id)",
+};
 /** A W3C baggage key is an RFC 9110 token. */
-export const BAGGAGE_KEY = { test: (s: string) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(s), expected: "a W3C baggage member name (token characters, e.g. lane)" };
+export const BAGGAGE_KEY = {
+  test: (s: string) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(s),
+  expected: "a W3C baggage member name (token characters, e.g. lane)",
+};
 /** Kubernetes object names and subset names: a DNS-1123 label. */
-export const DNS_LABEL = { test: (s: string) => s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s), expected: "a DNS-1123 label (lower-case letters, digits and -, at most 63)" };
+export const DNS_LABEL = {
+  test: (s: string) => s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s),
+  expected: "a DNS-1123 label (lower-case letters, digits and -, at most 63)",
+};
 /** `namespace/name`, as the lane group names services and the gateway. */
 export const NAMESPACED = {
   test: (s: string) => s.split("/").length === 2 && s.split("/").every((part) => DNS_LABEL.test(part)),
@@ -124,4 +134,7 @@ export const LABEL_KEY = {
   },
   expected: "a Kubernetes label key (e.g. ASM_TRAFFIC_TAG or app.kubernetes.io/version)",
 };
-export const LABEL_VALUE = { test: (s: string) => s.length <= 63 && /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(s), expected: "a Kubernetes label value (at most 63 letters, digits, -, _ and .)" };
+export const LABEL_VALUE = {
+  test: (s: string) => s.length <= 63 && /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(s),
+  expected: "a Kubernetes label value (at most 63 letters, digits, -, _ and .)",
+};

@@ -1,6 +1,6 @@
 // One AdmissionReview v1 in, one out: pure, so the tests can feed it anything. The HTTP layer decides
 // nothing but transport (size, method, path).
-import { pluginConfigText, isObject } from "../plugin-configs.ts";
+import { isObject, pluginConfigText } from "../plugin-configs.ts";
 import { describeOwnership, isOurImage } from "./ownership.ts";
 
 /** The filter's verdict on one pluginConfig (JSON text, as Istio sends it). */
@@ -21,7 +21,8 @@ class MalformedReview extends Error {}
 
 function answer(uid: string, allowed: boolean, message?: string): unknown {
   return {
-    apiVersion: API_VERSION, kind: "AdmissionReview",
+    apiVersion: API_VERSION,
+    kind: "AdmissionReview",
     response: { uid, allowed, ...(message === undefined ? {} : { status: { code: 403, reason: "Forbidden", message } }) },
   };
 }
@@ -29,10 +30,13 @@ function answer(uid: string, allowed: boolean, message?: string): unknown {
 function requestOf(review: unknown): Record<string, unknown> {
   if (!isObject(review)) throw new MalformedReview("expected a JSON object (an AdmissionReview)");
   if (review.apiVersion !== API_VERSION || review.kind !== "AdmissionReview") {
-    throw new MalformedReview(`expected apiVersion ${API_VERSION} and kind AdmissionReview, got ${JSON.stringify(review.apiVersion)} and ${JSON.stringify(review.kind)}`);
+    throw new MalformedReview(
+      `expected apiVersion ${API_VERSION} and kind AdmissionReview, got ${JSON.stringify(review.apiVersion)} and ${JSON.stringify(review.kind)}`,
+    );
   }
   if (!isObject(review.request)) throw new MalformedReview("request: expected an object");
-  if (typeof review.request.uid !== "string" || review.request.uid === "") throw new MalformedReview("request.uid: expected a non-empty string");
+  if (typeof review.request.uid !== "string" || review.request.uid === "")
+    throw new MalformedReview("request.uid: expected a non-empty string");
   return review.request;
 }
 
@@ -55,7 +59,8 @@ export async function review(text: string, judge: Judge, imagePrefix?: string): 
   const who = `${request.namespace ?? "(cluster)"}/${request.name ?? "(unnamed)"} ${request.operation ?? "?"}`;
   const allow = (why: string): Reviewed => ({ status: 200, body: answer(uid, true), summary: `${who}: allowed: ${why}` });
 
-  if (request.operation !== "CREATE" && request.operation !== "UPDATE") return allow(`nothing to judge in a ${request.operation ?? "missing"} operation`);
+  if (request.operation !== "CREATE" && request.operation !== "UPDATE")
+    return allow(`nothing to judge in a ${request.operation ?? "missing"} operation`);
   const object = request.object;
   if (!isObject(object) || object.kind !== "WasmPlugin") return allow("not a WasmPlugin");
   const spec = isObject(object.spec) ? object.spec : {};

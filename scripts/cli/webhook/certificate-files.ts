@@ -25,8 +25,14 @@ export function readPair(certFile: string, keyFile: string): CertificatePair {
  * Polls both files every `intervalMs`; a changed pair that loads replaces the server's context (new
  * connections get it), one that does not (half-written, mismatched) is logged and retried.
  */
-export function reloadOnChange(server: Server, certFile: string, keyFile: string, current: CertificatePair,
-  log: (line: string) => void, intervalMs: number): () => void {
+export function reloadOnChange(
+  server: Server,
+  certFile: string,
+  keyFile: string,
+  current: CertificatePair,
+  log: (line: string) => void,
+  intervalMs: number,
+): () => void {
   let last = current;
   let lastProblem = "";
   const timer = setInterval(() => {

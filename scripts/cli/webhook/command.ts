@@ -14,7 +14,8 @@ export interface WebhookCommandOptions {
 
 export function portNumber(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`--port ${JSON.stringify(value)}: expected an integer from 0 to 65535`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new CliError(`--port ${JSON.stringify(value)}: expected an integer from 0 to 65535`);
   return n;
 }
 
@@ -22,8 +23,12 @@ export async function webhook(options: WebhookCommandOptions): Promise<number> {
   let running;
   try {
     running = await startWebhook({
-      certFile: options.cert, keyFile: options.key, wasmFile: options.wasm,
-      port: options.port, host: options.host, imagePrefix: options.imagePrefix,
+      certFile: options.cert,
+      keyFile: options.key,
+      wasmFile: options.wasm,
+      port: options.port,
+      host: options.host,
+      imagePrefix: options.imagePrefix,
     });
   } catch (e) {
     throw new CliError(`webhook: ${(e as Error).message}`);

@@ -1,9 +1,10 @@
 // The webhook's HTTPS server: POST /validate answers AdmissionReviews, GET /healthz and /readyz answer
 // the kubelet's probes. Transport only: the verdict is admission-review.ts's.
+
+import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { readFileSync } from "node:fs";
 import { judgeConfig } from "../validate.ts";
 import { review } from "./admission-review.ts";
 import { readPair, reloadOnChange } from "./certificate-files.ts";
@@ -55,7 +56,10 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   const json = typeof body !== "string";
   const text = json ? JSON.stringify(body) : body;
   // After an oversized body the rest is not read: closing the connection is cheaper than draining it.
-  res.writeHead(status, { "content-type": json ? "application/json" : "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": json ? "application/json" : "text/plain; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -107,13 +111,17 @@ export async function startWebhook(o: WebhookOptions): Promise<Webhook> {
     server.listen(o.port, o.host ?? "0.0.0.0", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  log(`hash-tagging webhook on https://${o.host ?? "0.0.0.0"}:${port}/validate, judging with ${o.wasmFile}; ours: ${describeOwnership(o.imagePrefix)}`);
+  log(
+    `hash-tagging webhook on https://${o.host ?? "0.0.0.0"}:${port}/validate, judging with ${o.wasmFile}; ours: ${describeOwnership(o.imagePrefix)}`,
+  );
   return {
-    server, port,
-    close: () => new Promise((resolve) => {
-      stopReload();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    server,
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        stopReload();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -4,9 +4,7 @@
 // VirtualService; each app instance that calls another has a sidecar Envoy of its own (sidecar.ts) that
 // carries its calls and routes them by the tag. Loose mode is Envoy's subset load balancer: a route asks
 // for the lane's version, and a service with no endpoint of that version falls back to the baseline subset.
-import {
-  BASELINE_LANE, LANES, NAMED_USERS, ROUTE_HEADER, SERVICES, TAG_HEADER, USER_HEADER, type Lane, type Service,
-} from "./topology.ts";
+import { BASELINE_LANE, LANES, type Lane, NAMED_USERS, ROUTE_HEADER, SERVICES, type Service, TAG_HEADER, USER_HEADER } from "./topology.ts";
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const ROUTER = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
@@ -109,7 +107,9 @@ function ingressRoutes(o: BootstrapOptions): object[] {
       name: "tag-echo",
       match: { path: TAG_ECHO_PATH },
       direct_response: { status: 200 },
-      response_headers_to_add: [{ header: { key: TAG_HEADER, value: `%REQ(${TAG_HEADER})%` }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" }],
+      response_headers_to_add: [
+        { header: { key: TAG_HEADER, value: `%REQ(${TAG_HEADER})%` }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" },
+      ],
     });
   }
   for (const { user, lane } of NAMED_USERS) {
@@ -134,7 +134,12 @@ function ingressRoutes(o: BootstrapOptions): object[] {
   }
   // Not in the reference VirtualService (an untagged request gets a 404 there): untagged requests
   // ride the baseline lane, as loose mode does for every in-mesh call.
-  routes.push({ name: "baseline", match: { path: "/" }, route: toLane(entry, BASELINE_LANE), response_headers_to_add: routeName("baseline") });
+  routes.push({
+    name: "baseline",
+    match: { path: "/" },
+    route: toLane(entry, BASELINE_LANE),
+    response_headers_to_add: routeName("baseline"),
+  });
   return routes;
 }
 
@@ -172,18 +177,22 @@ export function httpListener(l: HttpListenerOptions): object {
     name: l.name,
     address: { socket_address: { address: l.bind, port_value: l.port } },
     ...(l.direction ? { traffic_direction: l.direction } : {}),
-    filter_chains: [{
-      filters: [{
-        name: "envoy.filters.network.http_connection_manager",
-        typed_config: {
-          "@type": HCM,
-          stat_prefix: l.name,
-          ...l.connectionManager,
-          route_config: { name: l.name, ...l.routeConfig },
-          http_filters: [...l.filters, { name: "envoy.filters.http.router", typed_config: { "@type": ROUTER } }],
-        },
-      }],
-    }],
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: "envoy.filters.network.http_connection_manager",
+            typed_config: {
+              "@type": HCM,
+              stat_prefix: l.name,
+              ...l.connectionManager,
+              route_config: { name: l.name, ...l.routeConfig },
+              http_filters: [...l.filters, { name: "envoy.filters.http.router", typed_config: { "@type": ROUTER } }],
+            },
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -201,15 +210,17 @@ export function serviceCluster(app: string, versions: readonly string[], o: Mesh
     },
     load_assignment: {
       cluster_name: app,
-      endpoints: [{
-        lb_endpoints: versions.map((version) => {
-          const e = o.endpoint(app, version);
-          return {
-            endpoint: { address: { socket_address: { address: e.address, port_value: e.port } } },
-            metadata: { filter_metadata: { "envoy.lb": { version } } },
-          };
-        }),
-      }],
+      endpoints: [
+        {
+          lb_endpoints: versions.map((version) => {
+            const e = o.endpoint(app, version);
+            return {
+              endpoint: { address: { socket_address: { address: e.address, port_value: e.port } } },
+              metadata: { filter_metadata: { "envoy.lb": { version } } },
+            };
+          }),
+        },
+      ],
     },
   };
 }
@@ -217,13 +228,15 @@ export function serviceCluster(app: string, versions: readonly string[], o: Mesh
 /** A limit on downstream connections: Envoy warns at start when nothing bounds them. */
 export function overloadManager(): object {
   return {
-    resource_monitors: [{
-      name: "envoy.resource_monitors.global_downstream_max_connections",
-      typed_config: {
-        "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig",
-        max_active_downstream_connections: 10_000,
+    resource_monitors: [
+      {
+        name: "envoy.resource_monitors.global_downstream_max_connections",
+        typed_config: {
+          "@type": "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig",
+          max_active_downstream_connections: 10_000,
+        },
       },
-    }],
+    ],
   };
 }
 
@@ -239,7 +252,10 @@ export function gatewayBootstrap(o: BootstrapOptions): object {
       listeners: [
         httpListener({
           // Istio marks gateway listeners OUTBOUND, as the sidecars' outbound ones.
-          name: INGRESS_LISTENER, bind: o.bind, port: o.ingressPort, direction: "OUTBOUND",
+          name: INGRESS_LISTENER,
+          bind: o.bind,
+          port: o.ingressPort,
+          direction: "OUTBOUND",
           routeConfig: { virtual_hosts: [{ name: INGRESS_LISTENER, domains: ["*"], routes: ingressRoutes(o) }] },
           filters: [wasmFilter(o.wasmPath, o.plugin)],
         }),
@@ -272,10 +288,17 @@ export function tagRoutesBootstrap(filters: object[], options: TagRoutesOptions 
       port: 0,
       connectionManager: { generate_request_id: false },
       routeConfig: {
-        virtual_hosts: [{
-          name, domains: ["*"],
-          routes: [byTag("s2"), byTag("s1"), { match: { prefix: "/" }, direct_response: { status: 200, body: { inline_string: "none" } } }],
-        }],
+        virtual_hosts: [
+          {
+            name,
+            domains: ["*"],
+            routes: [
+              byTag("s2"),
+              byTag("s1"),
+              { match: { prefix: "/" }, direct_response: { status: 200, body: { inline_string: "none" } } },
+            ],
+          },
+        ],
       },
       filters: listenerFilters,
     }),
@@ -285,7 +308,10 @@ export function tagRoutesBootstrap(filters: object[], options: TagRoutesOptions 
     admin: { address: { socket_address: { address: "127.0.0.1", port_value: 0 } } },
     stats_config: { use_all_default_tags: false },
     static_resources: {
-      listeners: [listener("bench", options.trafficDirection, filters), ...(options.primeFilters ? [listener("prime", "INBOUND", options.primeFilters)] : [])],
+      listeners: [
+        listener("bench", options.trafficDirection, filters),
+        ...(options.primeFilters ? [listener("prime", "INBOUND", options.primeFilters)] : []),
+      ],
     },
   };
 }

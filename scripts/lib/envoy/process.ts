@@ -1,6 +1,6 @@
 // Runs one Envoy in its own temp dir: dynamic base id and port-0 friendly, so several can run at once.
 // Its admin address comes back through --admin-address-path; listener ports through admin /listeners.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,7 +27,11 @@ export interface StartEnvoyOptions {
 
 /** Envoy did not come up; `log` holds its whole log (its work dir is already removed). */
 export class EnvoyStartError extends Error {
-  constructor(message: string, readonly log: string, readonly exit: Exit | undefined) {
+  constructor(
+    message: string,
+    readonly log: string,
+    readonly exit: Exit | undefined,
+  ) {
     super(message);
   }
 }
@@ -72,11 +76,15 @@ export class EnvoyProcess {
     rmSync(adminPath, { force: true });
     writeFileSync(configPath, typeof o.config === "string" ? o.config : stringify(o.config, { lineWidth: 0 }));
     const args = [
-      "-c", configPath,
+      "-c",
+      configPath,
       "--use-dynamic-base-id",
-      "--admin-address-path", adminPath,
-      "--concurrency", String(o.concurrency ?? 2),
-      "-l", o.logLevel ?? "info",
+      "--admin-address-path",
+      adminPath,
+      "--concurrency",
+      String(o.concurrency ?? 2),
+      "-l",
+      o.logLevel ?? "info",
       ...(o.args ?? []),
     ];
     const logFd = openSync(logPath, "a");
@@ -109,7 +117,12 @@ export class EnvoyProcess {
 
   /** The last lines of the log, each cut to 400 characters (startup lists every extension on one line). */
   logTail(lines = 60): string {
-    return this.log().trimEnd().split("\n").slice(-lines).map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l)).join("\n");
+    return this.log()
+      .trimEnd()
+      .split("\n")
+      .slice(-lines)
+      .map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l))
+      .join("\n");
   }
 
   private failure(why: string): Error {

@@ -4,7 +4,14 @@
 // config names its direction, as the generated WasmPlugins do (match SERVER / CLIENT): cheaper than
 // reading it per request.
 import {
-  FILTER_NAME, httpListener, meshVirtualHosts, overloadManager, serviceCluster, wasmFilter, type Endpoint, type MeshEndpoints,
+  type Endpoint,
+  FILTER_NAME,
+  httpListener,
+  type MeshEndpoints,
+  meshVirtualHosts,
+  overloadManager,
+  serviceCluster,
+  wasmFilter,
 } from "./bootstrap.ts";
 import type { Service } from "./topology.ts";
 
@@ -48,7 +55,9 @@ export function sidecarBootstrap(o: SidecarOptions): object {
   const filters = (direction: "inbound" | "outbound") => {
     if (!o.plugin) return [];
     const config = o.plugin.config as { passThrough?: object };
-    return [wasmFilter(o.wasmPath, { config: config.passThrough ? { ...config, passThrough: { ...config.passThrough, direction } } : config })];
+    return [
+      wasmFilter(o.wasmPath, { config: config.passThrough ? { ...config, passThrough: { ...config.passThrough, direction } } : config }),
+    ];
   };
   return {
     node: { id: `${FILTER_NAME}-sidecar-${o.instance}`, cluster: o.instance },
@@ -57,11 +66,21 @@ export function sidecarBootstrap(o: SidecarOptions): object {
     static_resources: {
       listeners: [
         httpListener({
-          name: SIDECAR_INBOUND, bind: o.inbound.address, port: o.inbound.port, direction: "INBOUND", filters: filters("inbound"),
-          routeConfig: { virtual_hosts: [{ name: SIDECAR_INBOUND, domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: LOCAL_APP } }] }] },
+          name: SIDECAR_INBOUND,
+          bind: o.inbound.address,
+          port: o.inbound.port,
+          direction: "INBOUND",
+          filters: filters("inbound"),
+          routeConfig: {
+            virtual_hosts: [{ name: SIDECAR_INBOUND, domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: LOCAL_APP } }] }],
+          },
         }),
         httpListener({
-          name: SIDECAR_OUTBOUND, bind: o.outbound.address, port: o.outbound.port, direction: "OUTBOUND", filters: filters("outbound"),
+          name: SIDECAR_OUTBOUND,
+          bind: o.outbound.address,
+          port: o.outbound.port,
+          direction: "OUTBOUND",
+          filters: filters("outbound"),
           routeConfig: { virtual_hosts: meshVirtualHosts(o.upstreams) },
         }),
       ],

@@ -3,12 +3,20 @@
 // calls), and an ingress gateway Envoy running the filter. Everything binds port 0 on loopback, so the
 // Envoys start callee first: each one's clusters name the ports of what it calls.
 import { createServer } from "node:net";
-import { startMockService, type MockService } from "../../../envoy/app/mock-service.ts";
-import { gatewayBootstrap, INGRESS_LISTENER, type BootstrapOptions, type Endpoint } from "./bootstrap.ts";
+import { type MockService, startMockService } from "../../../envoy/app/mock-service.ts";
+import { type BootstrapOptions, type Endpoint, gatewayBootstrap, INGRESS_LISTENER } from "./bootstrap.ts";
 import { EnvoyProcess } from "./process.ts";
 import { SIDECAR_INBOUND, SIDECAR_OUTBOUND, sidecarBootstrap } from "./sidecar.ts";
 import {
-  SERVICE_PORT, SERVICES, SIDECAR_MODES, gatewayPluginConfig, instanceName, instances, type AppVariant, type Instance, type PassThroughMode,
+  type AppVariant,
+  gatewayPluginConfig,
+  type Instance,
+  instanceName,
+  instances,
+  type PassThroughMode,
+  SERVICE_PORT,
+  SERVICES,
+  SIDECAR_MODES,
 } from "./topology.ts";
 
 export interface TestbedOptions {
@@ -52,9 +60,14 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once("error", (e: NodeJS.ErrnoException) =>
-      reject(new Error(e.code === "EADDRINUSE"
-        ? `${LOOPBACK}:${port} (${what}) is already in use: stop whatever listens there or pick another port`
-        : `${LOOPBACK}:${port} (${what}): ${e.message}`)));
+      reject(
+        new Error(
+          e.code === "EADDRINUSE"
+            ? `${LOOPBACK}:${port} (${what}) is already in use: stop whatever listens there or pick another port`
+            : `${LOOPBACK}:${port} (${what}): ${e.message}`,
+        ),
+      ),
+    );
     probe.listen(port, LOOPBACK, () => probe.close(() => resolve()));
   });
 }
@@ -87,7 +100,10 @@ export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
     await Promise.all(envoys.map((e) => e.stop()));
     await Promise.all(apps.map((a) => a.close()));
   };
-  const mesh = { clusterType: "STATIC" as const, endpoint: (app: string, version: string) => reachedAt.get(instanceName({ app, version }))! };
+  const mesh = {
+    clusterType: "STATIC" as const,
+    endpoint: (app: string, version: string) => reachedAt.get(instanceName({ app, version }))!,
+  };
   try {
     for (const i of calleesFirst(instances())) {
       const name = instanceName(i);
@@ -109,13 +125,25 @@ export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
         bin: o.envoyBin,
         concurrency: o.concurrency,
         config: sidecarBootstrap({
-          ...mesh, instance: name, wasmPath: o.wasmPath, plugin: sidecarPlugin, upstreams: upstreamOf(i),
-          admin: { address: LOOPBACK, port: 0 }, inbound: { address: LOOPBACK, port: 0 }, outbound: { address: LOOPBACK, port: 0 },
-          app: { address: LOOPBACK, port: app.port }, appClusterType: "STATIC",
+          ...mesh,
+          instance: name,
+          wasmPath: o.wasmPath,
+          plugin: sidecarPlugin,
+          upstreams: upstreamOf(i),
+          admin: { address: LOOPBACK, port: 0 },
+          inbound: { address: LOOPBACK, port: 0 },
+          outbound: { address: LOOPBACK, port: 0 },
+          app: { address: LOOPBACK, port: app.port },
+          appClusterType: "STATIC",
         }),
       });
       envoys.push(envoy);
-      const sidecar = { instance: name, envoy, inboundPort: await envoy.listenerPort(SIDECAR_INBOUND), outboundPort: await envoy.listenerPort(SIDECAR_OUTBOUND) };
+      const sidecar = {
+        instance: name,
+        envoy,
+        inboundPort: await envoy.listenerPort(SIDECAR_INBOUND),
+        outboundPort: await envoy.listenerPort(SIDECAR_OUTBOUND),
+      };
       sidecars.push(sidecar);
       reachedAt.set(name, { address: LOOPBACK, port: sidecar.inboundPort });
       outboundOf.set(name, `${LOOPBACK}:${sidecar.outboundPort}`);
@@ -125,7 +153,12 @@ export async function startTestbed(o: TestbedOptions): Promise<Testbed> {
       concurrency: o.concurrency,
       workDir: o.workDir,
       config: gatewayBootstrap({
-        ...mesh, bind: LOOPBACK, adminPort: 0, ingressPort, wasmPath: o.wasmPath, tagEcho: o.tagEcho,
+        ...mesh,
+        bind: LOOPBACK,
+        adminPort: 0,
+        ingressPort,
+        wasmPath: o.wasmPath,
+        tagEcho: o.tagEcho,
         plugin: o.plugin ?? { config: gatewayPluginConfig() },
       }),
     });

@@ -1,11 +1,17 @@
-export {
-  PluginHost, PluginTrap, type ConfigureResult, type HostOptions, type LogLine, type RequestOptions, type RequestResult,
-} from "./plugin-host.ts";
-export { HeaderMap } from "./header-map.ts";
-export { SharedData } from "./shared-data.ts";
-export { ManualClock, realClock, type HostClock } from "./clock.ts";
-export { int64Property, listenerDirection, properties, propertyKey } from "./properties.ts";
 export { LISTENER_DIRECTION_PATH, TrafficDirection } from "./abi.ts";
+export { type HostClock, ManualClock, realClock } from "./clock.ts";
+export { HeaderMap } from "./header-map.ts";
+export {
+  type ConfigureResult,
+  type HostOptions,
+  type LogLine,
+  PluginHost,
+  PluginTrap,
+  type RequestOptions,
+  type RequestResult,
+} from "./plugin-host.ts";
+export { int64Property, listenerDirection, properties, propertyKey } from "./properties.ts";
+export { SharedData } from "./shared-data.ts";
 
 import { PLUGIN_WASM } from "../paths.ts";
 import { type HostOptions, PluginHost } from "./plugin-host.ts";

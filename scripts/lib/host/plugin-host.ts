@@ -4,8 +4,8 @@
 // It is the fast test layer (fuzzing, leak checks, micro-benchmarks); real Envoy is the authority.
 import { readFileSync } from "node:fs";
 import { BufferType, HeaderMapType, LOG_LEVELS, type LogLevel, WasmResult } from "./abi.ts";
-import { HeaderMap } from "./header-map.ts";
 import { type HostClock, realClock } from "./clock.ts";
+import { HeaderMap } from "./header-map.ts";
 import { type PropertyValues, propertyKey } from "./properties.ts";
 import { SharedData } from "./shared-data.ts";
 
@@ -86,7 +86,10 @@ export class PluginHost {
   private readonly clock: HostClock;
   private readonly properties: PropertyValues;
 
-  private constructor(private readonly rootId: string, options: HostOptions) {
+  private constructor(
+    private readonly rootId: string,
+    options: HostOptions,
+  ) {
     this.sharedData = options.sharedData ?? new SharedData();
     this.clock = options.clock ?? realClock;
     this.properties = options.properties ?? new Map();
@@ -150,9 +153,7 @@ export class PluginHost {
     try {
       const create = this.exports.proxy_on_context_create;
       if (create) this.call("proxy_on_context_create", () => create(id, root));
-      const status = this.call("proxy_on_request_headers", () =>
-        this.exports.proxy_on_request_headers(id, map.size, 1),
-      );
+      const status = this.call("proxy_on_request_headers", () => this.exports.proxy_on_request_headers(id, map.size, 1));
       if (this.exports.proxy_on_done) this.call("proxy_on_done", () => this.exports.proxy_on_done!(id));
       if (this.exports.proxy_on_log) this.call("proxy_on_log", () => this.exports.proxy_on_log!(id));
       if (this.exports.proxy_on_delete) this.call("proxy_on_delete", () => this.exports.proxy_on_delete!(id));
@@ -327,4 +328,3 @@ export class PluginHost {
     return imports;
   }
 }
-

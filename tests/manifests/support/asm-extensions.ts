@@ -22,7 +22,11 @@ function checkFallback(fallback: unknown, path: string): string[] {
 }
 
 /** The VirtualService with ASM's fields removed, and any problems with those fields' shape. */
-export function withoutAsmExtensions(virtualService: Record<string, any>): { upstream: Record<string, any>; problems: string[]; removed: string[] } {
+export function withoutAsmExtensions(virtualService: Record<string, any>): {
+  upstream: Record<string, any>;
+  problems: string[];
+  removed: string[];
+} {
   const upstream = structuredClone(virtualService);
   const problems: string[] = [];
   const removed: string[] = [];

@@ -22,7 +22,8 @@ export function runImageScript(args: string[], env: NodeJS.ProcessEnv, cwd = PRO
 /** The digest `image:push` printed on its `manifest digest:` line; throws with its output if it failed. */
 export function printedDigest(run: ScriptRun): string {
   const digest = /^manifest digest: (sha256:[0-9a-f]{64})$/m.exec(run.stdout)?.[1];
-  if (run.code !== 0 || !digest) throw new Error(`image:push failed (exit ${run.code}) or printed no digest:\n${run.stdout}\n${run.stderr}`);
+  if (run.code !== 0 || !digest)
+    throw new Error(`image:push failed (exit ${run.code}) or printed no digest:\n${run.stdout}\n${run.stderr}`);
   return digest;
 }
 
@@ -31,7 +32,13 @@ export async function buildahEnv(storeDir: string, settings: NodeJS.ProcessEnv):
   await mkdir(storeDir, { recursive: true });
   const conf = join(storeDir, "storage.conf");
   await writeFile(conf, `[storage]\ndriver = "vfs"\ngraphroot = "${join(storeDir, "root")}"\nrunroot = "${join(storeDir, "run")}"\n`);
-  const env: NodeJS.ProcessEnv = { ...process.env, IMAGE_BUILDER: "buildah", TLS_VERIFY: "false", CONTAINERS_STORAGE_CONF: conf, ...settings };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    IMAGE_BUILDER: "buildah",
+    TLS_VERIFY: "false",
+    CONTAINERS_STORAGE_CONF: conf,
+    ...settings,
+  };
   for (const name of ["STORAGE_DRIVER", "IMAGE_FORMAT", "SOURCE_DATE_EPOCH"]) if (!(name in settings)) delete env[name];
   return env;
 }

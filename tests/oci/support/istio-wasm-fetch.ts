@@ -1,10 +1,15 @@
 import { basename } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { tarEntries } from "./tar-entries.ts";
-import type { FetchedManifest, RegistryClient } from "../../support/registry-client.ts";
 import {
-  DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_LAYER_TAR_GZIP, WASM_CONTENT_LAYER,
+  DOCKER_LAYER_TAR_GZIP,
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  OCI_INDEX,
+  OCI_LAYER_TAR_GZIP,
+  WASM_CONTENT_LAYER,
 } from "../../support/media-types.ts";
+import type { FetchedManifest, RegistryClient } from "../../support/registry-client.ts";
+import { tarEntries } from "./tar-entries.ts";
 
 // The rules below restate Istio's pkg/wasm/imagefetcher.go, so a test can tell whether Istio would load
 // an image without running Istio: a Docker manifest must end in a Docker tar+gzip layer; anything else
@@ -62,7 +67,11 @@ async function wasmFromTarGzip(layer: Uint8Array, where: string): Promise<{ name
 }
 
 async function compatVariant(
-  client: RegistryClient, repository: string, manifest: FetchedManifest, expectedLayerType: string, variant: WasmImageVariant,
+  client: RegistryClient,
+  repository: string,
+  manifest: FetchedManifest,
+  expectedLayerType: string,
+  variant: WasmImageVariant,
 ): Promise<FetchedWasm> {
   const layers = layersOf(manifest);
   if (layers.length === 0) throw new Error("number of layers must be greater than zero");
@@ -111,6 +120,7 @@ export async function fetchWasmLikeIstio(client: RegistryClient, repository: str
     if (!found) throw new Error(`${where}: the given image is in invalid format as an OCI image: ${errors.join("; ")}`);
     fetched = found;
   }
-  if (!Buffer.from(fetched.wasm.subarray(0, 4)).equals(WASM_MAGIC)) throw new Error(`${where}: the extracted ${fetched.entryName ?? "layer"} does not start with \\0asm`);
+  if (!Buffer.from(fetched.wasm.subarray(0, 4)).equals(WASM_MAGIC))
+    throw new Error(`${where}: the extracted ${fetched.entryName ?? "layer"} does not start with \\0asm`);
   return fetched;
 }

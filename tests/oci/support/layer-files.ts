@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import type { RegistryClient } from "../../support/registry-client.ts";
-import { tarEntries, type TarEntry } from "./tar-entries.ts";
+import { type TarEntry, tarEntries } from "./tar-entries.ts";
 
 /** The files in an image's only layer, for checking what the image really holds. */
 export async function singleLayerEntries(client: RegistryClient, repository: string, reference: string): Promise<TarEntry[]> {
