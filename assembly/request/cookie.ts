@@ -12,6 +12,44 @@ const EQUALS: u8 = 0x3d;
   return c == 0x20 || c == 0x09;
 }
 
+// The pair the scan stands on (a VM runs one request at a time): its name, and where its value lies.
+let pairName: usize = 0;
+let pairNameLength: usize = 0;
+let pairEquals: usize = 0;
+let pairEnd: usize = 0;
+
+/**
+ * Steps onto the pair starting at `p` (before `end`): sets pairName/pairNameLength (blanks trimmed),
+ * pairEquals and pairEnd. False when the pair has no "=" (it names no cookie).
+ */
+// @ts-ignore: decorator
+@inline function readPair(p: usize, end: usize): bool {
+  while (p < end && isBlank(load<u8>(p))) p++;
+  const start = p;
+  let pairStop = p;
+  while (pairStop < end && load<u8>(pairStop) != SEMICOLON) pairStop++;
+  pairEnd = pairStop;
+  let equals = start;
+  while (equals < pairStop && load<u8>(equals) != EQUALS) equals++;
+  if (equals == pairStop) return false;
+  let nameEnd = equals;
+  while (nameEnd > start && isBlank(load<u8>(nameEnd - 1))) nameEnd--;
+  pairName = start;
+  pairNameLength = nameEnd - start;
+  pairEquals = equals;
+  return true;
+}
+
+/** The value of the pair readPair stands on, blanks trimmed, as a span (NO_SPAN when empty). */
+// @ts-ignore: decorator
+@inline function pairValue(): u64 {
+  let valueStart = pairEquals + 1;
+  let valueEnd = pairEnd;
+  while (valueStart < valueEnd && isBlank(load<u8>(valueStart))) valueStart++;
+  while (valueEnd > valueStart && isBlank(load<u8>(valueEnd - 1))) valueEnd--;
+  return nonEmptySpan(valueStart, valueEnd - valueStart);
+}
+
 /**
  * The value of the first cookie named exactly `name` (case-sensitive, as cookie names are), as a span
  * of the `length` header bytes at `ptr`; NO_SPAN when there is none or its value is empty. Blanks
@@ -19,26 +57,8 @@ const EQUALS: u8 = 0x3d;
  */
 export function cookieValue(ptr: usize, length: usize, namePtr: usize, nameLength: usize): u64 {
   const end = ptr + length;
-  let p = ptr;
-  while (p < end) {
-    while (p < end && isBlank(load<u8>(p))) p++;
-    const pairStart = p;
-    let pairEnd = p;
-    while (pairEnd < end && load<u8>(pairEnd) != SEMICOLON) pairEnd++;
-    let equals = pairStart;
-    while (equals < pairEnd && load<u8>(equals) != EQUALS) equals++;
-    if (equals < pairEnd) {
-      let nameEnd = equals;
-      while (nameEnd > pairStart && isBlank(load<u8>(nameEnd - 1))) nameEnd--;
-      if (nameEnd - pairStart == nameLength && memory.compare(pairStart, namePtr, nameLength) == 0) {
-        let valueStart = equals + 1;
-        let valueEnd = pairEnd;
-        while (valueStart < valueEnd && isBlank(load<u8>(valueStart))) valueStart++;
-        while (valueEnd > valueStart && isBlank(load<u8>(valueEnd - 1))) valueEnd--;
-        return nonEmptySpan(valueStart, valueEnd - valueStart);
-      }
-    }
-    p = pairEnd + 1;
+  for (let p = ptr; p < end; p = pairEnd + 1) {
+    if (readPair(p, end) && pairNameLength == nameLength && memory.compare(pairName, namePtr, nameLength) == 0) return pairValue();
   }
   return NO_SPAN;
 }
@@ -51,28 +71,12 @@ export function cookieValue(ptr: usize, length: usize, namePtr: usize, nameLengt
 export function cookieValuesInto(ptr: usize, length: usize, names: OverrideKeys, found: StaticArray<u64>): void {
   found.fill(NO_SPAN);
   const end = ptr + length;
-  let p = ptr;
-  while (p < end) {
-    while (p < end && isBlank(load<u8>(p))) p++;
-    const pairStart = p;
-    let pairEnd = p;
-    while (pairEnd < end && load<u8>(pairEnd) != SEMICOLON) pairEnd++;
-    let equals = pairStart;
-    while (equals < pairEnd && load<u8>(equals) != EQUALS) equals++;
-    if (equals < pairEnd) {
-      let nameEnd = equals;
-      while (nameEnd > pairStart && isBlank(load<u8>(nameEnd - 1))) nameEnd--;
-      const nameLength = nameEnd - pairStart;
-      const entry = names.indexOf(fnv1a32From(FNV1A_OFFSET_BASIS, pairStart, nameLength), pairStart, nameLength, false);
-      if (entry >= 0 && unchecked(found[entry]) == NO_SPAN) {
-        let valueStart = equals + 1;
-        let valueEnd = pairEnd;
-        while (valueStart < valueEnd && isBlank(load<u8>(valueStart))) valueStart++;
-        while (valueEnd > valueStart && isBlank(load<u8>(valueEnd - 1))) valueEnd--;
-        const value = nonEmptySpan(valueStart, valueEnd - valueStart);
-        unchecked(found[entry] = value == NO_SPAN ? FOUND_EMPTY : value);
-      }
+  for (let p = ptr; p < end; p = pairEnd + 1) {
+    if (!readPair(p, end)) continue;
+    const entry = names.indexOf(fnv1a32From(FNV1A_OFFSET_BASIS, pairName, pairNameLength), pairName, pairNameLength, false);
+    if (entry >= 0 && unchecked(found[entry]) == NO_SPAN) {
+      const value = pairValue();
+      unchecked((found[entry] = value == NO_SPAN ? FOUND_EMPTY : value));
     }
-    p = pairEnd + 1;
   }
 }

@@ -55,6 +55,27 @@ export function fnv1a32FromDecoded(hash: u32, ptr: usize, length: usize): u32 {
   return hash;
 }
 
+// The parameter the scan stands on (a VM runs one request at a time): its encoded name and value.
+let paramName: usize = 0;
+let paramNameLength: usize = 0;
+let paramValue: u64 = NO_SPAN;
+let paramEnd: usize = 0;
+
+/** Steps onto the parameter after the "?" or "&" at `p`: sets paramName, paramNameLength, paramValue, paramEnd. */
+// @ts-ignore: decorator
+@inline function readParam(p: usize, end: usize): void {
+  const start = p + 1;
+  let stop = start;
+  while (stop < end && load<u8>(stop) != AMPERSAND) stop++;
+  let equals = start;
+  while (equals < stop && load<u8>(equals) != EQUALS) equals++;
+  const valueStart = equals < stop ? equals + 1 : stop;
+  paramName = start;
+  paramNameLength = equals - start;
+  paramValue = nonEmptySpan(valueStart, stop - valueStart);
+  paramEnd = stop;
+}
+
 /**
  * The encoded value of the first query parameter of the `length` bytes of `:path` at `ptr` whose
  * decoded name is the `nameLength` bytes at `namePtr`; NO_SPAN when there is none or its value is
@@ -62,18 +83,9 @@ export function fnv1a32FromDecoded(hash: u32, ptr: usize, length: usize): u32 {
  */
 export function queryValue(ptr: usize, length: usize, namePtr: usize, nameLength: usize): u64 {
   const end = queryEnd(ptr, length);
-  let p = queryStart(ptr, end);
-  while (p < end) {
-    const paramStart = p + 1;
-    let paramEnd = paramStart;
-    while (paramEnd < end && load<u8>(paramEnd) != AMPERSAND) paramEnd++;
-    let equals = paramStart;
-    while (equals < paramEnd && load<u8>(equals) != EQUALS) equals++;
-    if (decodedEquals(paramStart, equals - paramStart, namePtr, nameLength)) {
-      const valueStart = equals < paramEnd ? equals + 1 : paramEnd;
-      return nonEmptySpan(valueStart, paramEnd - valueStart);
-    }
-    p = paramEnd;
+  for (let p = queryStart(ptr, end); p < end; p = paramEnd) {
+    readParam(p, end);
+    if (decodedEquals(paramName, paramNameLength, namePtr, nameLength)) return paramValue;
   }
   return NO_SPAN;
 }
@@ -102,20 +114,9 @@ function queryStart(ptr: usize, end: usize): usize {
 export function queryValuesInto(ptr: usize, length: usize, names: OverrideKeys, found: StaticArray<u64>): void {
   found.fill(NO_SPAN);
   const end = queryEnd(ptr, length);
-  let p = queryStart(ptr, end);
-  while (p < end) {
-    const paramStart = p + 1;
-    let paramEnd = paramStart;
-    while (paramEnd < end && load<u8>(paramEnd) != AMPERSAND) paramEnd++;
-    let equals = paramStart;
-    while (equals < paramEnd && load<u8>(equals) != EQUALS) equals++;
-    const nameLength = equals - paramStart;
-    const entry = names.indexOf(fnv1a32FromDecoded(FNV1A_OFFSET_BASIS, paramStart, nameLength), paramStart, nameLength, true);
-    if (entry >= 0 && unchecked(found[entry]) == NO_SPAN) {
-      const valueStart = equals < paramEnd ? equals + 1 : paramEnd;
-      const value = nonEmptySpan(valueStart, paramEnd - valueStart);
-      unchecked(found[entry] = value == NO_SPAN ? FOUND_EMPTY : value);
-    }
-    p = paramEnd;
+  for (let p = queryStart(ptr, end); p < end; p = paramEnd) {
+    readParam(p, end);
+    const entry = names.indexOf(fnv1a32FromDecoded(FNV1A_OFFSET_BASIS, paramName, paramNameLength), paramName, paramNameLength, true);
+    if (entry >= 0 && unchecked(found[entry]) == NO_SPAN) unchecked((found[entry] = paramValue == NO_SPAN ? FOUND_EMPTY : paramValue));
   }
 }
