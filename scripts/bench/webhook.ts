@@ -13,7 +13,7 @@ import { REFERENCE_CONFIG } from "../../tests/support/configs.ts";
 import { freePort, waitFor } from "../istio/processes.ts";
 import { post } from "../lib/https-post.ts";
 import { REPO_ROOT } from "../lib/paths.ts";
-import { makeServingCertificate } from "../lib/serving-certificate.ts";
+import { localWebhookArgs, makeServingCertificate } from "../lib/serving-certificate.ts";
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -22,22 +22,10 @@ const REFUSED = { rules: [{ ...REFERENCE_CONFIG.rules[0], policies: [{ range: 12
 const dir = mkdtempSync(join(tmpdir(), "bench-webhook-"));
 const certificate = makeServingCertificate(dir, ["127.0.0.1"]);
 const port = await freePort();
-const server = spawn(
-  process.execPath,
-  [
-    join(REPO_ROOT, "scripts/cli/hash-tagging.js"),
-    "webhook",
-    "--cert",
-    certificate.certFile,
-    "--key",
-    certificate.keyFile,
-    "--port",
-    String(port),
-    "--host",
-    "127.0.0.1",
-  ],
-  { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "inherit"] },
-);
+const server = spawn(process.execPath, [join(REPO_ROOT, "scripts/cli/hash-tagging.js"), ...localWebhookArgs(certificate, port)], {
+  cwd: REPO_ROOT,
+  stdio: ["ignore", "ignore", "inherit"],
+});
 const url = `https://127.0.0.1:${port}`;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];

@@ -63,3 +63,8 @@ export function makeServingCertificate(dir: string, names: string[], commonName 
     ca: readFileSync(join(dir, "ca.crt")),
   };
 }
+
+/** The `hash-tagging webhook` arguments that serve with `certificate` on 127.0.0.1:`port` (benchmarks and tests). */
+export function localWebhookArgs(certificate: ServingCertificate, port: number): string[] {
+  return ["webhook", "--cert", certificate.certFile, "--key", certificate.keyFile, "--port", String(port), "--host", "127.0.0.1"];
+}

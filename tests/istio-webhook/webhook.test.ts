@@ -15,7 +15,7 @@ import { ask } from "../../scripts/istio/walkthrough.ts";
 import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
 import { post } from "../../scripts/lib/https-post.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../../scripts/lib/paths.ts";
-import { makeServingCertificate, type ServingCertificate } from "../../scripts/lib/serving-certificate.ts";
+import { localWebhookArgs, makeServingCertificate, type ServingCertificate } from "../../scripts/lib/serving-certificate.ts";
 import { expectedVersion, mockcVersion, skipReason, useLocalIstio } from "../istio/support.ts";
 import { rendered, WEBHOOK_DIR } from "../support/manifests.ts";
 
@@ -78,18 +78,7 @@ function startWebhook(): Started {
     istio().stateDir,
     "webhook",
     process.execPath,
-    [
-      join(REPO_ROOT, "scripts/cli/hash-tagging.js"),
-      "webhook",
-      "--cert",
-      certificate.certFile,
-      "--key",
-      certificate.keyFile,
-      "--port",
-      String(webhookPort),
-      "--host",
-      "127.0.0.1",
-    ],
+    [join(REPO_ROOT, "scripts/cli/hash-tagging.js"), ...localWebhookArgs(certificate, webhookPort)],
     { cwd: REPO_ROOT },
   );
 }

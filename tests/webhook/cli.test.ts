@@ -9,7 +9,7 @@ import { after, test } from "node:test";
 import { freePort, waitFor } from "../../scripts/istio/processes.ts";
 import { post } from "../../scripts/lib/https-post.ts";
 import { PLUGIN_WASM } from "../../scripts/lib/paths.ts";
-import { makeServingCertificate } from "../../scripts/lib/serving-certificate.ts";
+import { localWebhookArgs, makeServingCertificate } from "../../scripts/lib/serving-certificate.ts";
 import { assertOneLineError, runCli } from "../cli/run-cli.ts";
 import { admissionReview, OUR_IMAGE, wasmPlugin } from "../support/admission-reviews.ts";
 import { REFERENCE_CONFIG } from "../support/configs.ts";
@@ -40,22 +40,9 @@ test("missing --cert, a bad port, unreadable or mismatched files: exit 2 with on
 
 test("serves reviews on --port, logs one line each, and exits 0 on SIGTERM", async () => {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      "scripts/cli/hash-tagging.js",
-      "webhook",
-      "--cert",
-      certificate.certFile,
-      "--key",
-      certificate.keyFile,
-      "--port",
-      String(port),
-      "--host",
-      "127.0.0.1",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(process.execPath, ["scripts/cli/hash-tagging.js", ...localWebhookArgs(certificate, port)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
