@@ -16,7 +16,8 @@ import { HeaderValues, baggageChanges, baggageLength, baggageMember, decodeInPla
 import { NO_SPAN, spanLength, spanPtr } from "./byte-span";
 import { firstValueFromPairs, valuesFromPairs } from "./header-pairs";
 import {
-  MAX_SLOT_VALUE_BYTES, MAX_TRACE_BYTES, SLOT_COLLIDED, SLOT_EXPIRED, recordable, slotOf, storedTag, writeSlotValue,
+  FORGOTTEN, MAX_SLOT_VALUE_BYTES, MAX_TRACE_BYTES, SLOT_COLLIDED, SLOT_EXPIRED, firstSlot, recordable, secondSlot,
+  storedTag, traceHash, writeSlotValue,
 } from "./trace-slots";
 
 const BAGGAGE = String.UTF8.encode("baggage");
@@ -65,11 +66,14 @@ function inboundTrace(block: PassThrough, counters: PassThroughCounters): bool {
   const pairs = readHeaderPairs();
   if (pairs == NO_SPAN) return false;
   const route = firstValueFromPairs(spanPtr(pairs), spanLength(pairs), block.routeHeaderBytes);
+  const trace = firstValueFromPairs(spanPtr(pairs), spanLength(pairs), block.carrierBytes);
   const done = route != NO_SPAN;
-  if (done) {
-    const trace = firstValueFromPairs(spanPtr(pairs), spanLength(pairs), block.carrierBytes);
-    if (trace == NO_SPAN) count(counters.kept);
-    else record(block, counters, trace, route);
+  if (trace == NO_SPAN) {
+    if (done) count(counters.kept);
+  } else if (done) {
+    record(block, counters, trace, route);
+  } else {
+    forget(block, trace);
   }
   releaseHeader(pairs);
   return done;
@@ -97,11 +101,30 @@ function record(block: PassThrough, counters: PassThroughCounters, trace: u64, r
     count(counters.tooLong);
     return;
   }
-  const keys = block.keys!;
-  const keyLength = keys.keyOf(slotOf(spanPtr(trace), traceLength, block.slots));
   const length = writeSlotValue(SLOT_VALUE, nowNanos() + block.ttlNanos, spanPtr(trace), traceLength, spanPtr(route), tagLength);
-  setSharedValue(changetype<usize>(keys.buffer), keyLength, SLOT_VALUE, length);
+  writeSlots(block, traceHash(spanPtr(trace), traceLength), length);
   count(counters.recorded);
+}
+
+/**
+ * The latest request of a trace value came without a lane: its calls must not ride the one recorded
+ * before (a rollback, a plugin removed upstream), so the record is overwritten by an expired one.
+ */
+function forget(block: PassThrough, trace: u64): void {
+  const traceLength = spanLength(trace);
+  if (traceLength > MAX_TRACE_BYTES) return;
+  const length = writeSlotValue(SLOT_VALUE, FORGOTTEN, spanPtr(trace), traceLength, 0, 0);
+  writeSlots(block, traceHash(spanPtr(trace), traceLength), length);
+}
+
+/** Writes the slot value put together at SLOT_VALUE into both slots of a trace value. */
+function writeSlots(block: PassThrough, hash: u32, length: usize): void {
+  const keys = block.keys!;
+  const key = changetype<usize>(keys.buffer);
+  const first = firstSlot(hash, block.slots);
+  setSharedValue(key, keys.keyOf(first), SLOT_VALUE, length);
+  const second = secondSlot(hash, block.slots);
+  if (second != first) setSharedValue(key, keys.keyOf(second), SLOT_VALUE, length);
 }
 
 function restore(block: PassThrough, counters: PassThroughCounters, trace: u64): bool {
@@ -110,18 +133,31 @@ function restore(block: PassThrough, counters: PassThroughCounters, trace: u64):
     count(counters.tooLong);
     return false;
   }
-  const keys = block.keys!;
-  const keyLength = keys.keyOf(slotOf(spanPtr(trace), traceLength, block.slots));
-  const value = sharedValue(changetype<usize>(keys.buffer), keyLength);
-  if (value == NO_SPAN) return false;
-  const tag = storedTag(spanPtr(value), spanLength(value), spanPtr(trace), traceLength, nowNanos());
+  const hash = traceHash(spanPtr(trace), traceLength);
+  const first = firstSlot(hash, block.slots);
+  // Every record writes the first slot: nothing there means nothing recorded for this trace value.
+  let tag = slotTag(block, first, trace, traceLength);
+  if (tag == NO_SPAN) return false;
   if (tag == SLOT_EXPIRED || tag == SLOT_COLLIDED) {
-    count(tag == SLOT_EXPIRED ? counters.expired : counters.collided);
-    return false;
+    const second = secondSlot(hash, block.slots);
+    const other = second != first ? slotTag(block, second, trace, traceLength) : NO_SPAN;
+    if (other == NO_SPAN || other == SLOT_EXPIRED || other == SLOT_COLLIDED) {
+      count(tag == SLOT_EXPIRED ? counters.expired : counters.collided);
+      return false;
+    }
+    tag = other;
   }
   replaceHeaderBytes(block.routeHeaderBytes, spanPtr(tag), spanLength(tag));
   count(counters.restored);
   return true;
+}
+
+/** What `slot` holds for the trace value: its tag, SLOT_EXPIRED, SLOT_COLLIDED, or NO_SPAN when the slot is empty. */
+function slotTag(block: PassThrough, slot: u32, trace: u64, traceLength: usize): u64 {
+  const keys = block.keys!;
+  const value = sharedValue(changetype<usize>(keys.buffer), keys.keyOf(slot));
+  if (value == NO_SPAN) return NO_SPAN;
+  return storedTag(spanPtr(value), spanLength(value), spanPtr(trace), traceLength, nowNanos());
 }
 
 /** Baggage mode reads the whole map: `baggage` may be repeated, and the route header comes with it in the same copy. */

@@ -1,10 +1,14 @@
 // Trace-id mode's state: a fixed number of shared-data slots, each holding the last lane recorded
 // for one trace value. ABI 0.2.1 shared data has no delete and no expiry, so the slot count bounds
 // the memory, and each value carries its own expiry and the whole trace value: a slot another trace
-// value took over (a collision) or one past its expiry is seen as such and never applied.
+// value took over (a collision) or one past its expiry is seen as such and never applied. A lane is
+// written to two slots of its trace value, so it is lost only when other trace values took both.
+//
+// Slots: h % slots and fmix32(h ^ 0x9e3779b9) % slots (the next one if equal), h = fmix32(fnv1a32(trace value))
 //
 // Key:   hash-tagging.lanes.<routeHeader>.<traceHeader>.<slot>   (slot in decimal)
 // Value: expiry (ns since the epoch, u64 LE) | trace value length (u16 LE) | trace value | tag
+//        (a forgotten lane: expiry 0 and no tag)
 import { fmix32, fnv1a32 } from "../hash";
 import { span } from "./byte-span";
 
@@ -28,9 +32,25 @@ export const SLOT_EXPIRED: u64 = 1;
 /** The slot holds a live lane of another trace value (or bytes that are no slot value at all). */
 export const SLOT_COLLIDED: u64 = 2;
 
-/** The slot of the `length` trace value bytes at `ptr`: FNV-1a, spread by fmix32, modulo `slots`. */
-export function slotOf(ptr: usize, length: usize, slots: u32): u32 {
-  return fmix32(fnv1a32(ptr, length)) % slots;
+// Any odd constant gives a second spread of the hash independent enough of the first (the golden ratio's).
+const SECOND_SLOT_SALT: u32 = 0x9e3779b9;
+
+/** The hash both slots of the `length` trace value bytes at `ptr` derive from: FNV-1a, spread by fmix32. */
+export function traceHash(ptr: usize, length: usize): u32 {
+  return fmix32(fnv1a32(ptr, length));
+}
+
+/** A trace value's first slot: the one a restore reads first. */
+// @ts-ignore: decorator
+@inline export function firstSlot(hash: u32, slots: u32): u32 {
+  return hash % slots;
+}
+
+/** A trace value's second slot: another spread of its hash, never its first unless there is one slot. */
+export function secondSlot(hash: u32, slots: u32): u32 {
+  const first = hash % slots;
+  const second = fmix32(hash ^ SECOND_SLOT_SALT) % slots;
+  return second != first ? second : (first + 1) % slots;
 }
 
 /** The shared-data keys of one (route header, trace header) pair, written per request into one buffer. */
@@ -74,6 +94,9 @@ export class SlotKeys {
   return traceLength - 1 < MAX_TRACE_BYTES && tagLength - 1 < MAX_TAG_BYTES;
 }
 
+/** The expiry of a forgotten lane: past at any time, so a restore sees it as expired. */
+export const FORGOTTEN: u64 = 0;
+
 /** Writes the slot value (expiry, trace value, tag) at `out`, which has room for slotValueLength bytes; returns that length. */
 export function writeSlotValue(out: usize, expiry: u64, trace: usize, traceLength: usize, tag: usize, tagLength: usize): usize {
   store<u64>(out, expiry);
@@ -91,8 +114,10 @@ export function writeSlotValue(out: usize, expiry: u64, trace: usize, traceLengt
 export function storedTag(ptr: usize, length: usize, trace: usize, traceLength: usize, now: u64): u64 {
   if (length <= SLOT_HEADER_BYTES) return SLOT_COLLIDED;
   const storedLength = <usize>load<u16>(ptr + EXPIRY_BYTES);
-  if (storedLength == 0 || SLOT_HEADER_BYTES + storedLength >= length) return SLOT_COLLIDED;
+  if (storedLength == 0 || SLOT_HEADER_BYTES + storedLength > length) return SLOT_COLLIDED;
+  // Before the tag's length is checked: a forgotten lane has none.
   if (now >= load<u64>(ptr)) return SLOT_EXPIRED;
+  if (SLOT_HEADER_BYTES + storedLength == length) return SLOT_COLLIDED;
   if (storedLength != traceLength || memory.compare(ptr + SLOT_HEADER_BYTES, trace, traceLength) != 0) return SLOT_COLLIDED;
   const tag = ptr + SLOT_HEADER_BYTES + storedLength;
   return span(tag, length - SLOT_HEADER_BYTES - storedLength);

@@ -2,7 +2,7 @@ import { NO_SPAN, spanLength, spanPtr } from "../../assembly/request/byte-span";
 import { fmix32, fnv1a32 } from "../../assembly/hash";
 import {
   MAX_SLOT_VALUE_BYTES, MAX_TAG_BYTES, MAX_TRACE_BYTES, SLOT_COLLIDED, SLOT_EXPIRED, SlotKeys, recordable,
-  slotOf, slotValueLength, storedTag, writeSlotValue,
+  FORGOTTEN, firstSlot, secondSlot, slotValueLength, storedTag, traceHash, writeSlotValue,
 } from "../../assembly/request/trace-slots";
 
 const kept = new Array<ArrayBuffer>();
@@ -12,9 +12,13 @@ function bytes(text: string): ArrayBuffer {
   return b;
 }
 
-function slotOfText(trace: string, slots: u32): u32 {
+function hashOfText(trace: string): u32 {
   const b = bytes(trace);
-  return slotOf(changetype<usize>(b), b.byteLength, slots);
+  return traceHash(changetype<usize>(b), b.byteLength);
+}
+
+function slotOfText(trace: string, slots: u32): u32 {
+  return firstSlot(hashOfText(trace), slots);
 }
 
 function keyOf(keys: SlotKeys, slot: u32): string {
@@ -49,25 +53,64 @@ function rawBytes(list: u8[]): ArrayBuffer {
   return out;
 }
 
-describe("slotOf", () => {
-  it("is FNV-1a spread by fmix32, modulo the slot count", () => {
+describe("a trace value's slots", () => {
+  it("are FNV-1a spread by fmix32 modulo the slot count, then fmix32 of that xor 0x9e3779b9", () => {
     const b = bytes("jason");
-    expect(slotOfText("jason", 8192)).toBe(fmix32(fnv1a32(changetype<usize>(b), b.byteLength)) % 8192);
+    const hash = fmix32(fnv1a32(changetype<usize>(b), b.byteLength));
+    expect(hashOfText("jason")).toBe(hash);
+    expect(slotOfText("jason", 8192)).toBe(hash % 8192);
+    const second = fmix32(hash ^ 0x9e3779b9) % 8192;
+    expect(second).not.toBe(hash % 8192);
+    expect(secondSlot(hash, 8192)).toBe(second);
     expect(slotOfText("jason", 1)).toBe(0);
+    expect(secondSlot(hash, 1)).toBe(0);
   });
-  it("spreads sequential ids evenly over the slots", () => {
+  it("are two distinct slots whenever there are two", () => {
+    for (let i = 0; i < 10000; i++) {
+      const hash = hashOfText("user-" + i.toString());
+      expect(secondSlot(hash, 2)).not.toBe(firstSlot(hash, 2));
+      expect(secondSlot(hash, 64)).not.toBe(firstSlot(hash, 64));
+    }
+  });
+  it("spread sequential ids evenly over the slots, both of them", () => {
     const slots: u32 = 1024;
     const counts = new StaticArray<i32>(slots);
-    for (let i = 0; i < 102400; i++) counts[slotOfText("user-" + i.toString(), slots)]++;
+    const seconds = new StaticArray<i32>(slots);
+    for (let i = 0; i < 102400; i++) {
+      const hash = hashOfText("user-" + i.toString());
+      counts[firstSlot(hash, slots)]++;
+      seconds[secondSlot(hash, slots)]++;
+    }
     let most = 0;
     let least = i32.MAX_VALUE;
     for (let i = 0; i < <i32>slots; i++) {
-      most = max(most, counts[i]);
-      least = min(least, counts[i]);
+      most = max(most, max(counts[i], seconds[i]));
+      least = min(least, min(counts[i], seconds[i]));
     }
     // 100 per slot on average; a fair hash stays well within these bounds.
     expect(most).toBeLessThan(150);
     expect(least).toBeGreaterThan(55);
+  });
+  it("are independent: users sharing a first slot rarely share the second", () => {
+    const slots: u32 = 1024;
+    const byFirst = new Map<u32, Array<u32>>();
+    let pairs = 0;
+    let both = 0;
+    for (let i = 0; i < 20480; i++) {
+      const hash = hashOfText("user-" + i.toString());
+      const first = firstSlot(hash, slots);
+      if (!byFirst.has(first)) byFirst.set(first, new Array<u32>());
+      const seconds = byFirst.get(first);
+      for (let j = 0; j < seconds.length; j++) {
+        pairs++;
+        if (seconds[j] == secondSlot(hash, slots)) both++;
+      }
+      seconds.push(secondSlot(hash, slots));
+    }
+    // 20 users a slot make about 195,000 pairs sharing a first slot; independent second slots are
+    // shared by 1 pair in 1024 of them, about 190.
+    expect(pairs).toBeGreaterThan(150000);
+    expect(both).toBeLessThan(300);
   });
 });
 
@@ -101,6 +144,14 @@ describe("slot values", () => {
     const value = slotValue(1000, "jason", "s2");
     expect(read(value, "jason", 1000)).toBe("<expired>");
     expect(read(value, "jason", u64.MAX_VALUE)).toBe("<expired>");
+  });
+  it("say expired for a forgotten lane (no tag, expiry FORGOTTEN), at any time", () => {
+    const trace = bytes("jason");
+    const out = new ArrayBuffer(<i32>slotValueLength(trace.byteLength, 0));
+    kept.push(out);
+    writeSlotValue(changetype<usize>(out), FORGOTTEN, changetype<usize>(trace), trace.byteLength, 0, 0);
+    expect(read(out, "jason", 0)).toBe("<expired>");
+    expect(read(out, "bob", 0)).toBe("<expired>");
   });
   it("never give another trace value's tag, even one that shares a prefix", () => {
     const value = slotValue(1000, "jason", "s2");

@@ -9,7 +9,7 @@ import { type MockService, startMockService } from "../../envoy/app/mock-service
 import { httpListener, wasmFilterConfig } from "../../scripts/lib/envoy/bootstrap.ts";
 import { EnvoyProcess } from "../../scripts/lib/envoy/process.ts";
 import { REFERENCE_CONFIG } from "../support/configs.ts";
-import { fmix32, fnv1a32OfText } from "../support/fnv1a.ts";
+import { traceSlots } from "../support/fnv1a.ts";
 import { closeClients, envoyForTests, expectedTag, get, mapConcurrent, PLUGIN_WASM, syntheticUsers, withEnvoyLog } from "./support.ts";
 
 const ROUTE = "x-asm-prefer-tag";
@@ -118,19 +118,25 @@ function mockcOf(body: string): string {
 const laneOfVersion = (version: string) => (version === "v2" ? "s2" : "s1");
 
 /**
- * `n` users whose trace values fall in distinct slots (of the default 8192), by the independent
- * FNV-1a and fmix32: two users of one slot in flight at once is the documented miss, not a break.
+ * `n` users in pairs that share their first slot (of the default 8192) but not their second, by the
+ * independent FNV-1a and fmix32. Each pair is sent together, so one's record lands on the other's
+ * first slot while the other's chain is in flight: its lane lives on in its second slot.
  */
-function usersInDistinctSlots(n: number, prefix: string): string[] {
-  const taken = new Set<number>();
-  return syntheticUsers(n * 2, prefix)
-    .filter((u) => {
-      const slot = fmix32(fnv1a32OfText(u)) % 8192;
-      if (taken.has(slot)) return false;
-      taken.add(slot);
-      return true;
-    })
-    .slice(0, n);
+function usersSharingFirstSlots(n: number, prefix: string): string[] {
+  const byFirst = new Map<number, string>();
+  const users: string[] = [];
+  for (let i = 0; users.length < n; i++) {
+    const user = `${prefix}${i}`;
+    const [first, second] = traceSlots(user, 8192);
+    const mate = byFirst.get(first);
+    if (mate === undefined || traceSlots(mate, 8192)[1] === second) {
+      byFirst.set(first, user);
+      continue;
+    }
+    users.push(mate, user);
+    byFirst.delete(first);
+  }
+  return users;
 }
 
 function usePod(config: object, forwardHeaders: string[]): { pod: () => Pod; e2e: (body: () => Promise<void>) => () => Promise<void> } {
@@ -159,10 +165,11 @@ describe("trace-id mode, app forwarding only x-user-id", () => {
   const { pod, e2e } = usePod({ passThrough: { routeHeader: ROUTE, traceHeader: TRACE } }, [TRACE]);
 
   it(
-    "restores the lane the gateway gave on the app's outbound call, across 2 workers",
+    "restores the lane the gateway gave on the app's outbound call, across 2 workers, for users sharing a slot",
     e2e(async () => {
-      const users = usersInDistinctSlots(400, "chain-");
-      const lanes = users.map((_, i) => (i % 3 === 0 ? "s2" : "s1"));
+      const users = usersSharingFirstSlots(400, "chain-");
+      // Each pair's two users ride different lanes: a lane taken from the other would show.
+      const lanes = users.map((_, i) => (i % 2 === 0 ? "s2" : "s1"));
       const replies = await mapConcurrent(
         users.map((user, i) => ({ user, lane: lanes[i] })),
         16,
@@ -196,6 +203,18 @@ describe("trace-id mode, app forwarding only x-user-id", () => {
       assert.equal(mockcOf((await get(pod().inboundUrl, { [ROUTE]: "s2" })).body), "v1");
       // No lane on both hops of the first chain, and on the outbound hop of the second.
       assert.equal(await counter(pod().envoy, "none"), before + 3);
+    }),
+  );
+
+  it(
+    "forgets a user's lane as soon as a request of theirs comes without the tag",
+    e2e(async () => {
+      const lane = (headers: Record<string, string>) => get(pod().inboundUrl, headers).then((r) => mockcOf(r.body));
+      assert.equal(await lane({ [TRACE]: "rolled-back", [ROUTE]: "s2" }), "v2");
+      const expired = await counter(pod().envoy, "expired");
+      assert.equal(await lane({ [TRACE]: "rolled-back" }), "v1", "the recorded s2 outlived the untagged request");
+      assert.equal(await counter(pod().envoy, "expired"), expired + 1);
+      assert.equal(await lane({ [TRACE]: "rolled-back", [ROUTE]: "s2" }), "v2", "recorded again");
     }),
   );
 });

@@ -13,7 +13,7 @@ import {
   TrafficDirection,
 } from "../../scripts/lib/host/index.ts";
 import { REFERENCE_CONFIG } from "../support/configs.ts";
-import { fmix32, fnv1a32OfText, referenceTag } from "../support/fnv1a.ts";
+import { referenceTag, traceSlots } from "../support/fnv1a.ts";
 
 const ROUTE = "x-asm-prefer-tag";
 const TRACE = "x-user-id";
@@ -55,20 +55,11 @@ async function sidecar(config: object, workers = 2): Promise<Sidecar> {
   };
 }
 
-function slotOf(trace: string, slots: number): number {
-  return fmix32(fnv1a32OfText(trace)) % slots;
-}
+const slotsOf = traceSlots;
 
-/** Two trace values (user-N) that share a slot among `slots`. */
-function sameSlot(slots: number): [string, string] {
-  const seen = new Map<number, string>();
-  for (let i = 0; ; i++) {
-    const user = `user-${i}`;
-    const slot = slotOf(user, slots);
-    const other = seen.get(slot);
-    if (other !== undefined) return [other, user];
-    seen.set(slot, user);
-  }
+/** The first user-N past user-0 whose two slots among `slots` pass `wanted`. */
+function userWhose(slots: number, wanted: (first: number, second: number) => boolean): string {
+  for (let i = 1; ; i++) if (wanted(...slotsOf(`user-${i}`, slots))) return `user-${i}`;
 }
 
 describe("trace-id mode", () => {
@@ -80,8 +71,8 @@ describe("trace-id mode", () => {
     ]);
     assert.equal(app.getText(ROUTE), "s2");
     assert.equal(s.counter("recorded"), 1);
-    const key = `hash-tagging.lanes.${ROUTE}.${TRACE}.${slotOf("jason", 8192)}`;
-    assert.deepEqual(s.shared.keys, [key]);
+    const key = (slot: number) => `hash-tagging.lanes.${ROUTE}.${TRACE}.${slot}`;
+    assert.deepEqual(s.shared.keys, slotsOf("jason", 8192).map(key), "both of jason's slots");
     const next = s.outbound([[TRACE, "jason"]], 1);
     assert.equal(next.getText(ROUTE), "s2");
     assert.equal(s.counter("restored"), 1);
@@ -137,8 +128,11 @@ describe("trace-id mode", () => {
   });
 
   it("never gives one trace value another's tag when both land in one slot", async () => {
-    const [first, second] = sameSlot(8192);
-    const s = await sidecar({ passThrough: TRACE_MODE });
+    const slots = 64;
+    const first = "user-0";
+    const [a, b] = slotsOf(first, slots);
+    const second = userWhose(slots, (x, y) => x === a && y !== b);
+    const s = await sidecar({ passThrough: { ...TRACE_MODE, slots } });
     s.inbound([
       [TRACE, first],
       [ROUTE, "s2"],
@@ -149,10 +143,55 @@ describe("trace-id mode", () => {
       [TRACE, second],
       [ROUTE, "s1"],
     ]);
-    assert.equal(s.outbound([[TRACE, first]]).getText(ROUTE), undefined, `${first} must not get ${second}'s s1`);
     assert.equal(s.outbound([[TRACE, second]]).getText(ROUTE), "s1");
-    assert.equal(s.counter("collided"), 2);
-    assert.equal(s.shared.size, 1);
+    assert.equal(s.outbound([[TRACE, first]]).getText(ROUTE), "s2", `${first}'s lane lives on in its second slot`);
+    assert.equal(s.counter("collided"), 1);
+  });
+
+  it("loses a lane in flight only when other trace values took both of its slots", async () => {
+    const slots = 64;
+    const user = "user-0";
+    const [a, b] = slotsOf(user, slots);
+    const takesFirst = userWhose(slots, (x, y) => x === a && y !== b);
+    const takesSecond = userWhose(slots, (x, y) => x === b && y !== a);
+    const s = await sidecar({ passThrough: { ...TRACE_MODE, slots } });
+    const inbound = (trace: string, lane: string) =>
+      s.inbound([
+        [TRACE, trace],
+        [ROUTE, lane],
+      ]);
+    inbound(user, "s2");
+    inbound(takesFirst, "s1");
+    assert.equal(s.outbound([[TRACE, user]]).getText(ROUTE), "s2", `${takesFirst} took slot ${a} only`);
+    inbound(takesSecond, "s1");
+    assert.equal(s.outbound([[TRACE, user]]).getText(ROUTE), undefined, `${takesSecond} took slot ${b} too`);
+    assert.equal(s.counter("collided"), 1);
+    assert.equal(s.outbound([[TRACE, takesFirst]]).getText(ROUTE), "s1");
+    assert.equal(s.outbound([[TRACE, takesSecond]]).getText(ROUTE), "s1");
+  });
+
+  it("forgets a trace value's lane when its next inbound request carries none", async () => {
+    const s = await sidecar({ passThrough: TRACE_MODE });
+    s.inbound([
+      [TRACE, "jason"],
+      [ROUTE, "s2"],
+    ]);
+    assert.equal(s.outbound([[TRACE, "jason"]]).getText(ROUTE), "s2");
+    // The gateway stopped tagging (a rollback, the plugin removed): jason's next calls ride the baseline.
+    const app = s.inbound([[TRACE, "jason"]]);
+    assert.equal(app.getText(ROUTE), undefined);
+    assert.equal(s.outbound([[TRACE, "jason"]]).getText(ROUTE), undefined);
+    assert.equal(s.counter("expired"), 1);
+    assert.equal(s.counter("none"), 2, "the untagged inbound request and the call it made");
+    assert.equal(s.shared.size, 2, "no new slot: both of jason's were overwritten");
+    s.inbound([
+      [TRACE, "jason"],
+      [ROUTE, "s1"],
+    ]);
+    assert.equal(s.outbound([[TRACE, "jason"]]).getText(ROUTE), "s1");
+    // A trace value too long to record is too long to forget: nothing is written.
+    s.inbound([[TRACE, "u".repeat(257)]]);
+    assert.equal(s.shared.size, 2);
   });
 
   it("falls back to the rules when nothing is restored, exactly as at the gateway", async () => {
@@ -213,7 +252,7 @@ describe("trace-id mode", () => {
       ],
       { properties: OUTBOUND },
     );
-    assert.equal(fixed.shared.size, 1, "direction inbound records whatever the listener says");
+    assert.equal(fixed.shared.size, 2, "direction inbound records whatever the listener says");
   });
 
   it("keeps memory flat over 1,000,000 distinct trace values: at most `slots` entries of bounded size", async () => {

@@ -33,3 +33,11 @@ export function ruleHash(key: Uint8Array | string, options: { seed?: string; has
 export function referenceTag(userId: string, canaryRange = 20): "s1" | "s2" {
   return fnv1a32OfText(userId) % 100 < canaryRange ? "s2" : "s1";
 }
+
+/** A trace value's two pass-through slots: fmix32(FNV-1a) modulo `slots`, then fmix32 of that hash xor 0x9e3779b9 (the next slot if equal). */
+export function traceSlots(trace: string, slots: number): [number, number] {
+  const hash = fmix32(fnv1a32OfText(trace));
+  const first = hash % slots;
+  const second = fmix32((hash ^ 0x9e3779b9) >>> 0) % slots;
+  return [first, second !== first ? second : (first + 1) % slots];
+}
