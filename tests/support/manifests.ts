@@ -3,7 +3,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { type Flavour, render } from "../../scripts/istio/kustomize.ts";
-import { BINARIES, BUILD_COMMAND } from "../../scripts/istio/versions.ts";
+import { BINARIES } from "../../scripts/istio/versions.ts";
 import { skipLoudly } from "./required-tools.ts";
 
 export const DEPLOY_DIR = fileURLToPath(new URL("../../deploy/istio", import.meta.url));
@@ -25,8 +25,8 @@ export function renderSkip(suite: string): string | undefined {
   if (existsSync(BINARIES.kubectl)) return undefined;
   return skipLoudly(
     suite,
-    `the overlays are rendered by the local Istio cache's kubectl (${BINARIES.kubectl}), which is missing`,
-    `run \`${BUILD_COMMAND}\``,
+    `the overlays are rendered by the cache's kubectl (${BINARIES.kubectl}), which is missing`,
+    "run `npm run kubectl:build` (kubectl alone; `npm test` does so itself)",
   );
 }
 
