@@ -1,9 +1,10 @@
-// Sidecars without iptables: each instance that calls another service (mocka's, mockb's) gets
-// pilot-agent in sidecar mode with interception mode NONE, and a Sidecar resource with two listeners of captureMode NONE: an ingress
-// listener on the pod's address and the service port, in front of the app (which listens behind it), and
-// an egress listener on an address of its own, where the app sends its upstream call (`mesh_proxy`) as a
-// pod's iptables would. istiod routes by the per-service VirtualServices and DestinationRules, and sends
-// both listeners the pass-through WasmPlugin, whose image the agent pulls from the local registry.
+// Sidecars without iptables: each instance that calls another service (mocka's, mockb's) gets pilot-agent
+// in sidecar mode with interception mode NONE, and a Sidecar resource with two listeners of captureMode
+// NONE: an ingress listener on the pod's address and the service port, in front of the app (which listens
+// behind it), and an egress listener on an address of its own, where the app sends its upstream call
+// (`mesh_proxy`) as a pod's iptables would. istiod routes by the per-service VirtualServices and
+// DestinationRules, and sends both listeners the pass-through WasmPlugin, whose image the agent pulls from
+// the local registry.
 import { existsSync, mkdirSync } from "node:fs";
 import { connect } from "node:net";
 import { instanceName, SERVICE_PORT } from "../lib/envoy/topology.ts";
