@@ -100,20 +100,52 @@ export async function applyShipped(kubeconfig: string, pushed: PushedImage): Pro
 
 export const LANE_GROUP = join(REPO_ROOT, "deploy/istio/lane-group.yaml");
 
+/** `npx hash-tagging lanes` on a lane group (as parsed YAML) with the pushed image: the generated files' text, by path. */
+function generatedFiles(group: object, pushed: PushedImage): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), "hash-tagging-lanes-"));
+  try {
+    const path = join(dir, "lane-group.yaml");
+    writeFileSync(path, stringify(group));
+    const { files, problems } = generate(path, { image: `oci://${pushed.image}`, sha256: pushed.digest });
+    if (problems.length > 0) throw new Error(`the lane group ${JSON.stringify(group)} is refused: ${problems.join("; ")}`);
+    return files;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const shippedGroup = () => parse(readFileSync(LANE_GROUP, "utf8"));
+
 /**
  * Baggage mode instead of the shipped trace-id mode: the lane group with `passThrough: {baggage}`, through
  * `npx hash-tagging lanes` with the pushed image; its sidecar WasmPlugins replace the shipped ones.
  */
 export async function applyBaggagePassThrough(kubeconfig: string, pushed: PushedImage): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "hash-tagging-lanes-"));
-  try {
-    const group = { ...parse(readFileSync(LANE_GROUP, "utf8")), passThrough: { baggage: BAGGAGE_MEMBER } };
-    const path = join(dir, "lane-group-baggage.yaml");
-    writeFileSync(path, stringify(group));
-    const { files, problems } = generate(path, { image: `oci://${pushed.image}`, sha256: pushed.digest });
-    if (problems.length > 0) throw new Error(`the baggage lane group is refused: ${problems.join("; ")}`);
-    await kubectl(kubeconfig, ["apply", "-f", "-"], files["pass-through/wasmplugins.yaml"]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const files = generatedFiles({ ...shippedGroup(), passThrough: { baggage: BAGGAGE_MEMBER } }, pushed);
+  await kubectl(kubeconfig, ["apply", "-f", "-"], files["pass-through/wasmplugins.yaml"]);
+}
+
+/**
+ * Another lane group instead of the shipped one: what `npx hash-tagging lanes` made of the shipped group is
+ * deleted, then everything it makes of `group` (as parsed YAML) is applied, with the pushed image.
+ */
+export async function applyLaneGroup(kubeconfig: string, pushed: PushedImage, group: object): Promise<void> {
+  const all = (files: Record<string, string>) => Object.values(files).join("---\n");
+  await kubectl(kubeconfig, ["delete", "-f", "-"], all(generatedFiles(shippedGroup(), pushed)));
+  await kubectl(kubeconfig, ["apply", "-f", "-"], all(generatedFiles(group, pushed)));
+}
+
+/** The gateway's filter with another pluginConfig: a merge patch of the shipped WasmPlugin, as the README's patches are. */
+export async function setGatewayPluginConfig(kubeconfig: string, pluginConfig: object): Promise<void> {
+  await kubectl(kubeconfig, [
+    "-n",
+    "istio-system",
+    "patch",
+    "wasmplugin",
+    "hash-tagging",
+    "--type",
+    "merge",
+    "-p",
+    JSON.stringify({ spec: { pluginConfig } }),
+  ]);
 }

@@ -2,14 +2,14 @@
 // app, then the ingress gateway; and its teardown. Used by `npm run istio:up`/`istio:down` and the tests.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type PassThroughMode, SIDECAR_MODES } from "../lib/envoy/topology.ts";
+import { type PassThroughMode, type Service, SIDECAR_MODES } from "../lib/envoy/topology.ts";
 import type { Agent } from "./agent.ts";
 import { type ControlPlane, missingPrerequisites, startControlPlane } from "./control-plane.ts";
-import { applyBaggagePassThrough, applyShipped, type PushedImage, pushImage } from "./deploy.ts";
+import { applyBaggagePassThrough, applyLaneGroup, applyShipped, type PushedImage, pushImage, setGatewayPluginConfig } from "./deploy.ts";
 import { AGENT_WASM_CACHE, GATEWAY_BIND, startGateway } from "./gateway.ts";
 import { inUse, stopAll, waitFor } from "./processes.ts";
 import { startRegistry } from "./registry.ts";
-import { type SampleInstance, startSampleApp } from "./sample-app.ts";
+import { type SampleInstance, sampleInstances, startSampleApp } from "./sample-app.ts";
 import { startSidecars } from "./sidecars.ts";
 import { ask } from "./walkthrough.ts";
 
@@ -29,14 +29,28 @@ export interface LocalIstio extends ControlPlane {
   mode: PassThroughMode;
 }
 
+/** What a chain may run instead of the shipped deployment (each field unset: the shipped one). */
+export interface ChainVariant {
+  /** The sample app's services and versions (topology.ts's SERVICES). */
+  services?: readonly Service[];
+  /** A lane group (parsed YAML, as `npx hash-tagging lanes` reads it) replacing deploy/istio/lane-group.yaml's resources. */
+  laneGroup?: object;
+  /** The gateway filter's pluginConfig instead of deploy/istio/base/wasmplugin.yaml's. */
+  gatewayPluginConfig?: object;
+}
+
 /** Marks that this chain created the agent's fixed Wasm cache folder, so that teardown removes it again. */
 const createdCacheMark = (stateDir: string) => join(stateDir, "created-wasm-cache");
 
-/** `mode`: the sidecars' pass-through (the shipped trace-id mode, or baggage with the OpenTelemetry app). */
+/**
+ * `mode`: the sidecars' pass-through (the shipped trace-id mode, or baggage with the OpenTelemetry app);
+ * `variant`: other services, lane group or gateway config, applied before any proxy starts.
+ */
 export async function startLocalIstio(
   stateDir: string,
   log: (line: string) => void,
   mode: PassThroughMode = "trace-id",
+  variant: ChainVariant = {},
 ): Promise<LocalIstio> {
   const missing = missingPrerequisites();
   if (missing.length > 0) throw new Error(`cannot start the local Istio; missing: ${missing.join("; ")}`);
@@ -58,9 +72,18 @@ export async function startLocalIstio(
     log("replacing the sidecars' pass-through by baggage mode (npx hash-tagging lanes)");
     await applyBaggagePassThrough(controlPlane.kubeconfig, pushed);
   }
+  if (variant.laneGroup) {
+    log("replacing the shipped lane group's resources by another group's (npx hash-tagging lanes)");
+    await applyLaneGroup(controlPlane.kubeconfig, pushed, variant.laneGroup);
+  }
+  if (variant.gatewayPluginConfig) {
+    log("patching the gateway's WasmPlugin with another pluginConfig");
+    await setGatewayPluginConfig(controlPlane.kubeconfig, variant.gatewayPluginConfig);
+  }
   log(`starting the sample app (the ${SIDECAR_MODES[mode].app.name} app) and its sidecars`);
-  const sidecars = await startSidecars(stateDir, controlPlane.kubeconfig, controlPlane.xdsAddress, registryHost, log);
-  const instances = await startSampleApp(stateDir, controlPlane.kubeconfig, sidecars.meshProxy, SIDECAR_MODES[mode].app);
+  const list = sampleInstances(variant.services);
+  const sidecars = await startSidecars(stateDir, controlPlane.kubeconfig, controlPlane.xdsAddress, registryHost, list, log);
+  const instances = await startSampleApp(stateDir, controlPlane.kubeconfig, list, sidecars.meshProxy, SIDECAR_MODES[mode].app);
   await sidecars.ready();
   log("starting the ingress gateway (pilot-agent and Envoy)");
   const gateway = await startGateway(stateDir, controlPlane.xdsAddress, registryHost, log);

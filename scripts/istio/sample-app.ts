@@ -4,7 +4,7 @@
 // DestinationRules' lane subsets find them as they would find pods. An instance with a sidecar listens on
 // a port of its own behind it: the sidecar's inbound listener takes the service port on its address.
 import { join } from "node:path";
-import { type AppVariant, type Instance, instanceName, instances, SERVICE_PORT } from "../lib/envoy/topology.ts";
+import { type AppVariant, type Instance, instanceName, instances, SERVICE_PORT, SERVICES, type Service } from "../lib/envoy/topology.ts";
 import { REPO_ROOT } from "../lib/paths.ts";
 import { kubectl } from "./kubectl.ts";
 import { startDetached, waitFor } from "./processes.ts";
@@ -23,8 +23,9 @@ export interface SampleInstance extends Instance {
   appPort: number;
 }
 
-export function sampleInstances(): SampleInstance[] {
-  return instances().map((instance, i) => {
+/** The instances of `services` (the shipped sample app's by default), each on an address of its own. */
+export function sampleInstances(services: readonly Service[] = SERVICES): SampleInstance[] {
+  return instances(services).map((instance, i) => {
     const sidecar = instance.upstream !== undefined;
     return { ...instance, ip: `127.0.0.${11 + i}`, sidecar, appPort: sidecar ? APP_PORT_BEHIND_SIDECAR : SERVICE_PORT };
   });
@@ -50,19 +51,19 @@ function workloadEntries(list: SampleInstance[]): string {
 }
 
 /**
- * Starts one process per instance, listening on its address and port, forwarding what `app` forwards;
- * `meshProxy(app)` names the host:port that carries its upstream call (its sidecar), as `mesh_proxy` does
- * in the container.
+ * Starts one process per instance of `list`, listening on its address and port, forwarding what `app`
+ * forwards; `meshProxy(instance)` names the host:port that carries its upstream call (its sidecar), as
+ * `mesh_proxy` does in the container.
  */
 export async function startSampleApp(
   stateDir: string,
   kubeconfig: string,
-  meshProxy: (app: string) => string | undefined,
+  list: SampleInstance[],
+  meshProxy: (instance: SampleInstance) => string | undefined,
   app: AppVariant,
 ): Promise<SampleInstance[]> {
-  const list = sampleInstances();
   for (const i of list) {
-    const proxy = meshProxy(i.app);
+    const proxy = meshProxy(i);
     const proc = startDetached(stateDir, instanceName(i), process.execPath, ["--import", "tsx", MOCK_SERVICE], {
       cwd: REPO_ROOT,
       env: {

@@ -1,9 +1,10 @@
-// Sidecars without iptables: each calling service (mocka, mockb) gets pilot-agent in sidecar mode with
-// interception mode NONE, and a Sidecar resource with two listeners of captureMode NONE: an ingress
-// listener on the pod's address and the service port, in front of the app (which listens behind it), and
-// an egress listener on an address of its own, where the app sends its upstream call (`mesh_proxy`) as a
-// pod's iptables would. istiod routes by the per-service VirtualServices and DestinationRules, and sends
-// both listeners the pass-through WasmPlugin, whose image the agent pulls from the local registry.
+// Sidecars without iptables: each instance that calls another service (mocka's, mockb's) gets pilot-agent
+// in sidecar mode with interception mode NONE, and a Sidecar resource with two listeners of captureMode
+// NONE: an ingress listener on the pod's address and the service port, in front of the app (which listens
+// behind it), and an egress listener on an address of its own, where the app sends its upstream call
+// (`mesh_proxy`) as a pod's iptables would. istiod routes by the per-service VirtualServices and
+// DestinationRules, and sends both listeners the pass-through WasmPlugin, whose image the agent pulls from
+// the local registry.
 import { existsSync, mkdirSync } from "node:fs";
 import { connect } from "node:net";
 import { instanceName, SERVICE_PORT } from "../lib/envoy/topology.ts";
@@ -11,11 +12,11 @@ import { type Agent, startAgent } from "./agent.ts";
 import { AGENT_WASM_CACHE } from "./gateway.ts";
 import { kubectl } from "./kubectl.ts";
 import { waitFor } from "./processes.ts";
-import { APP_PORT_BEHIND_SIDECAR, sampleInstances } from "./sample-app.ts";
+import { APP_PORT_BEHIND_SIDECAR, type SampleInstance } from "./sample-app.ts";
 
 export interface Sidecars {
-  /** host:port of the app's sidecar egress listener, for apps that call an upstream. */
-  meshProxy(app: string): string | undefined;
+  /** host:port of the instance's sidecar egress listener, for instances that call an upstream. */
+  meshProxy(instance: SampleInstance): string | undefined;
   /** The agents, by instance name (mocka-v1, ...). */
   agents: Map<string, Agent>;
   /** Resolves once every sidecar's ingress and egress listeners accept connections. */
@@ -25,15 +26,17 @@ export interface Sidecars {
 /** The sidecar's egress address: the app's own 127.0.0.N moved to 127.0.1.N (its port is the app's). */
 const egressAddress = (ip: string) => ip.replace(/^127\.0\.0\./, "127.0.1.");
 
-function sidecarResource(app: string, ip: string): string {
+/** One per instance (its app and version): two versions of a service listen on addresses of their own. */
+function sidecarResource(instance: SampleInstance): string {
+  const ip = instance.ip;
   return [
     "apiVersion: networking.istio.io/v1",
     "kind: Sidecar",
     "metadata:",
-    `  name: ${app}`,
+    `  name: ${instanceName(instance)}`,
     "  namespace: default",
     "spec:",
-    `  workloadSelector: {labels: {app: ${app}}}`,
+    `  workloadSelector: {labels: {app: ${instance.app}, version: ${instance.version}}}`,
     "  ingress:",
     `    - port: {number: ${SERVICE_PORT}, protocol: HTTP, name: http}`,
     `      bind: ${ip}`,
@@ -59,16 +62,18 @@ function accepts(host: string, port: number): Promise<true> {
   });
 }
 
+/** A sidecar for each instance of `list` that calls another service. */
 export async function startSidecars(
   stateDir: string,
   kubeconfig: string,
   xdsAddress: string,
   registryHost: string,
+  list: SampleInstance[],
   log: (line: string) => void,
 ): Promise<Sidecars> {
-  const callers = sampleInstances().filter((i) => i.sidecar);
+  const callers = list.filter((i) => i.sidecar);
   if (!existsSync(AGENT_WASM_CACHE)) mkdirSync(AGENT_WASM_CACHE, { recursive: true });
-  await kubectl(kubeconfig, ["apply", "-f", "-"], callers.map((i) => sidecarResource(i.app, i.ip)).join("---\n"));
+  await kubectl(kubeconfig, ["apply", "-f", "-"], callers.map(sidecarResource).join("---\n"));
   const agents = new Map<string, Agent>();
   for (const i of callers) {
     agents.set(
@@ -91,10 +96,7 @@ export async function startSidecars(
     );
   }
   return {
-    meshProxy: (app) => {
-      const i = callers.find((c) => c.app === app);
-      return i ? `${egressAddress(i.ip)}:${SERVICE_PORT}` : undefined;
-    },
+    meshProxy: (instance) => (instance.sidecar ? `${egressAddress(instance.ip)}:${SERVICE_PORT}` : undefined),
     agents,
     ready: async () => {
       for (const i of callers) {
@@ -102,7 +104,11 @@ export async function startSidecars(
           ["ingress", i.ip],
           ["egress", egressAddress(i.ip)],
         ]) {
-          await waitFor(`${i.app}'s sidecar ${what} listener on ${host}:${SERVICE_PORT}`, () => accepts(host, SERVICE_PORT), 60_000);
+          await waitFor(
+            `${instanceName(i)}'s sidecar ${what} listener on ${host}:${SERVICE_PORT}`,
+            () => accepts(host, SERVICE_PORT),
+            60_000,
+          );
         }
       }
     },

@@ -3,35 +3,15 @@
 // `npx hash-tagging lanes` from the lane group with `passThrough: {baggage}`, applied through istiod.
 // Waits on the filter's passThrough block.
 import assert from "node:assert/strict";
-import { test } from "node:test";
 import { kubectl } from "../../scripts/istio/kubectl.ts";
-import { tail } from "../../scripts/istio/processes.ts";
 import { ask, walkthrough } from "../../scripts/istio/walkthrough.ts";
 import { BAGGAGE_HEADER, BAGGAGE_MEMBER, TAG_HEADER, USER_HEADER, WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
-import { chainFor, skipReason, useLocalIstio } from "./support.ts";
+import { chainFor, chainTest, skipReason, useLocalIstio } from "./support.ts";
 
 const skip = skipReason();
 const istio = useLocalIstio(skip, "baggage");
 const CANARY = ["jason", "jessie", "jack"];
-
-function check(name: string, body: () => Promise<void>): void {
-  test(name, { skip }, async () => {
-    try {
-      await body();
-    } catch (e) {
-      for (const [instance, agent] of (() => {
-        try {
-          return istio().sidecars;
-        } catch {
-          return new Map();
-        }
-      })()) {
-        (e as Error).message += `\n--- ${instance} sidecar log tail ---\n${tail(agent.process.log, 20)}`;
-      }
-      throw e;
-    }
-  });
-}
+const check = chainTest(skip, istio);
 
 check("the sidecars run the baggage-mode WasmPlugins from the generator", async () => {
   const plugins = JSON.parse(await kubectl(istio().kubeconfig, ["-n", "default", "get", "wasmplugins", "-o", "json"])).items;

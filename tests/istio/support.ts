@@ -2,11 +2,11 @@
 import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before } from "node:test";
+import { after, before, test } from "node:test";
 import { missingPrerequisites } from "../../scripts/istio/control-plane.ts";
 import { AGENT_WASM_CACHE } from "../../scripts/istio/gateway.ts";
-import { type LocalIstio, startLocalIstio, stopLocalIstio } from "../../scripts/istio/local-istio.ts";
-import { killAllNow } from "../../scripts/istio/processes.ts";
+import { type ChainVariant, type LocalIstio, startLocalIstio, stopLocalIstio } from "../../scripts/istio/local-istio.ts";
+import { killAllNow, tail } from "../../scripts/istio/processes.ts";
 import type { SampleInstance } from "../../scripts/istio/sample-app.ts";
 import { BUILD_COMMAND } from "../../scripts/istio/versions.ts";
 import type { PassThroughMode } from "../../scripts/lib/envoy/topology.ts";
@@ -74,10 +74,10 @@ async function lockChain(): Promise<() => void> {
 }
 
 /**
- * The chain of this test file: started before its tests, stopped after them (and on SIGINT/SIGTERM),
- * whatever their outcome. `istio()` returns it.
+ * The chain of this test file (the shipped deployment, or `variant`'s): started before its tests, stopped
+ * after them (and on SIGINT/SIGTERM), whatever their outcome. `istio()` returns it.
  */
-export function useLocalIstio(skip: string | undefined, mode: PassThroughMode = "trace-id"): () => LocalIstio {
+export function useLocalIstio(skip: string | undefined, mode: PassThroughMode = "trace-id", variant: ChainVariant = {}): () => LocalIstio {
   const stateDir = mkdtempSync(join(tmpdir(), "hash-tagging-istio-e2e-"));
   let chain: LocalIstio | undefined;
   let unlock = () => {};
@@ -92,7 +92,7 @@ export function useLocalIstio(skip: string | undefined, mode: PassThroughMode = 
     process.once("SIGINT", abort);
     process.once("SIGTERM", abort);
     unlock = await lockChain();
-    chain = await startLocalIstio(stateDir, (line) => console.log(`# istio: ${line}`), mode);
+    chain = await startLocalIstio(stateDir, (line) => console.log(`# istio: ${line}`), mode, variant);
   });
   after(async () => {
     await stopLocalIstio(stateDir);
@@ -106,14 +106,44 @@ export function useLocalIstio(skip: string | undefined, mode: PassThroughMode = 
   };
 }
 
+/**
+ * A test of a chain's file: skipped with the suite, and a failure carries the tail of each sidecar's log
+ * (pilot-agent and Envoy), and the gateway's when `withGateway`.
+ */
+export function chainTest(skip: string | undefined, istio: () => LocalIstio, withGateway = false) {
+  return (name: string, body: () => Promise<void>): void => {
+    test(name, { skip }, async () => {
+      try {
+        await body();
+      } catch (e) {
+        let chain: LocalIstio | undefined;
+        try {
+          chain = istio();
+        } catch {}
+        const agents = [...(chain?.sidecars ?? new Map()), ...(withGateway && chain ? [["gateway", chain.gateway] as const] : [])];
+        for (const [name, agent] of agents) (e as Error).message += `\n--- ${name} log tail ---\n${tail(agent.process.log, 20)}`;
+        throw e;
+      }
+    });
+  };
+}
+
+/** The chain the sample app answers when each app's `versions[app]` instance serves it (v1 where unnamed), in call order. */
+export function chainThrough(instances: SampleInstance[], versions: Record<string, string>): string {
+  const apps = [...new Set(instances.map((i) => i.app))];
+  return apps
+    .map((app) => {
+      const version = versions[app] ?? "v1";
+      const i = instances.find((x) => x.app === app && x.version === version);
+      if (!i) throw new Error(`no sample instance ${app} ${version}`);
+      return `-> ${app}(version: ${version}, ip: ${i.ip})`;
+    })
+    .join("");
+}
+
 /** The chain the walk-through prints when mockc's `version` instance answers. */
 export function chainFor(instances: SampleInstance[], mockcVersion: string): string {
-  const at = (app: string, version: string) => {
-    const i = instances.find((x) => x.app === app && x.version === version);
-    if (!i) throw new Error(`no sample instance ${app} ${version}`);
-    return `${app}(version: ${version}, ip: ${i.ip})`;
-  };
-  return `-> ${at("mocka", "v1")}-> ${at("mockb", "v1")}-> ${at("mockc", mockcVersion)}`;
+  return chainThrough(instances, { mockc: mockcVersion });
 }
 
 /** mockc's version in a chain, i.e. the lane the request rode to the end. */

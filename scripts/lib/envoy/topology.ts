@@ -96,8 +96,9 @@ export interface Instance {
   upstream?: string;
 }
 
-export function instances(): Instance[] {
-  return SERVICES.flatMap((s) => s.versions.map((version) => ({ app: s.app, version, upstream: s.upstream })));
+/** One instance per version of each service (the sample app's, unless given other services). */
+export function instances(services: readonly Service[] = SERVICES): Instance[] {
+  return services.flatMap((s) => s.versions.map((version) => ({ app: s.app, version, upstream: s.upstream })));
 }
 
 /** Docker Compose service name and DNS name of one instance, e.g. mockc-v2. */
