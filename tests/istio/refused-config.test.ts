@@ -161,8 +161,8 @@ check("a running gateway NACKs a refused config and keeps its lanes; istiod does
   assert.match(after.sync.lastError ?? "", /Unable to create Wasm plugin istio-system\.hash-tagging/);
 });
 
-check("under the refused config, the running gateway rejects every new listener (a new Gateway server)", async () => {
-  const agent = gateway();
+/** A new Gateway server on a free port (a new listener for the gateway): what Envoy did with it, and what its port answers. */
+async function probeListener(agent: Agent) {
   const before = await xdsStats(agent);
   const gatewayFrom = endOf(agent.process.log);
   const port = await freePort();
@@ -175,33 +175,65 @@ check("under the refused config, the running gateway rejects every new listener 
       servers: [{ port: { number: port, name: "http-probe", protocol: "HTTP" }, hosts: ["*"], bind: GATEWAY_BIND }],
     },
   };
+  const ldsDone = (s: Record<string, number>) => s["lds.update_success"] + s["lds.update_rejected"];
   await kubectl(istio().kubeconfig, ["apply", "-f", "-"], JSON.stringify(probe));
   const after = await waitFor(
     "the gateway's Envoy to take or refuse a listener update",
     async () => {
       const now = await xdsStats(agent);
-      return now["lds.update_success"] + now["lds.update_rejected"] > before["lds.update_success"] + before["lds.update_rejected"]
+      return ldsDone(now) > ldsDone(before) ? now : undefined;
+    },
+    WAIT_MS,
+  );
+  const rejection = logOf(agent.process.log, gatewayFrom)
+    .split("\n")
+    .find((l) => /Listener rejected/.test(l));
+  const answer = await ask(`http://${GATEWAY_BIND}:${port}`, "bob").catch((e: Error) => ({ status: 0, body: e.message }));
+  await kubectl(istio().kubeconfig, ["-n", "istio-system", "delete", "gateway", "refused-config-probe"]);
+  return { port, rejected: after["lds.update_rejected"] - before["lds.update_rejected"], rejection, answer, stats: after };
+}
+
+check("under the refused config, the running gateway rejects every new listener (a new Gateway server)", async () => {
+  const probe = await probeListener(gateway());
+  console.log(
+    `# a new Gateway server (port ${probe.port}) under the refused config: ${JSON.stringify(probe.stats)}; its port answers HTTP ${probe.answer.status}`,
+  );
+  console.log(`# the listener update's rejection: ${probe.rejection?.replace(/^.*rejected: /, "")}`);
+  await walkthroughOnLanes("after the rejected listener update");
+  assert.equal(probe.rejected, 1, "the listener update was rejected");
+  assert.match(
+    probe.rejection ?? "",
+    new RegExp(`listener\\(s\\) ${GATEWAY_BIND}_${probe.port}: Unable to create Wasm plugin istio-system\\.hash-tagging`),
+  );
+  assert.equal(probe.answer.status, 0, `the new server's port answered: ${probe.answer.body}`);
+});
+
+check("re-applying the previous config verbatim after the refused one is taken, and new listeners with it", async () => {
+  const agent = gateway();
+  const before = await xdsStats(agent);
+  await patchPlugin([{ op: "replace", path: "/spec/pluginConfig/rules/0/policies/0/range", value: 20 }]);
+  const after = await waitFor(
+    "the gateway's ECDS to take or refuse the re-applied config",
+    async () => {
+      const now = await xdsStats(agent);
+      return now["ecds.update_success"] + now["ecds.update_rejected"] > before["ecds.update_success"] + before["ecds.update_rejected"]
         ? now
         : undefined;
     },
     WAIT_MS,
   );
-  const rejected = logOf(agent.process.log, gatewayFrom)
-    .split("\n")
-    .find((l) => /Listener rejected/.test(l));
-  const probeAnswer = await ask(`http://${GATEWAY_BIND}:${port}`, "bob").catch((e: Error) => ({ status: 0, body: e.message }));
-  console.log(
-    `# a new Gateway server (port ${port}) under the refused config: ${JSON.stringify(after)}; its port answers HTTP ${probeAnswer.status}`,
+  const range = await lastReceivedRange(agent);
+  const probe = await probeListener(agent);
+  console.log(`# re-applied range 20 verbatim: ${JSON.stringify(after)}; ECDS dump range ${range}`);
+  console.log(`# then a new Gateway server: ${probe.rejected} rejected, its port answers HTTP ${probe.answer.status}`);
+  await walkthroughOnLanes("after the re-apply");
+  assert.deepEqual(
+    [after["ecds.update_success"], after["ecds.update_rejected"], range],
+    [before["ecds.update_success"] + 1, before["ecds.update_rejected"], 20],
+    "the re-applied config accepted",
   );
-  if (rejected) console.log(`# the listener update's rejection: ${rejected.replace(/^.*rejected: /, "")}`);
-  await walkthroughOnLanes("after the rejected listener update");
-  await kubectl(istio().kubeconfig, ["-n", "istio-system", "delete", "gateway", "refused-config-probe"]);
-  assert.equal(after["lds.update_rejected"], before["lds.update_rejected"] + 1, "the listener update was rejected");
-  assert.match(
-    rejected ?? "",
-    new RegExp(`listener\\(s\\) ${GATEWAY_BIND}_${port}: Unable to create Wasm plugin istio-system\\.hash-tagging`),
-  );
-  assert.equal(probeAnswer.status, 0, `the new server's port answered: ${probeAnswer.body}`);
+  assert.equal(probe.rejected, 0, `a new listener after the re-apply: ${probe.rejection}`);
+  assert.equal(probe.answer.status, 404, "the new server's port answers (no VirtualService: 404)");
 });
 
 /** Starts a gateway (a new pod) under the WasmPlugin as it is now, stopping the one before; the seconds to LDS and to a first answer. */
@@ -228,7 +260,10 @@ function flagsOf500s(log: string): Record<string, number> {
 
 for (const failStrategy of ["FAIL_CLOSE", "FAIL_OPEN"]) {
   check(`a gateway started under the refused config, failStrategy ${failStrategy}: HTTP 500 for everyone`, async () => {
-    await patchPlugin([{ op: "add", path: "/spec/failStrategy", value: failStrategy }]);
+    await patchPlugin([
+      { op: "replace", path: "/spec/pluginConfig/rules/0/policies/0/range", value: 120 },
+      { op: "add", path: "/spec/failStrategy", value: failStrategy },
+    ]);
     const ready = await newGateway(`gateway-${failStrategy.toLowerCase().replace("_", "-")}`);
     const { tally } = await answers();
     const agent = gateway();
