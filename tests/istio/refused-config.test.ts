@@ -16,8 +16,9 @@ import { expectedVersion, mockcVersion, skipReason, useLocalIstio } from "./supp
 const skip = skipReason();
 const istio = useLocalIstio(skip);
 const WAIT_MS = 60_000;
-/** How long a running gateway is watched for re-sends after its NACK, and a new one for its first answer. */
+/** How long a running gateway is watched for re-sends after its NACK. */
 const WATCH_MS = 15_000;
+/** How long a new gateway may take to answer at all (it answered in about 1 s). */
 const READY_MS = 90_000;
 const ROUNDS = 10;
 
