@@ -105,6 +105,9 @@ export async function startAgent(stateDir: string, xdsAddress: string, o: AgentO
     // drainDuration stays Istio's default (45 s), so listener updates leave draining listeners in the
     // VM as in production; only the shutdown drain is short.
     terminationDrainDuration: "1s",
+    // Istio's bootstrap keeps only a few stat prefixes; ECDS's own counters (config_reload, config_fail)
+    // show whether a WasmPlugin's config was taken, as `proxyStatsMatcher` in a mesh config would add them.
+    proxyStatsMatcher: { inclusionPrefixes: ["extension_config_discovery"] },
   };
   const agent = startDetached(
     stateDir,

@@ -13,13 +13,20 @@ export const GATEWAY_BIND = "127.0.0.1";
 /** pilot-agent keeps fetched Wasm modules here, a path fixed in its code; without it, it denies all. */
 export const AGENT_WASM_CACHE = "/var/lib/istio/data";
 
-export function startGateway(stateDir: string, xdsAddress: string, registryHost: string, log: (line: string) => void): Promise<Agent> {
+/** `name`: the agent's process and folder name; a gateway started later (a new pod of the same Deployment) takes another. */
+export function startGateway(
+  stateDir: string,
+  xdsAddress: string,
+  registryHost: string,
+  log: (line: string) => void,
+  name = "gateway",
+): Promise<Agent> {
   if (!existsSync(AGENT_WASM_CACHE)) mkdirSync(AGENT_WASM_CACHE, { recursive: true });
   return startAgent(
     stateDir,
     xdsAddress,
     {
-      name: "gateway",
+      name,
       mode: "router",
       ip: GATEWAY_NODE_IP,
       namespace: "istio-system",

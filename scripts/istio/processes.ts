@@ -71,16 +71,24 @@ export async function stopAll(stateDir: string): Promise<string[]> {
       return { pid: Number(pid), name };
     });
   const stopped: string[] = [];
-  for (const { pid, name } of entries) {
-    if (!alive(pid)) continue;
-    signalGroup(pid, "SIGTERM");
-    for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
-    if (alive(pid)) signalGroup(pid, "SIGKILL");
-    stopped.push(`${name} (pid ${pid})`);
-  }
+  for (const { pid, name } of entries) if (await stopSession(pid)) stopped.push(`${name} (pid ${pid})`);
   // Children left behind in a session (Envoy under pilot-agent) go with a last SIGKILL to each group.
   for (const { pid } of entries) signalGroup(pid, "SIGKILL");
   return stopped;
+}
+
+/** SIGTERM to a recorded process's session, SIGKILL after 5 s; false when it had already exited. */
+async function stopSession(pid: number): Promise<boolean> {
+  if (!alive(pid)) return false;
+  signalGroup(pid, "SIGTERM");
+  for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  signalGroup(pid, "SIGKILL");
+  return true;
+}
+
+/** Stops one process of the chain (and its session: Envoy under pilot-agent) before the rest, e.g. a gateway. */
+export async function stopOne(started: Started): Promise<void> {
+  await stopSession(started.pid);
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
