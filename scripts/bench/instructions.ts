@@ -87,7 +87,17 @@ function passThroughVariants(): Variant[] {
   const baggage = (direction: string) => filter(passThroughConfig({ baggage: "lane", direction }));
   const tagged = { "x-user-id": USER, "x-asm-prefer-tag": "s2" };
   const otherBaggage = "k1=v1,k2=v2;p";
+  const floorModule = buildBenchModule("floor-sidecar", "stub");
+  const floor = (hop: "record" | "restore") => [wasm("floor-sidecar", floorModule, hop)];
   return [
+    { name: "floor: pass-through, inbound record", filters: floor("record"), listener: "INBOUND", headers: tagged, routedAs: "s2" },
+    {
+      name: "floor: pass-through, outbound restore",
+      filters: floor("restore"),
+      listener: "OUTBOUND",
+      prime: { headers: tagged, filters: floor("record") },
+      routedAs: "s2",
+    },
     { name: "pass-through, inbound record", filters: trace("inbound"), listener: "INBOUND", headers: tagged, routedAs: "s2" },
     {
       name: "pass-through, outbound restore",

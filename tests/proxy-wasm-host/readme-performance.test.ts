@@ -47,6 +47,8 @@ it("scripts/bench/README.md's sidecar table is the pass-through rows of the resu
     [variant("pass-through, baggage in"), ""],
     [variant("pass-through, baggage out"), ""],
   ]);
+  const floors = `pays ${variant("floor: pass-through, inbound record")} to\nrecord and ${variant("floor: pass-through, outbound restore")} to restore`;
+  assert.ok(readme("scripts/bench/README.md").includes(floors), `scripts/bench/README.md does not say the sidecar floor ${floors}`);
 });
 
 it("the README's cost figures (Lua against the filter, direction auto) are the results', rounded", () => {
