@@ -120,11 +120,16 @@ export async function startPod(o: PodOptions): Promise<Pod> {
   }
 }
 
+/** The mockc version a chain ended at, if the reply names one. */
+export function mockcVersion(body: string): string | undefined {
+  return /mockc\(version: (v\d)\)/.exec(body)?.[1];
+}
+
 /** The mockc version a chain ended at. */
 export function mockcOf(body: string): string {
-  const m = /mockc\(version: (v\d)\)/.exec(body);
-  if (!m) throw new Error(`no mockc in the reply: ${body}`);
-  return m[1];
+  const version = mockcVersion(body);
+  if (!version) throw new Error(`no mockc in the reply: ${body}`);
+  return version;
 }
 
 /** The lane a chain's last hop was routed by. */
