@@ -10,22 +10,29 @@ import { closeClients, expectedTag, get, mapConcurrent, syntheticUsers, withEnvo
 
 /**
  * `n` users in pairs that share their first slot (of the default 8192) but not their second, by the
- * independent FNV-1a and fmix32. Each pair is sent together, so one's record lands on the other's
- * first slot while the other's chain is in flight: its lane lives on in its second slot.
+ * independent FNV-1a and fmix32, and no slot with any other pair. Each pair is sent together, so one's
+ * record lands on the other's first slot while the other's chain is in flight: its lane lives on in its
+ * second slot, which no other user of the run writes.
  */
 function usersSharingFirstSlots(n: number, prefix: string): string[] {
   const byFirst = new Map<number, string>();
+  const taken = new Set<number>();
   const users: string[] = [];
   for (let i = 0; users.length < n; i++) {
     const user = `${prefix}${i}`;
     const [first, second] = traceSlots(user, 8192);
     const mate = byFirst.get(first);
-    if (mate === undefined || traceSlots(mate, 8192)[1] === second) {
-      byFirst.set(first, user);
-      continue;
+    if (mate !== undefined) {
+      const mateSecond = traceSlots(mate, 8192)[1];
+      const slots = [first, second, mateSecond];
+      if (mateSecond !== second && !slots.some((slot) => taken.has(slot))) {
+        users.push(mate, user);
+        for (const slot of slots) taken.add(slot);
+        byFirst.delete(first);
+        continue;
+      }
     }
-    users.push(mate, user);
-    byFirst.delete(first);
+    byFirst.set(first, user);
   }
   return users;
 }
