@@ -3,7 +3,6 @@
 // after warm-up, each tag's share against the config's, and Envoy's resident memory after warm-up
 // and at the end. The e2e suite runs it at CI size and asserts the figures.
 
-import { readFileSync } from "node:fs";
 import http from "node:http";
 import { parseArgs } from "node:util";
 import { tagRoutesBootstrap, wasmFilterConfig } from "./lib/envoy/bootstrap.ts";
@@ -39,10 +38,6 @@ export interface SoakReport {
 }
 
 const CANARY_RANGE = 20;
-
-function rssMiB(pid: number): number {
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
-}
 
 /** A seeded xorshift id generator: random users, the same ones on every run. */
 function userIds(seed = 0x9e3779b9): () => string {
@@ -88,7 +83,7 @@ export async function soak(o: SoakOptions = {}): Promise<SoakReport> {
     for (const key of Object.keys(counts)) delete counts[key];
     non2xx = 0;
     const vmsAfterWarmUp = await envoy.stat("wasm.envoy.wasm.runtime.v8.created");
-    const rssMiBAfterWarmUp = rssMiB(envoy.pid);
+    const rssMiBAfterWarmUp = envoy.rssMiB();
     const started = Date.now();
     const deadline = o.minutes ? started + o.minutes * 60_000 : Infinity;
     const limit = o.minutes ? Infinity : (o.requests ?? 200_000);
@@ -96,7 +91,7 @@ export async function soak(o: SoakOptions = {}): Promise<SoakReport> {
     const requests = await run((sent) => {
       if (Date.now() - lastReport > 10_000) {
         lastReport = Date.now();
-        log(`  ${sent} requests, Envoy RSS ${rssMiB(envoy.pid).toFixed(1)} MiB`);
+        log(`  ${sent} requests, Envoy RSS ${envoy.rssMiB().toFixed(1)} MiB`);
       }
       return sent < limit && Date.now() < deadline;
     });
@@ -119,7 +114,7 @@ export async function soak(o: SoakOptions = {}): Promise<SoakReport> {
           }),
       ),
       rssMiBAfterWarmUp,
-      rssMiBAtEnd: rssMiB(envoy.pid),
+      rssMiBAtEnd: envoy.rssMiB(),
       seconds,
     };
   } finally {

@@ -65,12 +65,6 @@ async function tagOf(port: number, user: string): Promise<string> {
   return (await get(`http://127.0.0.1:${port}/`, { headers: { "x-user-id": user } })).body;
 }
 
-/** Envoy's resident memory in MiB: a Wasm VM's heap growth shows here, not in Envoy's /memory. */
-function rssMiB(pid: number): number {
-  const kib = Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
-  return kib / 1024;
-}
-
 /** Envoy's CPU time so far (user + system), in seconds, from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
@@ -185,7 +179,7 @@ try {
     [`fixed rate: h2load --h1, ${FIXED_RPS} requests/s`, fixedRate, "mean ms"],
   ];
   const samples: Sample[][][] = loads.map(() => variants.map(() => []));
-  const rssBefore = envoys.map((e) => rssMiB(e.pid));
+  const rssBefore = envoys.map((e) => e.rssMiB());
   for (let round = 0; round < ROUNDS; round++) {
     for (const [l, [, load]] of loads.entries()) {
       for (const [i, envoy] of envoys.entries()) {
@@ -224,7 +218,7 @@ try {
   }
   console.log("\nEnvoy resident memory (MiB) after the routing check, then after every round");
   for (const [i, v] of variants.entries()) {
-    console.log(`${v.name.padEnd(38)} ${rssBefore[i].toFixed(1).padStart(7)} -> ${rssMiB(envoys[i].pid).toFixed(1).padStart(7)}`);
+    console.log(`${v.name.padEnd(38)} ${rssBefore[i].toFixed(1).padStart(7)} -> ${envoys[i].rssMiB().toFixed(1).padStart(7)}`);
   }
 } finally {
   await Promise.all(envoys.map((e) => e.stop()));

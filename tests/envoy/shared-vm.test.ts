@@ -3,7 +3,7 @@
 // its own listener's config, also while older listeners drain after an LDS update, and a rollback
 // to a config Envoy still holds (whose root it reuses without configuring it again) must take effect.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -42,8 +42,6 @@ function freePort(): Promise<number> {
     server.on("error", reject);
   });
 }
-
-const rssMiB = (pid: number) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
 
 /** A listener on `port` whose filter config is the reference's at canary range `range`, answering with the tag it routed. */
 function rangeListener(name: string, port: number, range: number): object {
@@ -165,10 +163,10 @@ describe(`${RECONFIGURATIONS.toLocaleString("en-US")} reconfigurations by LDS (n
             await until(`LDS update ${i}`, async () => (await envoy.stat("listener_manager.lds.update_success")) > before);
             if (i % warmUp === 0)
               await until(`the listener of update ${i}`, async () => (await tagOnNewConnection(port)) === tagAt(1 + (i % 99)));
-            if (i === warmUp) rssAfterWarmUp = rssMiB(envoy.pid);
+            if (i === warmUp) rssAfterWarmUp = envoy.rssMiB();
           }
           const deleted = (envoy.log().match(/root context \d+ deleted: its configuration is freed/g) ?? []).length;
-          const rssAtEnd = rssMiB(envoy.pid);
+          const rssAtEnd = envoy.rssMiB();
           console.log(
             `${total} LDS reconfigurations: Envoy RSS ${rssAfterWarmUp.toFixed(1)} MiB after ${warmUp}, ${rssAtEnd.toFixed(1)} MiB at the end; ${deleted} roots deleted`,
           );

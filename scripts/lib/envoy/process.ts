@@ -111,6 +111,11 @@ export class EnvoyProcess {
     return this.child.pid!;
   }
 
+  /** Resident memory in MiB, from /proc: a Wasm VM's heap and shared data show here, not in Envoy's /memory. */
+  rssMiB(): number {
+    return Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${this.pid}/status`, "utf8"))?.[1]) / 1024;
+  }
+
   log(): string {
     return existsSync(this.logPath) ? readFileSync(this.logPath, "utf8") : "";
   }
