@@ -64,4 +64,7 @@ it("the README's cost figures (Lua against the filter, direction auto) are the r
       cost.get("pass-through, outbound restore")!) /
     2;
   assert.match(text, new RegExp(`about ${hundreds(auto).slice(1)} instructions a request cheaper`));
+  const hops = [...cost].filter(([name]) => name.startsWith("pass-through, ") && !name.endsWith("direction auto")).map(([, n]) => n);
+  const range = `a sidecar hop ${hundreds(Math.min(...hops)).slice(1)} to ${hundreds(Math.max(...hops)).slice(1)}`;
+  assert.ok(text.includes(range), `the README does not say ${range}`);
 });
