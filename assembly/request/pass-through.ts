@@ -123,7 +123,7 @@ function writeSlots(block: PassThrough, hash: u32, length: usize): void {
   const key = changetype<usize>(keys.buffer);
   const first = firstSlot(hash, block.slots);
   setSharedValue(key, keys.keyOf(first), SLOT_VALUE, length);
-  const second = secondSlot(hash, block.slots);
+  const second = secondSlot(hash, first, block.slots);
   if (second != first) setSharedValue(key, keys.keyOf(second), SLOT_VALUE, length);
 }
 
@@ -136,28 +136,29 @@ function restore(block: PassThrough, counters: PassThroughCounters, trace: u64):
   const hash = traceHash(spanPtr(trace), traceLength);
   const first = firstSlot(hash, block.slots);
   // Every record writes the first slot: nothing there means nothing recorded for this trace value.
-  let tag = slotTag(block, first, trace, traceLength);
-  if (tag == NO_SPAN) return false;
+  const value = slotValue(block, first);
+  if (value == NO_SPAN) return false;
+  const now = nowNanos();
+  let tag = storedTag(spanPtr(value), spanLength(value), spanPtr(trace), traceLength, now);
   if (tag == SLOT_EXPIRED || tag == SLOT_COLLIDED) {
-    const second = secondSlot(hash, block.slots);
-    const other = second != first ? slotTag(block, second, trace, traceLength) : NO_SPAN;
-    if (other == NO_SPAN || other == SLOT_EXPIRED || other == SLOT_COLLIDED) {
+    const second = secondSlot(hash, first, block.slots);
+    const other = second != first ? slotValue(block, second) : NO_SPAN;
+    const otherTag = other == NO_SPAN ? NO_SPAN : storedTag(spanPtr(other), spanLength(other), spanPtr(trace), traceLength, now);
+    if (otherTag == NO_SPAN || otherTag == SLOT_EXPIRED || otherTag == SLOT_COLLIDED) {
       count(tag == SLOT_EXPIRED ? counters.expired : counters.collided);
       return false;
     }
-    tag = other;
+    tag = otherTag;
   }
   replaceHeaderBytes(block.routeHeaderBytes, spanPtr(tag), spanLength(tag));
   count(counters.restored);
   return true;
 }
 
-/** What `slot` holds for the trace value: its tag, SLOT_EXPIRED, SLOT_COLLIDED, or NO_SPAN when the slot is empty. */
-function slotTag(block: PassThrough, slot: u32, trace: u64, traceLength: usize): u64 {
+/** The value `slot` holds, as a span of the host's copy, or NO_SPAN when the slot is empty. */
+function slotValue(block: PassThrough, slot: u32): u64 {
   const keys = block.keys!;
-  const value = sharedValue(changetype<usize>(keys.buffer), keys.keyOf(slot));
-  if (value == NO_SPAN) return NO_SPAN;
-  return storedTag(spanPtr(value), spanLength(value), spanPtr(trace), traceLength, nowNanos());
+  return sharedValue(changetype<usize>(keys.buffer), keys.keyOf(slot));
 }
 
 /** Baggage mode reads the whole map: `baggage` may be repeated, and the route header comes with it in the same copy. */

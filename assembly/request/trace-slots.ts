@@ -46,9 +46,8 @@ export function traceHash(ptr: usize, length: usize): u32 {
   return hash % slots;
 }
 
-/** A trace value's second slot: another spread of its hash, never its first unless there is one slot. */
-export function secondSlot(hash: u32, slots: u32): u32 {
-  const first = hash % slots;
+/** A trace value's second slot (`first` is firstSlot's): another spread of its hash, never `first` unless there is one slot. */
+export function secondSlot(hash: u32, first: u32, slots: u32): u32 {
   const second = fmix32(hash ^ SECOND_SLOT_SALT) % slots;
   return second != first ? second : (first + 1) % slots;
 }

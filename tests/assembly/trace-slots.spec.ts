@@ -61,15 +61,15 @@ describe("a trace value's slots", () => {
     expect(slotOfText("jason", 8192)).toBe(hash % 8192);
     const second = fmix32(hash ^ 0x9e3779b9) % 8192;
     expect(second).not.toBe(hash % 8192);
-    expect(secondSlot(hash, 8192)).toBe(second);
+    expect(secondSlot(hash, hash % 8192, 8192)).toBe(second);
     expect(slotOfText("jason", 1)).toBe(0);
-    expect(secondSlot(hash, 1)).toBe(0);
+    expect(secondSlot(hash, 0, 1)).toBe(0);
   });
   it("are two distinct slots whenever there are two", () => {
     for (let i = 0; i < 10000; i++) {
       const hash = hashOfText("user-" + i.toString());
-      expect(secondSlot(hash, 2)).not.toBe(firstSlot(hash, 2));
-      expect(secondSlot(hash, 64)).not.toBe(firstSlot(hash, 64));
+      expect(secondSlot(hash, firstSlot(hash, 2), 2)).not.toBe(firstSlot(hash, 2));
+      expect(secondSlot(hash, firstSlot(hash, 64), 64)).not.toBe(firstSlot(hash, 64));
     }
   });
   it("spread sequential ids evenly over the slots, both of them", () => {
@@ -79,7 +79,7 @@ describe("a trace value's slots", () => {
     for (let i = 0; i < 102400; i++) {
       const hash = hashOfText("user-" + i.toString());
       counts[firstSlot(hash, slots)]++;
-      seconds[secondSlot(hash, slots)]++;
+      seconds[secondSlot(hash, firstSlot(hash, slots), slots)]++;
     }
     let most = 0;
     let least = i32.MAX_VALUE;
@@ -103,9 +103,9 @@ describe("a trace value's slots", () => {
       const seconds = byFirst.get(first);
       for (let j = 0; j < seconds.length; j++) {
         pairs++;
-        if (seconds[j] == secondSlot(hash, slots)) both++;
+        if (seconds[j] == secondSlot(hash, first, slots)) both++;
       }
-      seconds.push(secondSlot(hash, slots));
+      seconds.push(secondSlot(hash, first, slots));
     }
     // 20 users a slot make about 195,000 pairs sharing a first slot; independent second slots are
     // shared by 1 pair in 1024 of them, about 190.

@@ -11,12 +11,11 @@ import { patchArgs } from "../../scripts/istio/deploy.ts";
 import { kubectl, shell } from "../../scripts/istio/kubectl.ts";
 import { overlayWithImages } from "../../scripts/istio/kustomize.ts";
 import { freePort, type Started, startDetached, tail, waitFor } from "../../scripts/istio/processes.ts";
-import { ask } from "../../scripts/istio/walkthrough.ts";
 import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
 import { post } from "../../scripts/lib/https-post.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../../scripts/lib/paths.ts";
 import { localWebhookArgs, makeServingCertificate, type ServingCertificate } from "../../scripts/lib/serving-certificate.ts";
-import { expectedVersion, mockcVersion, skipReason, useLocalIstio } from "../istio/support.ts";
+import { expectedVersion, lanesSettle, skipReason, useLocalIstio, versionThrough } from "../istio/support.ts";
 import { rendered, WEBHOOK_DIR } from "../support/manifests.ts";
 
 const skip = skipReason("istio-webhook");
@@ -33,26 +32,13 @@ const kubeconfig = () => istio().kubeconfig;
 const run = (command: string) => shell(kubeconfig(), command);
 const webhookLog = (from = 0) => readFileSync(webhook.log, "utf8").slice(from);
 
-async function versionOf(user: string): Promise<string> {
-  const r = await ask(istio().gatewayUrl, user);
-  assert.equal(r.status, 200, `user ${user}: HTTP ${r.status}: ${r.body}`);
-  return mockcVersion(r.body) ?? assert.fail(`user ${user}: no mockc in ${r.body}`);
-}
+const versionOf = (user: string) => versionThrough(istio(), user);
 
 async function lanesAre(canaryRange: number): Promise<void> {
   for (const user of users) assert.equal(await versionOf(user), expectedVersion(user, canaryRange), `user ${user} at range ${canaryRange}`);
 }
 
-async function lanesSettle(canaryRange: number): Promise<void> {
-  await waitFor(
-    `every user on the lane of range ${canaryRange}`,
-    async () => {
-      for (const user of users) if ((await versionOf(user)) !== expectedVersion(user, canaryRange)) return undefined;
-      return true;
-    },
-    WAIT_MS,
-  );
-}
+const settle = (canaryRange: number) => lanesSettle(istio, users, canaryRange, WAIT_MS);
 
 /** The stored WasmPlugin istio-system/hash-tagging. */
 async function stored(): Promise<{ resourceVersion: string; pluginConfig: any; spec: any }> {
@@ -214,7 +200,7 @@ check("patches/ramp-50.yaml is admitted by the webhook and served by the gateway
   assert.equal(r.code, 0, r.stderr);
   assert.match(webhookLog(from), /^review istio-system\/hash-tagging UPDATE: allowed: pluginConfig accepted by the filter/m);
   assert.equal((await stored()).pluginConfig.rules[0].policies[0].range, 50);
-  await lanesSettle(50);
+  await settle(50);
 });
 
 check("another team's WasmPlugin is admitted untouched and never reaches the webhook (matchConditions)", async () => {
@@ -268,5 +254,5 @@ check("webhook down: failurePolicy Fail refuses our WasmPlugin changes, Ignore a
   );
   assert.match(admitted.stdout, /wasmplugin\.extensions\.istio\.io\/hash-tagging patched/);
   assert.equal((await stored()).pluginConfig.rules[0].policies[0].range, 0);
-  await lanesSettle(0);
+  await settle(0);
 });

@@ -6,29 +6,22 @@
 import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "node:test";
 import { DELETE_PLUGIN_ARGS, patchArgs } from "../../scripts/istio/deploy.ts";
 import { kubectl } from "../../scripts/istio/kubectl.ts";
-import { tail, waitFor } from "../../scripts/istio/processes.ts";
+import { waitFor } from "../../scripts/istio/processes.ts";
 import { ask, walkthrough } from "../../scripts/istio/walkthrough.ts";
 import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
 import { PLUGIN_WASM, REPO_ROOT } from "../../scripts/lib/paths.ts";
 import { pushCraftedImage, tarGzOf } from "../support/crafted-images.ts";
 import { DOCKER_CONFIG, DOCKER_LAYER_TAR_GZIP, DOCKER_MANIFEST, OCI_LAYER_TAR_GZIP } from "../support/media-types.ts";
 import { RegistryClient } from "../support/registry-client.ts";
-import { adminStat, chainFor, expectedVersion, mockcVersion, skipReason, useLocalIstio } from "./support.ts";
+import { adminStat, chainFor, chainTest, expectedVersion, lanesSettle, skipReason, useLocalIstio, versionThrough } from "./support.ts";
 
 const skip = skipReason();
 const istio = useLocalIstio(skip);
 const WAIT_MS = 60_000;
 
-async function versionOf(user: string | undefined, headers?: Record<string, string>): Promise<string> {
-  const r = await ask(istio().gatewayUrl, user, headers);
-  assert.equal(r.status, 200, `user ${user}: HTTP ${r.status}: ${r.body}`);
-  const v = mockcVersion(r.body);
-  assert.ok(v, `user ${user}: no mockc in the answer: ${r.body}`);
-  return v;
-}
+const versionOf = (user: string | undefined, headers?: Record<string, string>) => versionThrough(istio(), user, headers);
 
 const stat = (name: string) => adminStat(istio().gateway.adminUrl, name);
 
@@ -54,36 +47,7 @@ const logEnd = () => statSync(istio().gateway.process.log).size;
 /** A deploy step as the README shows it: kubectl from the repository, on the chain's apiserver. */
 const step = (args: string[]) => kubectl(istio().kubeconfig, args);
 
-/** Waits until every user rides the lane `canaryRange` gives, each asked once per round. */
-async function lanesSettle(users: readonly string[], canaryRange: number): Promise<void> {
-  await waitFor(
-    `every user on the lane of range ${canaryRange}`,
-    async () => {
-      for (const user of users) if ((await versionOf(user)) !== expectedVersion(user, canaryRange)) return undefined;
-      return true;
-    },
-    WAIT_MS,
-  );
-}
-
-/** A test of this file: skipped with the suite, and a failure carries the tail of the gateway's log. */
-function check(name: string, body: () => Promise<void>): void {
-  test(name, { skip }, async () => {
-    try {
-      await body();
-    } catch (e) {
-      const log = (() => {
-        try {
-          return istio().gateway.process.log;
-        } catch {
-          return undefined;
-        }
-      })();
-      if (log) (e as Error).message += `\n--- gateway log tail (pilot-agent and Envoy) ---\n${tail(log, 40)}`;
-      throw e;
-    }
-  });
-}
+const check = chainTest(skip, istio, true);
 
 /** The first plain ``` block (no language) of a section of scripts/istio/README.md: what it says the gateway prints. */
 function readmeBlock(heading: string): string[] {
@@ -315,17 +279,17 @@ check("patches/ramp-50.yaml through istiod: 20 -> 50: bob and stacy join lane s2
   }
   assert.deepEqual([...left], [], `users left lane s2 during the ramp (${asked} requests of ${canary.length} canary users)`);
   console.log(`# ramp: ${joining.length} users joined lane s2; ${canary.length} canary users asked ${asked} times meanwhile, none left`);
-  await lanesSettle([...WALKTHROUGH_USERS, ...synthetic.slice(0, 60)], 50);
+  await lanesSettle(istio, [...WALKTHROUGH_USERS, ...synthetic.slice(0, 60)], 50);
 });
 
 check("patches/promote.yaml: range 100 puts every user on lane s2", async () => {
   await step(patchArgs("promote"));
-  await lanesSettle([...WALKTHROUGH_USERS, ...synthetic.slice(0, 60)], 100);
+  await lanesSettle(istio, [...WALKTHROUGH_USERS, ...synthetic.slice(0, 60)], 100);
 });
 
 check("patches/rollback.yaml: range 0 sends everyone but jason to s1; deleting the plugin leaves tags untouched", async () => {
   await step(patchArgs("rollback"));
-  await lanesSettle([...WALKTHROUGH_USERS, ...synthetic.slice(0, 60)], 0);
+  await lanesSettle(istio, [...WALKTHROUGH_USERS, ...synthetic.slice(0, 60)], 0);
   // With the plugin, a forged tag is replaced by the hash's; without it, the route sees the forged one.
   assert.equal(await versionOf("bob", { "x-asm-prefer-tag": "s2" }), "v1", "the filter did not replace a forged tag");
   await step(DELETE_PLUGIN_ARGS);

@@ -4,14 +4,13 @@
 // The `# ` lines are the figures of scripts/istio/README.md, "What a refused config does".
 import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
-import { test } from "node:test";
 import type { Agent } from "../../scripts/istio/agent.ts";
 import { GATEWAY_BIND, startGateway } from "../../scripts/istio/gateway.ts";
 import { kubectl } from "../../scripts/istio/kubectl.ts";
-import { freePort, stopOne, tail, waitFor } from "../../scripts/istio/processes.ts";
+import { freePort, stopOne, waitFor } from "../../scripts/istio/processes.ts";
 import { type Answer, ask } from "../../scripts/istio/walkthrough.ts";
 import { WALKTHROUGH_USERS } from "../../scripts/lib/envoy/topology.ts";
-import { expectedVersion, mockcVersion, skipReason, useLocalIstio } from "./support.ts";
+import { chainTest, expectedVersion, mockcVersion, skipReason, useLocalIstio } from "./support.ts";
 
 const skip = skipReason();
 const istio = useLocalIstio(skip);
@@ -97,24 +96,7 @@ const tallyLine = (tally: Record<string, number>) =>
     .map(([what, n]) => `${n} x ${what}`)
     .join(", ");
 
-/** A test of this file: skipped with the suite, and a failure carries the tail of the gateway's log. */
-function check(name: string, body: () => Promise<void>): void {
-  test(name, { skip }, async () => {
-    try {
-      await body();
-    } catch (e) {
-      const log = (() => {
-        try {
-          return gateway().process.log;
-        } catch {
-          return undefined; // the chain did not start: the before hook's error says why
-        }
-      })();
-      if (log) (e as Error).message += `\n--- gateway log tail (pilot-agent and Envoy) ---\n${tail(log, 40)}`;
-      throw e;
-    }
-  });
-}
+const check = chainTest(skip, istio, gateway);
 
 const walkthroughOnLanes = async (when: string) => {
   for (const user of WALKTHROUGH_USERS) {

@@ -1,14 +1,17 @@
 // What the real-Istio suite needs, the chain it runs on, and the answers it expects from the sample app.
+import assert from "node:assert/strict";
 import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import type { Agent } from "../../scripts/istio/agent.ts";
 import { missingPrerequisites } from "../../scripts/istio/control-plane.ts";
 import { AGENT_WASM_CACHE } from "../../scripts/istio/gateway.ts";
 import { type ChainVariant, type LocalIstio, startLocalIstio, stopLocalIstio } from "../../scripts/istio/local-istio.ts";
-import { killAllNow, tail } from "../../scripts/istio/processes.ts";
+import { killAllNow, tail, waitFor } from "../../scripts/istio/processes.ts";
 import type { SampleInstance } from "../../scripts/istio/sample-app.ts";
 import { BUILD_COMMAND } from "../../scripts/istio/versions.ts";
+import { ask } from "../../scripts/istio/walkthrough.ts";
 import type { PassThroughMode } from "../../scripts/lib/envoy/topology.ts";
 import { referenceTag } from "../support/fnv1a.ts";
 import { BUILDAH, DOCKER_REGISTRY, installed, skipLoudly } from "../support/required-tools.ts";
@@ -108,24 +111,50 @@ export function useLocalIstio(skip: string | undefined, mode: PassThroughMode = 
 
 /**
  * A test of a chain's file: skipped with the suite, and a failure carries the tail of each sidecar's log
- * (pilot-agent and Envoy), and the gateway's when `withGateway`.
+ * (pilot-agent and Envoy), and of the gateway's: the chain's with `gateway` true, or the one it returns.
  */
-export function chainTest(skip: string | undefined, istio: () => LocalIstio, withGateway = false) {
+export function chainTest(skip: string | undefined, istio: () => LocalIstio, gateway: boolean | (() => Agent) = false) {
   return (name: string, body: () => Promise<void>): void => {
     test(name, { skip }, async () => {
       try {
         await body();
       } catch (e) {
         let chain: LocalIstio | undefined;
+        let front: Agent | undefined;
         try {
           chain = istio();
-        } catch {}
-        const agents = [...(chain?.sidecars ?? new Map()), ...(withGateway && chain ? [["gateway", chain.gateway] as const] : [])];
+          front = gateway === true ? chain.gateway : gateway ? gateway() : undefined;
+        } catch {} // the chain did not start: the before hook's error says why
+        const agents = [...(chain?.sidecars ?? new Map()), ...(front ? [["gateway", front] as const] : [])];
         for (const [name, agent] of agents) (e as Error).message += `\n--- ${name} log tail ---\n${tail(agent.process.log, 20)}`;
         throw e;
       }
     });
   };
+}
+
+/** The mockc version the chain reached for `user` through the gateway; anything but a 200 with mockc in it fails. */
+export async function versionThrough(istio: LocalIstio, user: string | undefined, headers?: Record<string, string>): Promise<string> {
+  const r = await ask(istio.gatewayUrl, user, headers);
+  assert.equal(r.status, 200, `user ${user}: HTTP ${r.status}: ${r.body}`);
+  return mockcVersion(r.body) ?? assert.fail(`user ${user}: no mockc in the answer: ${r.body}`);
+}
+
+/** Waits until every user rides the lane `canaryRange` gives, each asked once per round. */
+export async function lanesSettle(
+  istio: () => LocalIstio,
+  users: readonly string[],
+  canaryRange: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await waitFor(
+    `every user on the lane of range ${canaryRange}`,
+    async () => {
+      for (const user of users) if ((await versionThrough(istio(), user)) !== expectedVersion(user, canaryRange)) return undefined;
+      return true;
+    },
+    timeoutMs,
+  );
 }
 
 /** The chain the sample app answers when each app's `versions[app]` instance serves it (v1 where unnamed), in call order. */

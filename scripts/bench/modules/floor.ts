@@ -4,6 +4,8 @@
 // root's config), then a bump allocator for the host's copies, one header read, FNV-1a, one header
 // replace and one counter. scripts/bench/instructions.ts measures it beside the real filter. Its
 // plugin configuration is the name of the key header (so the same module measures a key that is absent).
+import { beginConfigure, beginRequest } from "./floor-base";
+
 @external("env", "proxy_get_header_map_value")
 declare function getHeader(map: u32, keyPtr: usize, keySize: usize, valuePtrOut: usize, valueSizeOut: usize): u32;
 @external("env", "proxy_replace_header_map_value")
@@ -21,23 +23,16 @@ const CANARY = memory.data<u8>([0x73, 0x32]); // s2
 const STABLE = memory.data<u8>([0x73, 0x31]); // s1
 const METRIC = memory.data<u8>([0x66, 0x6c, 0x6f, 0x6f, 0x72]); // floor
 const OUT = memory.data(16);
-// Room for any header Envoy accepts (60 KiB by default) and the configured key name above it.
-const ARENA_BYTES = 98304;
-const ARENA = memory.data(ARENA_BYTES + 1024);
-let arenaTop: usize = ARENA;
 let counter: u32 = 0;
 let key: usize = 0;
 let keySize: usize = 0;
-// Request context -> root context, in a ring indexed by context id.
-const RING_SLOTS: u32 = 1024;
-const RING = memory.data(<i32>RING_SLOTS * 8);
 let configuredRoot: u32 = 0;
 
-export function proxy_abi_version_0_2_1(): void {}
-export function proxy_on_vm_start(root: u32, size: u32): u32 { return 1; }
+export { malloc, proxy_abi_version_0_2_1, proxy_on_context_create, proxy_on_delete, proxy_on_vm_start } from "./floor-base";
+
 export function proxy_on_configure(root: u32, size: u32): u32 {
   configuredRoot = root;
-  arenaTop = ARENA + ARENA_BYTES; // the key name stays above the part requests use
+  beginConfigure(); // the key name stays above the part requests use
   getBuffer(PLUGIN_CONFIGURATION, 0, size, OUT, OUT + 4);
   key = load<usize>(OUT);
   keySize = load<usize>(OUT + 4);
@@ -45,25 +40,8 @@ export function proxy_on_configure(root: u32, size: u32): u32 {
   counter = load<u32>(OUT);
   return 1;
 }
-export function malloc(size: usize): usize {
-  const ptr = arenaTop;
-  arenaTop += size;
-  return ptr;
-}
-export function proxy_on_context_create(context: u32, parent: u32): void {
-  if (parent == 0) return;
-  const slot = RING + ((context & (RING_SLOTS - 1)) << 3);
-  store<u32>(slot, context);
-  store<u32>(slot, parent, 4);
-}
-export function proxy_on_delete(context: u32): void {
-  const slot = RING + ((context & (RING_SLOTS - 1)) << 3);
-  if (load<u32>(slot) == context) store<u32>(slot, 0);
-}
 export function proxy_on_request_headers(context: u32, headers: u32, endOfStream: u32): u32 {
-  const slot = RING + ((context & (RING_SLOTS - 1)) << 3);
-  if (load<u32>(slot) != context || load<u32>(slot, 4) != configuredRoot) return 0;
-  arenaTop = ARENA;
+  if (beginRequest(context) != configuredRoot) return 0;
   if (getHeader(0, key, keySize, OUT, OUT + 4) == 0) {
     let hash: u32 = 2166136261;
     const ptr = load<usize>(OUT);
